@@ -1,0 +1,99 @@
+"""eminence_showcase: the content model, its validation and the showcase pages.
+
+Topics, experts and endorsements are read through Pelican's own readers by
+`ShowcaseGenerator`; posts are Pelican articles that the generator validates and
+links to their experts and topics.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from urllib.parse import urlsplit
+
+from pelican import signals
+from pelican.utils import clean_output_dir
+
+from .generator import ShowcaseGenerator
+from .validate import ContentError
+
+__all__ = ["ContentError", "ShowcaseGenerator", "register"]
+
+logger = logging.getLogger(__name__)
+
+URL_DEFAULTS = {
+    "TOPIC_URL": "topics/{slug}/",
+    "TOPIC_SAVE_AS": "topics/{slug}/index.html",
+    "EXPERT_URL": "experts/{slug}/",
+    "EXPERT_SAVE_AS": "experts/{slug}/index.html",
+    # Endorsements live on the wall, not on pages of their own.
+    "ENDORSEMENT_URL": "endorsements/#endorsement-{slug}",
+    "ENDORSEMENT_SAVE_AS": "",
+    "EMINENCE_HOME_LATEST": 6,
+    "EMINENCE_HOME_ENDORSEMENTS": 3,
+    "EMINENCE_PREVIEW": False,
+}
+
+
+def initials(name: str) -> str:
+    parts = [p for p in str(name).replace("-", " ").split() if p[:1].isalpha()]
+    return "".join(p[0] for p in (parts[:1] + parts[-1:] if len(parts) > 1 else parts)).upper()
+
+
+def host(url: str) -> str:
+    netloc = urlsplit(str(url)).hostname or ""
+    return netloc.removeprefix("www.")
+
+
+def apply_settings(pelican) -> None:
+    settings = pelican.settings
+    for key, value in URL_DEFAULTS.items():
+        settings.setdefault(key, value)
+    for key in ("TOPIC", "EXPERT", "ENDORSEMENT"):
+        settings.setdefault(f"{key}_LANG_URL", settings[f"{key}_URL"])
+        settings.setdefault(f"{key}_LANG_SAVE_AS", settings[f"{key}_SAVE_AS"])
+    paginated = dict(settings.get("PAGINATED_TEMPLATES") or {})
+    for name in ("topic", "expert", "posts"):
+        paginated.setdefault(name, None)
+    settings["PAGINATED_TEMPLATES"] = paginated
+
+    if settings.get("EMINENCE_PREVIEW"):
+        # Preview shows drafts at the URL they will have once published.
+        settings["DRAFT_URL"] = settings["DRAFT_LANG_URL"] = settings["ARTICLE_URL"]
+        settings["DRAFT_SAVE_AS"] = settings["DRAFT_LANG_SAVE_AS"] = settings["ARTICLE_SAVE_AS"]
+    else:
+        # A public build writes drafts nowhere, not even Pelican's drafts/ folder.
+        for key in ("DRAFT_URL", "DRAFT_SAVE_AS", "DRAFT_LANG_URL", "DRAFT_LANG_SAVE_AS",
+                    "DRAFT_PAGE_URL", "DRAFT_PAGE_SAVE_AS", "DRAFT_PAGE_LANG_URL",
+                    "DRAFT_PAGE_LANG_SAVE_AS"):
+            settings[key] = ""
+
+    # Feed text reaches templates through titles and metadata: escape by default.
+    settings["JINJA_ENVIRONMENT"] = {**settings.get("JINJA_ENVIRONMENT", {}), "autoescape": True}
+    settings["JINJA_FILTERS"] = {**settings.get("JINJA_FILTERS", {}),
+                                 "initials": initials, "host": host}
+
+    # Pelican empties the output folder before reading content; defer that until
+    # the content has validated, so invalid content leaves the last good build.
+    if pelican.delete_outputdir:
+        pelican.delete_outputdir = False
+        settings["_EMINENCE_CLEAN_OUTPUT"] = True
+
+
+def clean_output(generators) -> None:
+    gen = next((g for g in generators if isinstance(g, ShowcaseGenerator)), None)
+    if gen is None or not gen.settings.get("_EMINENCE_CLEAN_OUTPUT"):
+        return
+    output, content = os.path.realpath(gen.output_path), os.path.realpath(gen.path)
+    if os.path.commonpath([output, content]) != output:  # never delete the sources
+        clean_output_dir(gen.output_path, gen.settings.get("OUTPUT_RETENTION", []))
+
+
+def get_generators(pelican):
+    return ShowcaseGenerator
+
+
+def register():
+    signals.initialized.connect(apply_settings)
+    signals.get_generators.connect(get_generators)
+    signals.all_generators_finalized.connect(clean_output)

@@ -1,0 +1,303 @@
+"""ShowcaseGenerator: reads topics, experts and endorsements, validates the whole
+content model (posts included), links it together and writes the showcase pages.
+
+Posts stay ordinary Pelican articles (read and written by ArticlesGenerator);
+this generator runs after it, so `context["articles"]` and `context["drafts"]`
+are already there when `generate_context` starts.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from pelican.generators import Generator
+from pelican.readers import MarkdownReader
+
+from .model import (
+    ENDORSEMENT_FIELDS,
+    EXPERT_FIELDS,
+    POST_FIELDS,
+    TOPIC_FIELDS,
+    Endorsement,
+    Expert,
+    Topic,
+)
+from .validate import ContentError, FieldParser, display_path
+
+logger = logging.getLogger(__name__)
+
+
+class RawMarkdownReader(MarkdownReader):
+    """Pelican's Markdown reader without metadata processing.
+
+    Used only to explain why Pelican could not read a file (e.g. an
+    unparseable date raises inside Pelican's own processor), so the message can
+    name the field instead of just the file.
+    """
+
+    def process_metadata(self, name, value):
+        return value
+
+
+@dataclass
+class Source:
+    """One content file: its path, its metadata and, if Pelican read it, the object."""
+
+    path: str  # absolute
+    meta: dict
+    obj: object | None
+    slug: str
+    error: Exception | None = None
+
+
+@dataclass
+class Showcase:
+    topics: list = field(default_factory=list)
+    experts: list = field(default_factory=list)
+    endorsements: list = field(default_factory=list)  # shown in this build
+    posts: list = field(default_factory=list)  # shown in this build, newest first
+
+
+class ShowcaseGenerator(Generator):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.preview = bool(self.settings.get("EMINENCE_PREVIEW"))
+        self.showcase = Showcase()
+
+    # -- reading ------------------------------------------------------------
+
+    def _read_kind(self, folder: str, content_class, parser: FieldParser) -> list[Source]:
+        sources = []
+        for rel in self.get_files([folder]):
+            if not rel.endswith(".md"):
+                continue
+            abs_path = os.path.join(self.path, rel)
+            stem = os.path.splitext(os.path.basename(rel))[0]
+            try:
+                obj = self.readers.read_file(
+                    base_path=self.path, path=rel, content_class=content_class, context=self.context
+                )
+                sources.append(Source(abs_path, obj.metadata, obj, obj.slug))
+            except Exception as exc:  # noqa: BLE001 - diagnosed field by field below
+                meta = self._raw_metadata(abs_path, parser, exc)
+                if meta is not None:
+                    sources.append(Source(abs_path, meta, None, meta.get("slug", stem), exc))
+        return sources
+
+    def _raw_metadata(self, abs_path: str, parser: FieldParser, exc: Exception) -> dict | None:
+        try:
+            _, meta = RawMarkdownReader(self.settings).read(abs_path)
+            return meta
+        except Exception as raw_exc:  # noqa: BLE001
+            parser.problem(
+                abs_path,
+                "(file)",
+                f"could not be read ({raw_exc or exc}).",
+                "check the file is UTF-8 Markdown with 'Key: value' metadata lines at the top.",
+            )
+            return None
+
+    def _post_sources(self, parser: FieldParser) -> list[Source]:
+        """Every post Pelican found, including the ones it failed to read."""
+        sources = []
+        for article in [*self.context.get("articles", []), *self.context.get("drafts", []),
+                        *self.context.get("hidden_articles", [])]:
+            sources.append(Source(article.source_path, article.metadata, article, article.slug))
+        for rel, obj in self.context.get("generated_content", {}).items():
+            if obj is None and any(rel.startswith(p.rstrip("/") + "/")
+                                   for p in self.settings["ARTICLE_PATHS"]):
+                abs_path = os.path.join(self.path, rel)
+                meta = self._raw_metadata(abs_path, parser, Exception("unreadable"))
+                if meta is not None:
+                    stem = os.path.splitext(os.path.basename(rel))[0]
+                    sources.append(Source(abs_path, meta, None, meta.get("slug", stem),
+                                          Exception("Pelican skipped it; see its log above")))
+        return sources
+
+    # -- validation ---------------------------------------------------------
+
+    @staticmethod
+    def _check_unique(sources, key, parser: FieldParser, what: str, fix: str) -> None:
+        seen: dict = {}
+        for src in sorted(sources, key=lambda s: s.path):
+            k = key(src)
+            if k in seen:
+                parser.problem(
+                    src.path, "Slug",
+                    f"'{src.slug}' is already used by {display_path(seen[k])}; "
+                    f"both would be written to the same {what} page.",
+                    fix,
+                )
+            else:
+                seen[k] = src.path
+
+    def _validate(self):
+        content_path = self.path
+        parser = FieldParser((), (), content_path)
+        topics = self._read_kind("topics", Topic, parser)
+        experts = self._read_kind("experts", Expert, parser)
+        endorsements = self._read_kind("endorsements", Endorsement, parser)
+        posts = self._post_sources(parser)
+
+        parser.topics = {s.slug for s in topics}
+        parser.experts = {s.slug for s in experts}
+
+        rename = "rename one of the files (the slug is the file name) or give it a distinct 'Slug:'."
+        self._check_unique(topics, lambda s: s.slug, parser, "topic", rename)
+        self._check_unique(experts, lambda s: s.slug, parser, "expert", rename)
+        self._check_unique(endorsements, lambda s: s.slug, parser, "endorsement", rename)
+        self._check_unique(posts, lambda s: (s.meta.get("expert"), s.slug), parser, "post", rename)
+
+        parsed = {}
+        for kind_fields, sources in ((TOPIC_FIELDS, topics), (EXPERT_FIELDS, experts),
+                                     (ENDORSEMENT_FIELDS, endorsements), (POST_FIELDS, posts)):
+            for src in sources:
+                parsed[src.path] = parser.parse(src.path, src.meta, kind_fields)
+
+        for src in endorsements:
+            values = parsed[src.path]
+            if values.get("status") == "published" and values.get("consent") == "pending":
+                parser.problem(
+                    src.path, "Consent",
+                    "is 'pending' but Status is 'published': an endorsement is published only "
+                    "with consent.",
+                    "record consent and set 'Consent: granted' (or 'public' if it was said "
+                    "publicly at Source), or set 'Status: draft' until consent arrives.",
+                )
+        for src in posts:
+            folder = os.path.relpath(src.path, self.path).split(os.sep)
+            expert = parsed[src.path].get("expert")
+            if expert and len(folder) >= 3 and folder[1] != expert:
+                parser.problem(
+                    src.path, "Expert",
+                    f"is '{expert}' but the file is under posts/{folder[1]}/.",
+                    f"move the file to content/posts/{expert}/ or correct 'Expert:'.",
+                )
+
+        explained = {p.path for p in parser.problems}
+        for src in (*topics, *experts, *endorsements, *posts):
+            if src.obj is None and display_path(src.path) not in explained:
+                parser.problem(src.path, "(file)", f"Pelican could not read it ({src.error}).",
+                               "check the metadata lines at the top of the file.")
+        if parser.problems:
+            raise ContentError(parser.problems)
+        return topics, experts, endorsements, posts, parsed
+
+    # -- linking ------------------------------------------------------------
+
+    def generate_context(self):
+        topics, experts, endorsements, posts, parsed = self._validate()
+
+        def apply(sources):
+            for src in sources:
+                for attr, value in parsed[src.path].items():
+                    setattr(src.obj, attr, value)
+            return [s.obj for s in sources]
+
+        topic_objs = apply(topics)
+        expert_objs = apply(experts)
+        endorsement_objs = apply(endorsements)
+        post_objs = apply(posts)
+
+        by_topic = {t.slug: t for t in topic_objs}
+        by_expert = {e.slug: e for e in expert_objs}
+        for obj in (*topic_objs, *expert_objs, *endorsement_objs, *post_objs):
+            if hasattr(obj, "topics"):
+                obj.topics = [by_topic[s] for s in obj.topics]
+        for e in expert_objs:
+            e.status = getattr(e, "status", "active")
+            e.trusted = getattr(e, "trusted", False)
+        for p in post_objs:
+            p.expert = by_expert[p.expert]
+            p.featured = getattr(p, "featured", False)
+            p.is_draft = p.status != "published"
+        for e in endorsement_objs:
+            e.experts = [by_expert[s] for s in getattr(e, "experts", [])]
+            e.featured = getattr(e, "featured", False)
+            e.is_draft = not e.is_public
+
+        shown_posts = [p for p in post_objs if p.status == "published" or (
+            self.preview and p.status == "draft")]
+        shown_posts.sort(key=lambda p: (p.date, p.slug), reverse=True)
+        shown_endorsements = [e for e in endorsement_objs if e.is_public or (
+            self.preview and e.consent != "withdrawn")]
+        shown_endorsements.sort(key=lambda e: (e.date, e.slug), reverse=True)
+        for e in endorsement_objs:
+            if e.status == "published" and e.consent == "withdrawn":
+                logger.warning("%s: Consent is 'withdrawn': the endorsement is taken down from "
+                               "the site.", display_path(e.source_path))
+
+        posts_by = defaultdict(list)
+        endorsements_by = defaultdict(list)
+        for p in shown_posts:
+            posts_by[p.expert.slug].append(p)
+            for t in p.topics:
+                posts_by["topic:" + t.slug].append(p)
+        for e in shown_endorsements:
+            for t in e.topics:
+                endorsements_by["topic:" + t.slug].append(e)
+            for x in e.experts:
+                endorsements_by[x.slug].append(e)
+
+        expert_objs.sort(key=lambda e: (e.is_alumni, e.title.lower()))
+        topic_objs.sort(key=lambda t: (getattr(t, "order", 1000), t.title.lower()))
+        for t in topic_objs:
+            t.posts = posts_by["topic:" + t.slug]
+            t.endorsements = endorsements_by["topic:" + t.slug]
+            t.experts = [e for e in expert_objs if t in e.topics]
+            t.active_experts = [e for e in t.experts if not e.is_alumni]
+        for e in expert_objs:
+            e.posts = posts_by[e.slug]
+            e.endorsements = endorsements_by[e.slug]
+
+        self.showcase = Showcase(topic_objs, expert_objs, shown_endorsements, shown_posts)
+        featured = [e for e in shown_endorsements if e.featured] or shown_endorsements
+        self.context.update(
+            topics=topic_objs,
+            experts=expert_objs,
+            endorsements=shown_endorsements,
+            showcase_posts=shown_posts,
+            featured_endorsements=featured[: self.settings["EMINENCE_HOME_ENDORSEMENTS"]],
+            EMINENCE_PREVIEW=self.preview,
+        )
+
+    # -- writing ------------------------------------------------------------
+
+    def _write(self, writer, save_as, template, url, paginate=None, **kwargs):
+        writer.write_file(
+            save_as,
+            self.get_template(template),
+            self.context,
+            relative_urls=self.settings["RELATIVE_URLS"],
+            paginated={"articles": paginate} if paginate is not None else None,
+            template_name=template,
+            url=url,
+            **kwargs,
+        )
+
+    def generate_output(self, writer):
+        sc = self.showcase
+        latest = sc.posts[: self.settings["EMINENCE_HOME_LATEST"]]
+        self._write(writer, "index.html", "index", "", latest_posts=latest)
+        self._write(writer, "posts/index.html", "posts", "posts/", paginate=sc.posts,
+                    articles=sc.posts)
+        self._write(writer, "topics/index.html", "topics", "topics/")
+        self._write(writer, "experts/index.html", "experts", "experts/",
+                    listed_experts=sc.experts, current_topic=None)
+        self._write(writer, "endorsements/index.html", "endorsements", "endorsements/",
+                    listed_endorsements=sc.endorsements, current_topic=None)
+        for t in sc.topics:
+            self._write(writer, t.save_as, "topic", t.url, paginate=t.posts,
+                        topic=t, articles=t.posts)
+            self._write(writer, f"experts/topic/{t.slug}/index.html", "experts",
+                        f"experts/topic/{t.slug}/", listed_experts=t.experts, current_topic=t)
+            self._write(writer, f"endorsements/topic/{t.slug}/index.html", "endorsements",
+                        f"endorsements/topic/{t.slug}/", listed_endorsements=t.endorsements,
+                        current_topic=t)
+        for e in sc.experts:
+            self._write(writer, e.save_as, "expert", e.url, paginate=e.posts,
+                        expert=e, articles=e.posts)
+        self._write(writer, "404.html", "404", "404.html")

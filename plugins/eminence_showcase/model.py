@@ -1,0 +1,106 @@
+"""The editor-facing content model: which fields each kind of file has.
+
+The schema is data so that validation, documentation and scaffolding all read
+the same definition. Field names are spelled the way editors write them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pelican.contents import Content
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str = "text"  # text | date | url | urls | topics | expert | experts | choice | yesno | int | avatar
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    hint: str = ""  # what to write, shown in error messages
+
+    @property
+    def key(self) -> str:
+        """Pelican lower-cases metadata keys."""
+        return self.name.lower()
+
+    @property
+    def attr(self) -> str:
+        """The attribute templates use: `Endorser-Role` -> `endorser_role`."""
+        return self.key.replace("-", "_")
+
+
+TOPIC_FIELDS = (
+    Field("Title", required=True, hint="the topic's display name"),
+    Field("Summary", required=True, hint="one or two sentences shown on topic cards"),
+    Field("Keywords", "list", hint="comma-separated words used to assign pulled posts"),
+    Field("Watch", "urls", hint="comma-separated feed URLs watched for endorsements"),
+    Field("Order", "int", hint="a whole number; lower numbers are listed first"),
+)
+
+EXPERT_FIELDS = (
+    Field("Title", required=True, hint="the expert's display name"),
+    Field("Topics", "topics", required=True, hint="comma-separated topic slugs"),
+    Field("Role", hint="job title shown under the name"),
+    Field("Feeds", "urls", hint="comma-separated RSS/Atom feed URLs"),
+    Field("Avatar", "avatar", hint="a path under content/ (e.g. images/experts/ada.svg) or an https URL"),
+    Field("Links", "urls", hint="comma-separated profile URLs"),
+    Field("Trusted", "yesno", hint="yes or no"),
+    Field("Status", "choice", choices=("active", "alumni"), hint="active or alumni"),
+)
+
+ENDORSEMENT_FIELDS = (
+    Field("Title", required=True, hint="a short headline"),
+    Field("Endorser", required=True, hint="the name of the person or organisation quoted"),
+    Field("Source", "url", required=True, hint="the https URL where it was said"),
+    Field("Date", "date", required=True, hint="a date such as 2026-03-14"),
+    Field("Topics", "topics", required=True, hint="comma-separated topic slugs"),
+    Field(
+        "Consent",
+        "choice",
+        required=True,
+        choices=("public", "granted", "pending", "withdrawn"),
+        hint="public, granted, pending or withdrawn",
+    ),
+    Field("Status", "choice", required=True, choices=("draft", "published"), hint="draft or published"),
+    Field("Endorser-Role", hint="the endorser's role and organisation"),
+    Field("Experts", "experts", hint="comma-separated slugs of experts it praises"),
+    Field("Relationship", hint="e.g. customer, analyst, partner"),
+    Field("Consent-Note", hint="who granted consent, when, for what use"),
+    Field("Featured", "yesno", hint="yes or no"),
+)
+
+POST_FIELDS = (
+    Field("Title", required=True, hint="the post's title"),
+    Field("Date", "date", required=True, hint="a date such as 2026-03-14"),
+    Field("Expert", "expert", required=True, hint="the slug of the expert who wrote it"),
+    Field("Topics", "topics", required=True, hint="comma-separated topic slugs"),
+    Field("Original", "url", hint="the https URL of the original post"),
+    Field("Featured", "yesno", hint="yes or no"),
+    Field("Status", "choice", choices=("draft", "published"), hint="draft or published"),
+)
+
+PUBLIC_CONSENT = ("public", "granted")
+
+
+class Topic(Content):
+    mandatory_properties = ("title",)
+    default_template = "topic"
+
+
+class Expert(Content):
+    mandatory_properties = ("title",)
+    default_template = "expert"
+
+    @property
+    def is_alumni(self) -> bool:
+        return getattr(self, "status", "active") == "alumni"
+
+
+class Endorsement(Content):
+    mandatory_properties = ("title",)
+    default_template = None  # shown on the wall and on topic/expert pages
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == "published" and self.consent in PUBLIC_CONSENT

@@ -1,0 +1,190 @@
+"""Validation of editor input: every problem names the file, the field and the fix.
+
+All problems found in one run are collected and reported together, so an editor
+fixes a batch of files in one go instead of one build per mistake.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from pelican.utils import get_date
+
+from .model import Field
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    field: str
+    message: str
+    fix: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.field}: {self.message} Fix: {self.fix}"
+
+
+class ContentError(Exception):
+    """Raised when content is invalid; carries every problem found."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = sorted(problems, key=lambda p: (p.path, p.field, p.message))
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        n = len(self.problems)
+        head = f"{n} problem{'s' if n != 1 else ''} in the content; nothing was built:"
+        return "\n".join([head, *(f"  - {p}" for p in self.problems)])
+
+
+def display_path(path: str) -> str:
+    """A path as the editor knows it: relative to the working folder when possible."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
+
+
+def is_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and not any(ch.isspace() for ch in value)
+    )
+
+
+def split_list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+YES = ("yes", "true", "on", "1")
+NO = ("no", "false", "off", "0")
+
+
+class FieldParser:
+    """Turns raw metadata into typed values, collecting problems on the way.
+
+    `topics` and `experts` are the known slugs that references must resolve to;
+    `content_path` is where relative Avatar paths must exist.
+    """
+
+    def __init__(self, topics: Iterable[str], experts: Iterable[str], content_path: str):
+        self.topics = set(topics)
+        self.experts = set(experts)
+        self.content_path = content_path
+        self.problems: list[Problem] = []
+
+    def problem(self, path: str, field: Field | str, message: str, fix: str) -> None:
+        name = field.name if isinstance(field, Field) else field
+        self.problems.append(Problem(display_path(path), name, message, fix))
+
+    def parse(self, path: str, meta: Mapping, fields: Iterable[Field]) -> dict:
+        """Return {attribute: typed value} for the fields present and valid."""
+        values = {}
+        for field in fields:
+            raw = meta.get(field.key)
+            if isinstance(raw, list) and field.key != "tags":
+                self.problem(
+                    path, field, "is given more than once.", f"keep a single '{field.name}:' line."
+                )
+                continue
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
+                if field.required:
+                    self.problem(
+                        path,
+                        field,
+                        "is missing.",
+                        f"add a line '{field.name}: ...' ({field.hint}) to the metadata "
+                        "at the top of the file.",
+                    )
+                continue
+            value = self._parse_one(path, field, raw)
+            if value is not None:
+                values[field.attr] = value
+        return values
+
+    def _parse_one(self, path: str, field: Field, raw):  # noqa: C901 - one branch per kind
+        text = raw.strip() if isinstance(raw, str) else raw
+        kind = field.kind
+        if kind == "text":
+            return str(text)
+        if kind == "list":
+            return split_list(text)
+        if kind == "date":
+            if isinstance(text, datetime.datetime):
+                return text
+            try:
+                return get_date(str(text).replace("_", " "))
+            except ValueError:
+                self.problem(path, field, f"'{text}' is not a date.", f"write {field.hint}.")
+                return None
+        if kind == "url":
+            if is_url(text):
+                return text
+            self.problem(path, field, f"'{text}' is not a valid http(s) URL.", f"write {field.hint}.")
+            return None
+        if kind == "urls":
+            urls = split_list(text)
+            bad = [u for u in urls if not is_url(u)]
+            for u in bad:
+                self.problem(path, field, f"'{u}' is not a valid http(s) URL.", f"write {field.hint}.")
+            return None if bad else urls
+        if kind in ("topics", "experts", "expert"):
+            return self._parse_refs(path, field, text)
+        if kind == "choice":
+            low = str(text).lower()
+            if low in field.choices:
+                return low
+            self.problem(path, field, f"'{text}' is not allowed.", f"write {field.hint}.")
+            return None
+        if kind == "yesno":
+            low = str(text).lower()
+            if low in YES + NO:
+                return low in YES
+            self.problem(path, field, f"'{text}' is not yes or no.", "write yes or no.")
+            return None
+        if kind == "int":
+            try:
+                return int(text)
+            except ValueError:
+                self.problem(path, field, f"'{text}' is not a whole number.", f"write {field.hint}.")
+                return None
+        if kind == "avatar":
+            if is_url(text):
+                return text
+            local = os.path.normpath(os.path.join(self.content_path, text))
+            inside = local.startswith(os.path.normpath(self.content_path) + os.sep)
+            if inside and os.path.isfile(local):
+                return text
+            self.problem(
+                path, field, f"'{text}' is neither an http(s) URL nor a file under content/.",
+                f"write {field.hint}.",
+            )
+            return None
+        raise ValueError(f"unknown field kind {kind!r}")  # a schema bug, not an editor's
+
+    def _parse_refs(self, path: str, field: Field, text: str):
+        if field.kind == "expert":
+            slugs, known, what = [text], self.experts, "expert"
+        elif field.kind == "experts":
+            slugs, known, what = split_list(text), self.experts, "expert"
+        else:
+            slugs, known, what = split_list(text), self.topics, "topic"
+        unknown = [s for s in slugs if s not in known]
+        for slug in unknown:
+            choices = ", ".join(sorted(known)) or "(none yet)"
+            self.problem(
+                path,
+                field,
+                f"unknown {what} '{slug}'.",
+                f"use one of: {choices}; or create content/{what}s/{slug}.md.",
+            )
+        if unknown:
+            return None
+        if field.required and not slugs:
+            self.problem(path, field, "is empty.", f"write {field.hint}.")
+            return None
+        return slugs[0] if field.kind == "expert" else slugs

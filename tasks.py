@@ -1,0 +1,92 @@
+"""Eminence tasks. `invoke --list` shows them; README.md explains them."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+from invoke import task
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(ROOT, "plugins"))
+
+from eminence_showcase import ContentError  # noqa: E402
+from eminence_showcase import runner  # noqa: E402
+
+OUTPUT = os.path.join(ROOT, "output")
+
+
+def _settings(settings_file: str, **overrides) -> dict:
+    from pelican.log import init as init_logging
+
+    init_logging(level=logging.WARNING)
+    return runner.load_settings(os.path.join(ROOT, settings_file), **overrides)
+
+
+def _fail(error: ContentError) -> None:
+    print(error, file=sys.stderr)
+    sys.exit(1)
+
+
+@task(help={"drafts": "preview mode: also show drafts and pending endorsements, marked DRAFT",
+            "settings": "settings file (default pelicanconf.py)"})
+def build(c, drafts=False, settings="pelicanconf.py"):
+    """Validate the content and build the showcase into output/."""
+    overrides = {"EMINENCE_PREVIEW": True} if drafts else {}
+    try:
+        pelican = runner.build(_settings(settings, **overrides))
+    except ContentError as error:
+        _fail(error)
+    out = os.path.relpath(pelican.output_path, ROOT)
+    mode = "preview (drafts shown)" if drafts else "public"
+    print(f"Built the {mode} showcase into {out}/. View it with: invoke serve "
+          f"(then open http://127.0.0.1:8000/)")
+
+
+@task(help={"settings": "settings file (default pelicanconf.py)"})
+def check(c, settings="pelicanconf.py"):
+    """Validate all content without building; exit 1 with every problem found."""
+    try:
+        context = runner.check(_settings(settings))
+    except ContentError as error:
+        _fail(error)
+    print(f"Content is valid: {len(context['topics'])} topics, {len(context['experts'])} "
+          f"experts, {len(context['showcase_posts'])} published posts, "
+          f"{len(context['endorsements'])} published endorsements.")
+
+
+@task(help={"port": "port to listen on (default 8000)", "bind": "address (default 127.0.0.1)"})
+def serve(c, port=8000, bind="127.0.0.1"):
+    """Serve output/ on http://127.0.0.1:8000/ (build first)."""
+    if not os.path.isfile(os.path.join(OUTPUT, "index.html")):
+        sys.exit("output/ has no site yet: run `invoke build` first.")
+    handler = partial(SimpleHTTPRequestHandler, directory=OUTPUT)
+    with ThreadingHTTPServer((bind, int(port)), handler) as httpd:
+        print(f"Serving output/ at http://{bind}:{port}/ (Ctrl-C to stop)")
+        try:
+            httpd.serve_forever()
+        except KeyboardInterrupt:
+            pass
+
+
+@task
+def clean(c):
+    """Remove output/ and Pelican's cache."""
+    for folder in (OUTPUT, os.path.join(ROOT, "cache")):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@task
+def lint(c):
+    """Run ruff over the code."""
+    c.run("ruff check pelicanconf.py publishconf.py tasks.py plugins tests", pty=False)
+
+
+@task(help={"args": "extra arguments passed to pytest"})
+def test(c, args=""):
+    """Run the whole test suite."""
+    c.run(f"{sys.executable} -m pytest {args}", pty=False)
