@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -14,8 +15,7 @@ from invoke import task
 ROOT = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(ROOT, "plugins"))
 
-from eminence_showcase import ContentError  # noqa: E402
-from eminence_showcase import runner  # noqa: E402
+from eminence_showcase import ContentError, runner  # noqa: E402 - needs plugins/ on the path
 
 OUTPUT = os.path.join(ROOT, "output")
 
@@ -67,10 +67,8 @@ def serve(c, port=8000, bind="127.0.0.1"):
     handler = partial(SimpleHTTPRequestHandler, directory=OUTPUT)
     with ThreadingHTTPServer((bind, int(port)), handler) as httpd:
         print(f"Serving output/ at http://{bind}:{port}/ (Ctrl-C to stop)")
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             httpd.serve_forever()
-        except KeyboardInterrupt:
-            pass
 
 
 @task
@@ -86,7 +84,21 @@ def lint(c):
     c.run("ruff check pelicanconf.py publishconf.py tasks.py plugins tests", pty=False)
 
 
+def _ensure_chromium(c) -> None:
+    """The browser tests drive Debian's chromium; install it when we may."""
+    if shutil.which("chromium") or shutil.which("chromium-browser"):
+        return
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        print("Installing Debian's chromium for the browser tests (apt-get)...")
+        c.run("apt-get update -qq && DEBIAN_FRONTEND=noninteractive "
+              "apt-get install -y -qq chromium", pty=False)
+        return
+    sys.exit("The browser tests need Chromium: install Debian's `chromium` package "
+             "(sudo apt-get install chromium), then run `invoke test` again.")
+
+
 @task(help={"args": "extra arguments passed to pytest"})
 def test(c, args=""):
-    """Run the whole test suite."""
+    """Run the whole test suite (installs Debian's chromium first if missing, as root)."""
+    _ensure_chromium(c)
     c.run(f"{sys.executable} -m pytest {args}", pty=False)

@@ -29,6 +29,8 @@ from .validate import ContentError, FieldParser, display_path
 
 logger = logging.getLogger(__name__)
 
+RESERVED_SLUGS = {"topic", "page", "index"}
+
 
 class RawMarkdownReader(MarkdownReader):
     """Pelican's Markdown reader without metadata processing.
@@ -146,6 +148,11 @@ class ShowcaseGenerator(Generator):
         parser.experts = {s.slug for s in experts}
 
         rename = "rename one of the files (the slug is the file name) or give it a distinct 'Slug:'."
+        # These names are taken by the filter and pagination URLs (experts/topic/, posts/page/).
+        for src in (*topics, *experts):
+            if src.slug in RESERVED_SLUGS:
+                parser.problem(src.path, "Slug", f"'{src.slug}' is reserved for the site's own "
+                               "pages.", "rename the file (the slug is the file name).")
         self._check_unique(topics, lambda s: s.slug, parser, "topic", rename)
         self._check_unique(experts, lambda s: s.slug, parser, "expert", rename)
         self._check_unique(endorsements, lambda s: s.slug, parser, "endorsement", rename)

@@ -1,0 +1,42 @@
+"""Fixtures: the example showcase built once, and a small site tests may break."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import ROOT, SMALL_SITE, build, write
+
+
+@pytest.fixture
+def small_site(tmp_path: Path) -> Path:
+    """A small valid content folder that a test may break on purpose."""
+    content = tmp_path / "content"
+    for rel, text in SMALL_SITE.items():
+        write(content, rel, text)
+    return content
+
+
+@pytest.fixture(scope="session")
+def example_output(tmp_path_factory) -> Path:
+    """The bundled example showcase, built once (public mode)."""
+    out = tmp_path_factory.mktemp("example") / "output"
+    build(ROOT / "content", out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def example_preview(tmp_path_factory) -> Path:
+    """The bundled example showcase in preview mode (drafts shown)."""
+    out = tmp_path_factory.mktemp("example-preview") / "output"
+    build(ROOT / "content", out, EMINENCE_PREVIEW=True)
+    return out
+
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cwd(monkeypatch, tmp_path):
+    # Messages name files relative to the working folder; keep that stable.
+    monkeypatch.chdir(tmp_path)
+    yield
+

@@ -1,0 +1,119 @@
+"""Helpers for tests: real Pelican builds into temp folders, read back with bs4."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "plugins"))
+
+from eminence_showcase import runner  # noqa: E402
+
+SETTINGS = str(ROOT / "pelicanconf.py")
+
+
+def settings_for(content: Path, output: Path, **overrides) -> dict:
+    return runner.load_settings(SETTINGS, PATH=str(content), OUTPUT_PATH=str(output),
+                                CACHE_PATH=str(output.parent / "cache"), **overrides)
+
+
+def build(content: Path, output: Path, **overrides):
+    return runner.build(settings_for(content, output, **overrides))
+
+
+def check(content: Path, **overrides) -> dict:
+    return runner.check(settings_for(content, content.parent / "unused-output", **overrides))
+
+
+def page(output: Path, rel: str) -> BeautifulSoup:
+    path = output / rel
+    if path.is_dir() or rel.endswith("/"):
+        path = path / "index.html"
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def write(base: Path, rel: str, text: str) -> Path:
+    path = base / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return path
+
+
+SMALL_SITE = {
+    "topics/ai.md": """
+        Title: Applied AI
+        Summary: Machine learning in production.
+        Keywords: machine learning, forecasting
+        Order: 1
+
+        Our AI work.
+        """,
+    "topics/security.md": """
+        Title: Security
+        Summary: Defending infrastructure.
+
+        Our security work.
+        """,
+    "experts/ada.md": """
+        Title: Ada Example
+        Role: Principal Engineer
+        Topics: ai, security
+        Links: https://ada.example.com/
+        Trusted: yes
+
+        Ada writes about models.
+        """,
+    "experts/bob.md": """
+        Title: Bob Example
+        Topics: security
+        Status: alumni
+
+        Bob wrote about security.
+        """,
+    "endorsements/good.md": """
+        Title: Very good work
+        Endorser: Carol Customer
+        Endorser-Role: CTO, Customer Ltd
+        Source: https://customer.example.org/post
+        Date: 2026-01-05
+        Topics: ai
+        Experts: ada
+        Consent: public
+        Status: published
+
+        They did very good work.
+        """,
+    "posts/ada/first.md": """
+        Title: First post
+        Date: 2026-01-01
+        Expert: ada
+        Topics: ai
+        Original: https://ada.example.com/first/
+
+        Hello.
+        """,
+    "posts/ada/second.md": """
+        Title: Second post
+        Date: 2026-02-01
+        Expert: ada
+        Topics: ai, security
+
+        Again.
+        """,
+    "posts/bob/old.md": """
+        Title: Old post
+        Date: 2020-02-01
+        Expert: bob
+        Topics: security
+
+        Old.
+        """,
+}
+
+
+def all_html(output: Path) -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(output.rglob("*.html")))

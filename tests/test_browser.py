@@ -1,0 +1,145 @@
+"""The theme in real headless Chromium (Debian's package, driven by Playwright)."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+import pytest
+
+PAGES = [
+    "",
+    "topics/",
+    "topics/applied-ai/",
+    "experts/",
+    "experts/topic/security/",
+    "experts/priya-raman/",
+    "endorsements/",
+    "posts/",
+    "posts/malik-hassan/postmortem-ice-storm/",
+    "404.html",
+]
+
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"]
+
+
+def chromium_path() -> str:
+    for name in ("chromium", "chromium-browser"):
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.fail("Debian's chromium is needed for the browser tests: run `invoke test` (which "
+                "installs it when run as root) or `apt-get install chromium`.")
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def site_url(example_output):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler,
+                                                           directory=str(example_output)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        yield instance
+        instance.close()
+
+
+def visit(browser, url, width=1280, scheme="light"):
+    """Open url; return (page, console errors, hosts requested)."""
+    context = browser.new_context(viewport={"width": width, "height": 800},
+                                  color_scheme=scheme)
+    page = context.new_page()
+    errors, hosts = [], set()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: hosts.add(urlsplit(r.url).hostname))
+    page.goto(url, wait_until="load")
+    return page, errors, hosts
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_fits_360px_without_errors_or_outside_requests(browser, site_url, path):
+    page, errors, hosts = visit(browser, site_url + path, width=360)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{path}: horizontal scroll of {overflow}px at 360px"
+    assert hosts == {"127.0.0.1"}, hosts
+    page.context.close()
+    # 404.html has no console error of its own; only a missing resource would log one.
+    assert errors == [], errors
+
+
+def contrast(fg, bg):
+    def lum(rgb):
+        def chan(c):
+            c = c / 255
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+        r, g, b = (chan(c) for c in rgb)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    hi, lo = sorted((lum(fg), lum(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+COLOURS_JS = """
+(sel) => {
+  const el = document.querySelector(sel);
+  const rgb = s => s.match(/\\d+/g).slice(0, 3).map(Number);
+  let bgEl = el, bg = getComputedStyle(el).backgroundColor;
+  while (bg === 'rgba(0, 0, 0, 0)' && bgEl.parentElement) {
+    bgEl = bgEl.parentElement; bg = getComputedStyle(bgEl).backgroundColor;
+  }
+  return [rgb(getComputedStyle(el).color), rgb(bg)];
+}
+"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_text_contrast_meets_wcag_aa_in_both_schemes(browser, site_url, scheme):
+    page, _, _ = visit(browser, site_url, scheme=scheme)
+    body_bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    is_dark = sum(int(x) for x in body_bg[4:-1].split(",")[:3]) < 200
+    assert is_dark == (scheme == "dark"), body_bg
+    for selector in (".hero h1", ".hero .lead", ".topic-card .card-title a", ".card-summary",
+                     ".meta", ".chip", ".quote-card blockquote", ".badge", ".site-nav a"):
+        fg, bg = page.evaluate(COLOURS_JS, selector)
+        assert contrast(fg, bg) >= 4.5, f"{scheme}: {selector} contrast {contrast(fg, bg):.2f}"
+    page.context.close()
+
+
+def test_keyboard_reaches_skip_link_then_navigation(browser, site_url):
+    page, _, _ = visit(browser, site_url + "topics/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    box = page.evaluate("document.activeElement.getBoundingClientRect().top")
+    assert box >= 0, "the skip link must become visible when focused"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+    page.context.close()
+
+
+def test_works_with_javascript_disabled(browser, site_url):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site_url + "experts/")
+    page.get_by_role("link", name="Security Engineering").first.click()
+    assert page.url.endswith("/experts/topic/security/")
+    names = page.locator(".expert-card .card-title").all_text_contents()
+    assert sorted(n.strip() for n in names) == ["Daniel Osei", "Priya Raman", "Sofia Kowalczyk"]
+    context.close()

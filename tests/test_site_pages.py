@@ -1,0 +1,194 @@
+"""Every page kind of the showcase, asserted on a real build of the example content."""
+
+from __future__ import annotations
+
+import re
+
+from helpers import ROOT, all_html, build, page
+
+EXAMPLE = ROOT / "content"
+
+
+def texts(soup, selector):
+    return [el.get_text(" ", strip=True) for el in soup.select(selector)]
+
+
+def test_example_meets_the_minimum_size():
+    assert len(list((EXAMPLE / "topics").glob("*.md"))) >= 4
+    assert len(list((EXAMPLE / "experts").glob("*.md"))) >= 8
+    published = [p for p in (EXAMPLE / "endorsements").glob("*.md")
+                 if "Status: published" in p.read_text()]
+    assert len(published) >= 8
+    posts = [p for p in (EXAMPLE / "posts").rglob("*.md") if "Status: published" in p.read_text()]
+    assert len(posts) >= 30
+
+
+def test_home_shows_topics_with_counts_latest_posts_and_endorsements(example_output):
+    home = page(example_output, "index.html")
+    topic_cards = home.select(".topic-card")
+    assert len(topic_cards) == 5
+    first = topic_cards[0].get_text(" ", strip=True)
+    assert "Grid Reliability" in first  # Order: 1 comes first
+    assert re.search(r"\d+ posts · \d+ experts · \d+ endorsements?", first)
+    latest = texts(home, "#latest ~ .post-grid .card-title")
+    assert len(latest) == 6
+    assert latest[0] == "Making edge releases boring"  # the newest published post
+    featured = {q["id"] for q in home.select(".quote-card")}
+    assert featured == {"endorsement-northfield-water-forecasting",
+                        "endorsement-grid-analyst-edge-platform",
+                        "endorsement-security-researcher-disclosure"}
+
+
+def test_topic_counts_match_the_content(example_output):
+    home = page(example_output, "index.html")
+    card = next(c for c in home.select(".topic-card") if "Security Engineering" in c.get_text())
+    topic = page(example_output, "topics/security/")
+    posts_listed = len(topic.select("#topic-posts ~ .post-grid .post-card, .post-grid .post-card"))
+    count = int(re.search(r"(\d+) posts?", card.get_text()).group(1))
+    pages = topic.select_one(".pagination span")
+    if pages is None:
+        assert count == posts_listed
+    else:
+        assert count > posts_listed
+
+
+def test_topic_page_has_intro_experts_posts_newest_first_and_endorsements(example_output):
+    topic = page(example_output, "topics/grid-reliability/")
+    assert topic.h1.get_text(strip=True) == "Grid Reliability"
+    assert "maintenance windows" in topic.select_one(".prose").get_text()
+    experts = texts(topic, "#topic-experts ~ .expert-grid .card-title")
+    assert "Malik Hassan" in experts and "Ines Okafor" in experts
+    dates = [t["datetime"] for t in topic.select(".post-card time")]
+    assert dates == sorted(dates, reverse=True) and len(dates) >= 5
+    assert topic.select(".quote-card")
+
+
+def test_topic_posts_paginate(tmp_path, small_site):
+    for i in range(15):
+        (small_site / "posts" / "ada" / f"p{i:02}.md").write_text(
+            f"Title: Post {i}\nDate: 2025-03-{i + 1:02}\nExpert: ada\nTopics: ai\n\nBody {i}.\n")
+    out = tmp_path / "out"
+    build(small_site, out)
+    first = page(out, "topics/ai/")
+    second = page(out, "topics/ai/page/2/")
+    assert first.select_one(".pagination a[rel=next]")["href"].endswith("topics/ai/page/2/")
+    assert len(first.select(".post-card")) == 12
+    assert len(second.select(".post-card")) == 17 - 12
+    assert second.select_one(".pagination a[rel=prev]")
+
+
+def test_experts_directory_filters_by_topic_without_javascript(example_output):
+    directory = page(example_output, "experts/")
+    assert not directory.find("script")
+    names = texts(directory, ".expert-card .card-title")
+    assert len(names) == 9
+    chip = directory.find("a", string="Security Engineering")
+    assert chip["href"].endswith("experts/topic/security/")
+    filtered = page(example_output, "experts/topic/security/")
+    names = texts(filtered, ".expert-card .card-title")
+    assert set(names) == {"Priya Raman", "Sofia Kowalczyk", "Daniel Osei"}
+    assert filtered.select_one('.chip[aria-current="page"]').get_text(strip=True) == (
+        "Security Engineering")
+
+
+def test_expert_page_has_bio_role_avatar_links_topics_posts_endorsements(example_output):
+    ines = page(example_output, "experts/ines-okafor/")
+    assert ines.h1.get_text(strip=True) == "Ines Okafor"
+    assert "Principal Machine Learning Engineer" in ines.select_one(".lead").get_text()
+    avatar = ines.select_one("img.avatar")
+    assert avatar["src"].endswith("images/experts/ines-okafor.svg")
+    assert (example_output / "images/experts/ines-okafor.svg").is_file()
+    assert "forecasting at Kestrel Works" in ines.select_one(".prose").get_text()
+    assert ines.select_one('.links a[href="https://ines.example.com/"]')
+    assert set(texts(ines, ".profile .chip")) == {"Applied AI", "Grid Reliability"}
+    assert "Forecasts operators actually trust" in texts(ines, ".post-card .card-title")
+    assert "Marta Lindgren" in ines.select_one("#expert-endorsements ~ .quote-grid").get_text()
+
+
+def test_alumni_keep_their_page_marked_as_alumni(example_output):
+    hannah = page(example_output, "experts/hannah-vogel/")
+    assert hannah.select_one(".badge-alumni")
+    assert hannah.select(".post-card")
+    directory = page(example_output, "experts/")
+    alumni = directory.select_one("#alumni").find_next("div")
+    assert "Hannah Vogel" in alumni.get_text()
+
+
+def test_endorsement_wall_shows_endorser_role_date_and_source(example_output):
+    wall = page(example_output, "endorsements/")
+    cards = wall.select(".quote-card")
+    assert len(cards) == 9
+    card = wall.select_one("#endorsement-grid-analyst-edge-platform")
+    assert card.select_one(".endorser").get_text() == "Ravi Menon"
+    assert "Meridian Infrastructure Research" in card.select_one(".endorser-role").get_text()
+    assert card.select_one("time")["datetime"].startswith("2026-09-18")
+    link = card.find("a", href="https://meridian-research.example.net/reports/2026/ot-edge-platforms")
+    assert set(link["rel"]) == {"nofollow", "ugc", "noopener"}
+    assert card.select_one(".badge-relationship").get_text() == "analyst"
+    by_topic = page(example_output, "endorsements/topic/sustainable-computing/")
+    assert [c["id"] for c in by_topic.select(".quote-card")] == ["endorsement-conference-carbon-aware"]
+
+
+def test_post_page_links_to_the_original_with_canonical(example_output):
+    post = page(example_output, "posts/malik-hassan/postmortem-ice-storm/")
+    original = "https://malik.example.com/2026/postmortem-ice-storm/"
+    assert post.find("link", rel="canonical")["href"] == original
+    visible = post.select_one(".original a")
+    assert visible["href"] == original and "malik.example.com" in visible.get_text()
+    assert post.select_one(".byline a").get_text() == "Malik Hassan"
+
+
+def test_post_without_original_has_no_canonical(tmp_path, small_site):
+    out = tmp_path / "out"
+    build(small_site, out)
+    post = page(out, "posts/ada/second/")
+    assert post.find("link", rel="canonical") is None
+    assert post.select_one(".original") is None
+    assert page(out, "posts/ada/first/").find("link", rel="canonical")
+
+
+def test_drafts_and_pending_endorsements_are_nowhere_in_the_public_build(example_output):
+    assert not (example_output / "drafts").exists()
+    html = all_html(example_output)
+    for secret in ("where edge AI goes next", "post-quantum", "Sam Okonkwo",
+                   "Energy savings at the edge", "DRAFT"):
+        assert secret not in html
+    assert not list(example_output.rglob("*draft*"))
+
+
+def test_withdrawn_endorsement_is_taken_down(tmp_path, small_site):
+    path = small_site / "endorsements" / "good.md"
+    path.write_text(path.read_text().replace("Consent: public", "Consent: withdrawn"))
+    out = tmp_path / "out"
+    build(small_site, out)
+    assert "Carol Customer" not in all_html(out)
+
+
+def test_preview_mode_shows_drafts_with_a_banner(example_preview):
+    html = all_html(example_preview)
+    assert "Draft: where edge AI goes next" in html
+    assert "Sam Okonkwo" in html
+    draft = page(example_preview, "posts/sofia-kowalczyk/draft-edge-ai-roadmap/")
+    assert draft.select_one(".badge-draft").get_text() == "DRAFT — not public"
+    assert draft.select_one(".preview-banner")
+
+
+def test_feed_text_in_titles_is_escaped(tmp_path, small_site):
+    (small_site / "posts" / "ada" / "xss.md").write_text(
+        "Title: <script>alert(1)</script> & co\nDate: 2026-03-01\nExpert: ada\nTopics: ai\n\nx\n")
+    out = tmp_path / "out"
+    build(small_site, out)
+    html = all_html(out)
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
+
+
+def test_theme_makes_no_third_party_requests_and_needs_no_javascript(example_output):
+    for path in example_output.rglob("*.html"):
+        soup = page(example_output, str(path.relative_to(example_output)))
+        assert not soup.find("script"), path
+        for el in soup.find_all(["link", "img", "iframe"]):
+            ref = el.get("src") or (el.get("href") if el.name == "link" else None)
+            if el.name == "link" and el.get("rel") == ["canonical"]:
+                continue
+            assert not ref or not re.match(r"^(https?:)?//", ref), (path, ref)

@@ -1,0 +1,194 @@
+"""Bad editor input stops the build with the file, the field and the fix."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from eminence_showcase import ContentError
+from helpers import ROOT, build, check, write
+
+
+def problems_of(content) -> list[str]:
+    with pytest.raises(ContentError) as info:
+        check(content)
+    return [str(p) for p in info.value.problems]
+
+
+def edit(content, rel, old, new):
+    path = content / rel
+    text = path.read_text()
+    assert old in text, f"fixture changed: {old!r} not in {rel}"
+    path.write_text(text.replace(old, new))
+
+
+def only_problem(content, rel, field):
+    found = problems_of(content)
+    assert len(found) == 1, found
+    msg = found[0]
+    assert msg.startswith(os.path.join("content", rel) + ": " + field + ": "), msg
+    assert " Fix: " in msg
+    return msg
+
+
+def test_small_site_is_valid(small_site):
+    context = check(small_site)
+    assert [t.slug for t in context["topics"]] == ["ai", "security"]
+
+
+def test_missing_required_field(small_site):
+    edit(small_site, "experts/ada.md", "Topics: ai, security\n", "")
+    msg = only_problem(small_site, "experts/ada.md", "Topics")
+    assert "is missing" in msg and "Topics: ..." in msg
+
+
+def test_missing_summary_on_topic(small_site):
+    edit(small_site, "topics/security.md", "Summary: Defending infrastructure.\n", "")
+    only_problem(small_site, "topics/security.md", "Summary")
+
+
+def test_post_missing_date_is_reported_with_its_field(small_site):
+    edit(small_site, "posts/ada/first.md", "Date: 2026-01-01\n", "")
+    only_problem(small_site, "posts/ada/first.md", "Date")
+
+
+def test_unknown_topic(small_site):
+    edit(small_site, "posts/ada/second.md", "Topics: ai, security", "Topics: ai, cloud")
+    msg = only_problem(small_site, "posts/ada/second.md", "Topics")
+    assert "unknown topic 'cloud'" in msg and "ai, security" in msg
+    assert "content/topics/cloud.md" in msg
+
+
+def test_unknown_expert(small_site):
+    edit(small_site, "endorsements/good.md", "Experts: ada", "Experts: ada, zed")
+    msg = only_problem(small_site, "endorsements/good.md", "Experts")
+    assert "unknown expert 'zed'" in msg
+
+
+def test_post_expert_must_exist_and_match_its_folder(small_site):
+    edit(small_site, "posts/ada/first.md", "Expert: ada", "Expert: bob")
+    msg = only_problem(small_site, "posts/ada/first.md", "Expert")
+    assert "posts/ada/" in msg and "content/posts/bob/" in msg
+
+
+def test_duplicate_slug(small_site):
+    write(small_site, "posts/ada/2026/first.md", """
+        Title: Another first
+        Date: 2026-03-01
+        Expert: ada
+        Topics: ai
+
+        Same slug, other folder.
+        """)
+    msg = only_problem(small_site, "posts/ada/first.md", "Slug").replace("\\", "/")
+    assert "'first' is already used by content/posts/ada/2026/first.md" in msg
+
+
+def test_duplicate_topic_slug_via_slug_field(small_site):
+    edit(small_site, "topics/security.md", "Title: Security\n", "Title: Security\nSlug: ai\n")
+    found = problems_of(small_site)
+    assert any("Slug: 'ai' is already used by" in p for p in found), found
+
+
+def test_reserved_slug(small_site):
+    write(small_site, "experts/topic.md", "Title: Topic Person\nTopics: ai\n\nBio.\n")
+    only_problem(small_site, "experts/topic.md", "Slug")
+
+
+def test_unparseable_date_in_post(small_site):
+    edit(small_site, "posts/ada/first.md", "Date: 2026-01-01", "Date: the first of never")
+    msg = only_problem(small_site, "posts/ada/first.md", "Date")
+    assert "'the first of never' is not a date" in msg
+
+
+def test_unparseable_date_in_endorsement(small_site):
+    edit(small_site, "endorsements/good.md", "Date: 2026-01-05", "Date: 2026-13-45")
+    only_problem(small_site, "endorsements/good.md", "Date")
+
+
+def test_published_endorsement_with_pending_consent(small_site):
+    edit(small_site, "endorsements/good.md", "Consent: public", "Consent: pending")
+    msg = only_problem(small_site, "endorsements/good.md", "Consent")
+    assert "pending" in msg and "Status: draft" in msg
+
+
+def test_draft_endorsement_with_pending_consent_is_fine(small_site):
+    edit(small_site, "endorsements/good.md", "Consent: public", "Consent: pending")
+    edit(small_site, "endorsements/good.md", "Status: published", "Status: draft")
+    check(small_site)
+
+
+def test_endorsement_without_source(small_site):
+    edit(small_site, "endorsements/good.md", "Source: https://customer.example.org/post\n", "")
+    only_problem(small_site, "endorsements/good.md", "Source")
+
+
+@pytest.mark.parametrize("rel,old,new,field", [
+    ("endorsements/good.md", "Source: https://customer.example.org/post",
+     "Source: customer.example.org/post", "Source"),
+    ("posts/ada/first.md", "Original: https://ada.example.com/first/",
+     "Original: javascript:alert(1)", "Original"),
+    ("experts/ada.md", "Links: https://ada.example.com/", "Links: https://ok.example.com/, ht tp://x",
+     "Links"),
+])
+def test_malformed_url(small_site, rel, old, new, field):
+    edit(small_site, rel, old, new)
+    msg = only_problem(small_site, rel, field)
+    assert "is not a valid http(s) URL" in msg
+
+
+def test_bad_choice_and_yes_no(small_site):
+    edit(small_site, "experts/bob.md", "Status: alumni", "Status: retired")
+    edit(small_site, "experts/ada.md", "Trusted: yes", "Trusted: maybe")
+    found = problems_of(small_site)
+    assert len(found) == 2
+    assert any(p.startswith(os.path.join("content", "experts", "bob.md") + ": Status:")
+               for p in found)
+    assert any("Trusted: 'maybe' is not yes or no" in p for p in found)
+
+
+def test_avatar_must_exist_under_content(small_site):
+    edit(small_site, "experts/ada.md", "Trusted: yes", "Trusted: yes\nAvatar: ../../etc/passwd")
+    only_problem(small_site, "experts/ada.md", "Avatar")
+
+
+def test_all_problems_are_reported_in_one_run(small_site):
+    edit(small_site, "experts/ada.md", "Topics: ai, security", "Topics: nope")
+    edit(small_site, "posts/ada/first.md", "Date: 2026-01-01", "Date: soon")
+    edit(small_site, "endorsements/good.md", "Consent: public", "Consent: pending")
+    found = problems_of(small_site)
+    fields = sorted(p.split(": ")[1] for p in found)
+    assert fields == ["Consent", "Date", "Topics"], found
+
+
+def test_failed_build_keeps_the_previous_output(tmp_path, small_site):
+    out = tmp_path / "out"
+    build(small_site, out)
+    assert (out / "index.html").is_file()
+    edit(small_site, "posts/ada/first.md", "Topics: ai", "Topics: nowhere")
+    with pytest.raises(ContentError):
+        build(small_site, out)
+    assert (out / "index.html").is_file(), "invalid content must not wipe the last good build"
+
+
+def test_invoke_check_and_build_fail_with_the_message(tmp_path):
+    """The editor's real commands: a broken copy of the example content."""
+    project = tmp_path / "project"
+    ignore = __import__("shutil").ignore_patterns("output", "cache", ".git", "__pycache__")
+    __import__("shutil").copytree(ROOT, project, ignore=ignore)
+    edit(project / "content", "posts/ines-okafor/drift-is-a-calendar-problem.md",
+         "Topics: applied-ai", "Topics: applied-ai, quantum")
+    for task in ("check", "build"):
+        run = subprocess.run([sys.executable, "-m", "invoke", task], cwd=project,
+                             capture_output=True, text=True, timeout=300)
+        assert run.returncode == 1, run.stdout + run.stderr
+        expected = ("content/posts/ines-okafor/drift-is-a-calendar-problem.md: Topics: "
+                    "unknown topic 'quantum'")
+        assert expected in run.stderr.replace("\\", "/"), run.stderr
+        assert "Traceback" not in run.stderr
+    assert not (project / "output").exists()
+    ok = subprocess.run([sys.executable, "-m", "invoke", "check"], cwd=ROOT,
+                        capture_output=True, text=True, timeout=300)
+    assert ok.returncode == 0 and "Content is valid" in ok.stdout, ok.stdout + ok.stderr
