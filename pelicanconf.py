@@ -20,7 +20,7 @@ DEFAULT_LANG = "en"
 PATH = "content"
 THEME = "theme"
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["eminence_showcase"]
+PLUGINS = ["eminence_showcase", "eminence_feeds"]
 
 # Posts are Pelican articles; topics, experts and endorsements are read by the
 # eminence_showcase plugin, so Pelican's own generators must not pick them up.

@@ -7,6 +7,7 @@ import logging
 import os
 import shutil
 import sys
+import time
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
@@ -69,6 +70,38 @@ def serve(c, port=8000, bind="127.0.0.1"):
         print(f"Serving output/ at http://{bind}:{port}/ (Ctrl-C to stop)")
         with contextlib.suppress(KeyboardInterrupt):
             httpd.serve_forever()
+
+
+@task(help={"expert": "pull only this expert's feeds (their slug)",
+            "dry_run": "show what would change; write nothing",
+            "offline": "use the fetch cache instead of the network",
+            "strict": "exit 1 if any feed failed (for CI gates)",
+            "force": "ignore conditional GET, 410 and Retry-After memory; parse everything",
+            "settings": "settings file (default pelicanconf.py)"})
+def pull(c, expert=None, dry_run=False, offline=False, strict=False, force=False,
+         settings="pelicanconf.py"):
+    """Pull experts' feeds into content/posts/ (drafts unless the expert is Trusted)."""
+    from eminence_feeds.pull import progress_printer, run_pull
+    from eminence_feeds.state import PullLocked
+
+    started = time.monotonic()
+    try:
+        summary = run_pull(_settings(settings), expert=expert, dry_run=dry_run, offline=offline,
+                           force=force, progress=progress_printer())
+    except ContentError as error:
+        _fail(error)
+    except (PullLocked, ValueError) as error:
+        sys.exit(f"pull: {error}")
+    heading = "Dry run (nothing written)" if dry_run else "Pull"
+    print(f"{heading} finished in {time.monotonic() - started:.1f} s.")
+    for line in summary.lines():
+        print(line)
+    if dry_run and summary.written:
+        print("Would write:")
+        for path in summary.written:
+            print(f"  content/{path}")
+    if strict and summary.problems:
+        sys.exit(f"pull --strict: {len(summary.problems)} feed problem(s).")
 
 
 @task

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, SMALL_SITE, build, write
+from feedserver import FeedServer
+from helpers import ROOT, SMALL_SITE, PullSite, build, write
 
 
 @pytest.fixture
@@ -15,6 +16,19 @@ def small_site(tmp_path: Path) -> Path:
     for rel, text in SMALL_SITE.items():
         write(content, rel, text)
     return content
+
+
+@pytest.fixture
+def feeds():
+    """A real HTTP server on 127.0.0.1 serving test feeds."""
+    server = FeedServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def site(small_site, tmp_path) -> PullSite:
+    return PullSite(small_site, tmp_path)
 
 
 @pytest.fixture(scope="session")

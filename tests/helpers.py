@@ -74,6 +74,13 @@ SMALL_SITE = {
 
         Bob wrote about security.
         """,
+    "experts/cy.md": """
+        Title: Cy Example
+        Role: Researcher
+        Topics: ai, security
+
+        Cy has a blog the pull tests feed from.
+        """,
     "endorsements/good.md": """
         Title: Very good work
         Endorser: Carol Customer
@@ -117,3 +124,60 @@ SMALL_SITE = {
 
 def all_html(output: Path) -> str:
     return "\n".join(p.read_text(encoding="utf-8") for p in sorted(output.rglob("*.html")))
+
+
+class PullSite:
+    """A small site whose experts pull from a FeedServer: pull, edit, build, inspect."""
+
+    def __init__(self, content: Path, tmp: Path):
+        self.content = content
+        self.out = tmp / "out"
+        self.cache = tmp / "cache"
+
+    def settings(self, **overrides) -> dict:
+        overrides.setdefault("CACHE_PATH", str(self.cache))
+        return runner.load_settings(SETTINGS, PATH=str(self.content), OUTPUT_PATH=str(self.out),
+                                    **overrides)
+
+    def set_expert(self, slug: str, feeds=(), trusted: bool | None = None, status: str | None = None):
+        path = self.content / "experts" / f"{slug}.md"
+        head, body = path.read_text().split("\n\n", 1)
+        lines = [ln for ln in head.splitlines()
+                 if not ln.startswith(("Feeds:", "Trusted:", "Status:"))]
+        if feeds:
+            lines.append("Feeds: " + ", ".join(feeds))
+        if trusted is not None:
+            lines.append(f"Trusted: {'yes' if trusted else 'no'}")
+        if status:
+            lines.append(f"Status: {status}")
+        path.write_text("\n".join(lines) + "\n\n" + body)
+
+    def pull(self, expert=None, dry_run=False, offline=False, force=False, **overrides):
+        from eminence_feeds.pull import run_pull
+
+        return run_pull(self.settings(**overrides), expert=expert, dry_run=dry_run, offline=offline,
+                        force=force)
+
+    def build(self, **overrides) -> Path:
+        runner.build(self.settings(**overrides))
+        return self.out
+
+    def posts(self, expert: str = "cy") -> dict[str, str]:
+        folder = self.content / "posts" / expert
+        return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.md"))} \
+            if folder.exists() else {}
+
+    def meta(self, expert: str, name: str) -> dict[str, str]:
+        head = self.posts(expert)[name].split("\n\n", 1)[0]
+        return dict(line.split(": ", 1) for line in head.splitlines())
+
+    def ledger(self) -> dict:
+        import json
+
+        path = self.content / "_pull" / "ledger.json"
+        return json.loads(path.read_text())["entries"] if path.exists() else {}
+
+    def health(self) -> dict:
+        import json
+
+        return json.loads((self.content / "_pull" / "health.json").read_text())

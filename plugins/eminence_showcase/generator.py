@@ -14,7 +14,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from pelican.generators import Generator
-from pelican.readers import MarkdownReader
 
 from .model import (
     ENDORSEMENT_FIELDS,
@@ -25,34 +24,15 @@ from .model import (
     Expert,
     Topic,
 )
-from .validate import ContentError, FieldParser, display_path
+from .sources import Source, check_reserved, check_unique, new_parser, raw_metadata, read_kind
+from .validate import ContentError, display_path
 
 logger = logging.getLogger(__name__)
 
-RESERVED_SLUGS = {"topic", "page", "index"}
+# Attributes Pelican derives itself (e.g. dates made timezone-aware in
+# Content.__init__); validation checks them but must not overwrite them.
+PELICAN_MANAGED = {"title", "date", "status", "summary", "slug"}
 
-
-class RawMarkdownReader(MarkdownReader):
-    """Pelican's Markdown reader without metadata processing.
-
-    Used only to explain why Pelican could not read a file (e.g. an
-    unparseable date raises inside Pelican's own processor), so the message can
-    name the field instead of just the file.
-    """
-
-    def process_metadata(self, name, value):
-        return value
-
-
-@dataclass
-class Source:
-    """One content file: its path, its metadata and, if Pelican read it, the object."""
-
-    path: str  # absolute
-    meta: dict
-    obj: object | None
-    slug: str
-    error: Exception | None = None
 
 
 @dataclass
@@ -71,38 +51,11 @@ class ShowcaseGenerator(Generator):
 
     # -- reading ------------------------------------------------------------
 
-    def _read_kind(self, folder: str, content_class, parser: FieldParser) -> list[Source]:
-        sources = []
-        for rel in self.get_files([folder]):
-            if not rel.endswith(".md"):
-                continue
-            abs_path = os.path.join(self.path, rel)
-            stem = os.path.splitext(os.path.basename(rel))[0]
-            try:
-                obj = self.readers.read_file(
-                    base_path=self.path, path=rel, content_class=content_class, context=self.context
-                )
-                sources.append(Source(abs_path, obj.metadata, obj, obj.slug))
-            except Exception as exc:  # noqa: BLE001 - diagnosed field by field below
-                meta = self._raw_metadata(abs_path, parser, exc)
-                if meta is not None:
-                    sources.append(Source(abs_path, meta, None, meta.get("slug", stem), exc))
-        return sources
+    def _read_kind(self, folder: str, content_class, parser) -> list[Source]:
+        return read_kind(self.readers, self.settings, self.path, self.get_files([folder]),
+                         content_class, parser, self.context)
 
-    def _raw_metadata(self, abs_path: str, parser: FieldParser, exc: Exception) -> dict | None:
-        try:
-            _, meta = RawMarkdownReader(self.settings).read(abs_path)
-            return meta
-        except Exception as raw_exc:  # noqa: BLE001
-            parser.problem(
-                abs_path,
-                "(file)",
-                f"could not be read ({raw_exc or exc}).",
-                "check the file is UTF-8 Markdown with 'Key: value' metadata lines at the top.",
-            )
-            return None
-
-    def _post_sources(self, parser: FieldParser) -> list[Source]:
+    def _post_sources(self, parser) -> list[Source]:
         """Every post Pelican found, including the ones it failed to read."""
         sources = []
         for article in [*self.context.get("articles", []), *self.context.get("drafts", []),
@@ -112,7 +65,7 @@ class ShowcaseGenerator(Generator):
             if obj is None and any(rel.startswith(p.rstrip("/") + "/")
                                    for p in self.settings["ARTICLE_PATHS"]):
                 abs_path = os.path.join(self.path, rel)
-                meta = self._raw_metadata(abs_path, parser, Exception("unreadable"))
+                meta = raw_metadata(self.settings, abs_path, parser)
                 if meta is not None:
                     stem = os.path.splitext(os.path.basename(rel))[0]
                     sources.append(Source(abs_path, meta, None, meta.get("slug", stem),
@@ -121,24 +74,8 @@ class ShowcaseGenerator(Generator):
 
     # -- validation ---------------------------------------------------------
 
-    @staticmethod
-    def _check_unique(sources, key, parser: FieldParser, what: str, fix: str) -> None:
-        seen: dict = {}
-        for src in sorted(sources, key=lambda s: s.path):
-            k = key(src)
-            if k in seen:
-                parser.problem(
-                    src.path, "Slug",
-                    f"'{src.slug}' is already used by {display_path(seen[k])}; "
-                    f"both would be written to the same {what} page.",
-                    fix,
-                )
-            else:
-                seen[k] = src.path
-
     def _validate(self):
-        content_path = self.path
-        parser = FieldParser((), (), content_path)
+        parser = new_parser(self.settings)
         topics = self._read_kind("topics", Topic, parser)
         experts = self._read_kind("experts", Expert, parser)
         endorsements = self._read_kind("endorsements", Endorsement, parser)
@@ -147,16 +84,11 @@ class ShowcaseGenerator(Generator):
         parser.topics = {s.slug for s in topics}
         parser.experts = {s.slug for s in experts}
 
-        rename = "rename one of the files (the slug is the file name) or give it a distinct 'Slug:'."
-        # These names are taken by the filter and pagination URLs (experts/topic/, posts/page/).
-        for src in (*topics, *experts):
-            if src.slug in RESERVED_SLUGS:
-                parser.problem(src.path, "Slug", f"'{src.slug}' is reserved for the site's own "
-                               "pages.", "rename the file (the slug is the file name).")
-        self._check_unique(topics, lambda s: s.slug, parser, "topic", rename)
-        self._check_unique(experts, lambda s: s.slug, parser, "expert", rename)
-        self._check_unique(endorsements, lambda s: s.slug, parser, "endorsement", rename)
-        self._check_unique(posts, lambda s: (s.meta.get("expert"), s.slug), parser, "post", rename)
+        check_unique(topics, lambda s: s.slug, parser, "topic")
+        check_unique(experts, lambda s: s.slug, parser, "expert")
+        check_unique(endorsements, lambda s: s.slug, parser, "endorsement")
+        check_unique(posts, lambda s: (s.meta.get("expert"), s.slug), parser, "post")
+        check_reserved([*topics, *experts], parser)
 
         parsed = {}
         for kind_fields, sources in ((TOPIC_FIELDS, topics), (EXPERT_FIELDS, experts),
@@ -201,7 +133,8 @@ class ShowcaseGenerator(Generator):
         def apply(sources):
             for src in sources:
                 for attr, value in parsed[src.path].items():
-                    setattr(src.obj, attr, value)
+                    if attr not in PELICAN_MANAGED:
+                        setattr(src.obj, attr, value)
             return [s.obj for s in sources]
 
         topic_objs = apply(topics)

@@ -14,7 +14,8 @@ from pelican.contents import Content
 @dataclass(frozen=True)
 class Field:
     name: str
-    kind: str = "text"  # text | date | url | urls | topics | expert | experts | choice | yesno | int | avatar
+    # text | list | date | url | urls | feeds | topics | expert | experts | choice | yesno | int | avatar
+    kind: str = "text"
     required: bool = False
     choices: tuple[str, ...] = ()
     hint: str = ""  # what to write, shown in error messages
@@ -42,7 +43,7 @@ EXPERT_FIELDS = (
     Field("Title", required=True, hint="the expert's display name"),
     Field("Topics", "topics", required=True, hint="comma-separated topic slugs"),
     Field("Role", hint="job title shown under the name"),
-    Field("Feeds", "urls", hint="comma-separated RSS/Atom feed URLs"),
+    Field("Feeds", "feeds", hint="comma-separated RSS/Atom feed URLs"),
     Field("Avatar", "avatar", hint="a path under content/ (e.g. images/experts/ada.svg) or an https URL"),
     Field("Links", "urls", hint="comma-separated profile URLs"),
     Field("Trusted", "yesno", hint="yes or no"),
@@ -78,6 +79,7 @@ POST_FIELDS = (
     Field("Original", "url", hint="the https URL of the original post"),
     Field("Featured", "yesno", hint="yes or no"),
     Field("Status", "choice", choices=("draft", "published"), hint="draft or published"),
+    Field("Feed", hint="the feed the post was pulled from (written by the pull)"),
 )
 
 PUBLIC_CONSENT = ("public", "granted")

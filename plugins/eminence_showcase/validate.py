@@ -71,10 +71,13 @@ class FieldParser:
     `content_path` is where relative Avatar paths must exist.
     """
 
-    def __init__(self, topics: Iterable[str], experts: Iterable[str], content_path: str):
+    def __init__(self, topics: Iterable[str], experts: Iterable[str], content_path: str,
+                 local_feed_root: str | None = None):
         self.topics = set(topics)
         self.experts = set(experts)
         self.content_path = content_path
+        # Where local feed files may be (EMINENCE_ALLOW_LOCAL_FEEDS); None: URLs only.
+        self.local_feed_root = local_feed_root
         self.problems: list[Problem] = []
 
     def problem(self, path: str, field: Field | str, message: str, fix: str) -> None:
@@ -132,6 +135,15 @@ class FieldParser:
             for u in bad:
                 self.problem(path, field, f"'{u}' is not a valid http(s) URL.", f"write {field.hint}.")
             return None if bad else urls
+        if kind == "feeds":
+            feeds = split_list(text)
+            bad = [f for f in feeds if not (is_url(f) or self._is_local_feed(f))]
+            for f in bad:
+                fix = (f"write {field.hint}" + ("; local files are allowed under "
+                       f"{display_path(self.local_feed_root)}" if self.local_feed_root else ""))
+                self.problem(path, field, f"'{f}' is not a valid http(s) URL"
+                             + (" nor an existing local file." if self.local_feed_root else "."), fix + ".")
+            return None if bad else feeds
         if kind in ("topics", "experts", "expert"):
             return self._parse_refs(path, field, text)
         if kind == "choice":
@@ -165,6 +177,13 @@ class FieldParser:
             )
             return None
         raise ValueError(f"unknown field kind {kind!r}")  # a schema bug, not an editor's
+
+    def _is_local_feed(self, value: str) -> bool:
+        if not self.local_feed_root or "://" in value:
+            return False
+        root = os.path.realpath(self.local_feed_root)
+        full = os.path.realpath(os.path.join(root, value))
+        return full.startswith(root + os.sep) and os.path.isfile(full)
 
     def _parse_refs(self, path: str, field: Field, text: str):
         if field.kind == "expert":

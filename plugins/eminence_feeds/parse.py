@@ -1,0 +1,142 @@
+"""Feed bytes -> normalised entries (runs in worker processes: no shared state).
+
+feedparser does the parsing; its own sanitizer and relative-URL pass are off
+because convert.py does both, with nh3, at a fraction of the cost.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import feedparser
+
+from .convert import excerpt, html_to_markdown
+from .policy import text_only
+
+TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ref_src")
+MAX_TITLE = 200
+
+
+@dataclass
+class Entry:
+    key: str  # stable identity: id, else normalised link, else content hash
+    id: str | None
+    link: str | None  # normalised permalink, if any
+    title: str
+    published: str | None  # ISO 8601 UTC, or None when the feed gives no date
+    categories: list[str]
+    body: str  # Markdown (excerpt or full text, by setting)
+    excerpted: bool
+    text: str  # plain text for topic matching
+    content_hash: str
+    author: str = ""
+
+
+@dataclass
+class ParsedFeed:
+    url: str
+    title: str = ""
+    link: str = ""
+    entries: list[Entry] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    ok: bool = True  # False: nothing usable (not a feed at all)
+
+
+def normalise_url(url: str | None) -> str | None:
+    """Canonical form for de-duplication: tracking params, fragment, default port gone."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.hostname.lower()
+    if parts.port and (parts.scheme, parts.port) not in (("http", 80), ("https", 443)):
+        host = f"{host}:{parts.port}"
+    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                   if not k.lower().startswith(TRACKING_PARAMS))
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit((parts.scheme.lower(), host, path, urlencode(query), ""))
+
+
+def one_line(text: str) -> str:
+    """Collapse every kind of line break and control character to single spaces."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+
+
+def _title(entry) -> str:
+    detail = entry.get("title_detail") or {}
+    raw = entry.get("title", "") or ""
+    text = text_only(raw) if "html" in (detail.get("type") or "") or "<" in raw else raw
+    return one_line(text)[:MAX_TITLE]
+
+
+def _date(entry) -> str | None:
+    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    if not parsed:
+        return None
+    try:
+        stamp = calendar.timegm(parsed)
+        return dt.datetime.fromtimestamp(stamp, dt.UTC).isoformat(timespec="seconds")
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def _html_and_base(entry, feed_url: str) -> tuple[str, str | None]:
+    contents = entry.get("content") or []
+    best = next((c for c in contents if "html" in (c.get("type") or "")), None)
+    best = best or (contents[0] if contents else None)
+    detail = best or entry.get("summary_detail") or {}
+    value = (best or {}).get("value") if best else entry.get("summary", "")
+    value = value or ""
+    if detail and "html" not in (detail.get("type") or "text/html"):
+        value = value.replace("&", "&amp;").replace("<", "&lt;")  # plain text stays text
+    base = detail.get("base") or entry.get("link") or feed_url
+    return value, base if urlsplit(base or "").scheme in ("http", "https") else None
+
+
+def parse_feed(data: bytes, url: str, content_type: str | None, mode: str = "excerpt",
+               excerpt_words: int = 80) -> ParsedFeed:
+    headers = {"content-location": url}
+    if content_type:
+        headers["content-type"] = content_type
+    parsed = feedparser.parse(data, response_headers=headers, sanitize_html=False,
+                              resolve_relative_uris=False)
+    result = ParsedFeed(url=url, title=one_line(text_only(parsed.feed.get("title", "") or "")),
+                        link=parsed.feed.get("link", "") or "")
+    if parsed.get("bozo"):
+        reason = one_line(str(parsed.get("bozo_exception") or "malformed feed"))[:300]
+        if not parsed.entries and not parsed.get("version"):
+            result.ok = False
+            result.problems.append(f"not a feed: {reason}")
+            return result
+        result.problems.append(f"malformed feed, usable entries kept: {reason}")
+
+    for raw in parsed.entries:
+        try:
+            result.entries.append(_entry(raw, url, mode, excerpt_words))
+        except Exception as exc:  # noqa: BLE001 - one bad entry must not sink the feed
+            result.problems.append(f"entry skipped ({type(exc).__name__}: {one_line(str(exc))[:200]})")
+    return result
+
+
+def _entry(raw, feed_url: str, mode: str, excerpt_words: int) -> Entry:
+    html, base = _html_and_base(raw, feed_url)
+    full = html_to_markdown(html, base)
+    body, cut = excerpt(full, excerpt_words) if mode == "excerpt" else (full, False)
+    link = normalise_url(raw.get("link"))
+    title = _title(raw)
+    text = one_line(text_only(html))[:20000]
+    if not title:
+        title = (" ".join(text.split()[:10]) + " …") if text else "Untitled post"
+    content_hash = hashlib.sha256(f"{title}\n{full}".encode()).hexdigest()[:20]
+    entry_id = one_line(raw.get("id", "") or "")[:500] or None
+    key = f"id:{entry_id}" if entry_id else (f"url:{link}" if link else f"hash:{content_hash}")
+    categories = [one_line(t.get("term", "") or "") for t in raw.get("tags", []) or []]
+    return Entry(key=key, id=entry_id, link=link, title=title, published=_date(raw),
+                 categories=[c for c in categories if c], body=body, excerpted=cut,
+                 text=f"{title} {text}", content_hash=content_hash,
+                 author=one_line(text_only(raw.get("author", "") or ""))[:200])

@@ -1,0 +1,76 @@
+"""The sanitizer policy: what HTML from a feed may keep.
+
+One allowlist, applied twice: to feed HTML before it is converted to Markdown,
+and again to the HTML Pelican renders from a pulled post, so that neither a
+converter quirk nor a careless edit can put script-capable markup on the site.
+nh3 (Rust's ammonia) does the work: it is an allowlist sanitizer and ~20x cheaper
+than feedparser's own (see shared/MEASUREMENTS.md).
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+from urllib.parse import urlsplit
+
+import nh3
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dfn", "div",
+    "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
+    "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span",
+    "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u",
+    "ul", "var",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "iframe": {"src", "title"},
+    "abbr": {"title"},
+    "time": {"datetime"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "ol": {"start"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+# Removed together with everything inside them.
+DROP_WITH_CONTENT = {"script", "style", "template", "noscript", "object", "embed", "applet",
+                     "form", "button", "select", "textarea", "svg", "math", "title", "head"}
+
+# Video hosts whose embeds may be kept. Eminence shows them as a link, not an
+# iframe, so a reader's visit makes no third-party request.
+VIDEO_HOSTS = {"www.youtube.com", "youtube.com", "www.youtube-nocookie.com", "player.vimeo.com",
+               "vimeo.com"}
+
+
+def is_video_embed(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme == "https" and (parts.hostname or "") in VIDEO_HOSTS
+
+
+def _filter(tag: str, attr: str, value: str) -> str | None:
+    if tag == "iframe" and attr == "src" and not is_video_embed(value):
+        return None
+    return value
+
+
+def sanitize(html: str, video_iframes: bool = False) -> str:
+    """Allowlist-clean untrusted HTML. Comments, scripts, styles and handlers are gone.
+
+    `video_iframes` keeps iframes from VIDEO_HOSTS (and only those) so the
+    Markdown converter can turn them into links; rendered pages never allow any.
+    """
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS | {"iframe"} if video_iframes else ALLOWED_TAGS,
+        clean_content_tags=DROP_WITH_CONTENT,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        attribute_filter=_filter,
+        link_rel="nofollow noopener",
+        strip_comments=True,
+    )
+
+
+def text_only(html: str) -> str:
+    """Plain text of an HTML fragment (for titles and names); entities decoded."""
+    return htmllib.unescape(nh3.clean(html, tags=set(), clean_content_tags=DROP_WITH_CONTENT))

@@ -1,0 +1,507 @@
+"""The pull: fetch every active expert's feeds, clean each entry and write it as a
+post Markdown file, never overwriting an editor's edit or resurrecting a deletion.
+
+Pipeline: fetch (threads) -> parse + clean (processes, for many feeds) -> decide
+against the ledger and write (main thread, the only writer).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import sys
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+
+from .fetch import Fetcher, FetchResult, is_local
+from .parse import Entry, ParsedFeed, parse_feed
+from .state import (
+    Health,
+    Ledger,
+    Record,
+    atomic_write,
+    file_hash,
+    pull_lock,
+    remove_stale_temp_files,
+    sha256_bytes,
+)
+from .store import free_path, post_slug, render_post
+
+DEFAULTS = {
+    "EMINENCE_PULL_WORKERS": 16,  # concurrent fetches
+    "EMINENCE_PULL_PROCESSES": 0,  # parser processes; 0 = one per core when there are many feeds
+    "EMINENCE_PULL_TIMEOUT": 10,  # seconds per request
+    "EMINENCE_PULL_MAX_BYTES": 5 * 1024 * 1024,
+    "EMINENCE_PULL_MAX_RETRY_WAIT": 5,  # wait this long at most for a Retry-After, then skip
+    "EMINENCE_PULL_MODE": "excerpt",  # or "full"
+    "EMINENCE_PULL_EXCERPT_WORDS": 80,
+    "EMINENCE_PULL_NEW_EXPERT_LIMIT": 5,  # posts a newly added expert brings
+    "EMINENCE_PULL_ANY_TOPIC": False,  # True: assign any topic, not only the expert's
+    "EMINENCE_ALLOW_LOCAL_FEEDS": False,
+    "EMINENCE_FEED_FAILING_DAYS": 7,
+    "EMINENCE_EXPERT_SILENT_MONTHS": 6,
+    "EMINENCE_PULL_ON_BUILD": False,
+}
+STATE_DIR = "_pull"
+PARALLEL_PARSE_FROM = 16  # feeds; below this a process pool costs more than it saves
+
+
+def setting(settings: dict, key: str):
+    return settings.get(key, DEFAULTS[key])
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+@dataclass
+class Job:
+    expert: str
+    url: str
+
+
+@dataclass
+class Summary:
+    feeds: int = 0
+    fetched: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    new: int = 0
+    updated: int = 0
+    skipped: int = 0
+    drafts: int = 0
+    problems: list[tuple[str, str, str]] = field(default_factory=list)  # expert, feed, message
+    moved: list[tuple[str, str, str]] = field(default_factory=list)  # expert, old, new
+    unmatched: list[str] = field(default_factory=list)  # files filed under a fallback topic
+    kept_edits: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+    failing_feeds: list[tuple[str, str, str]] = field(default_factory=list)
+    silent_experts: list[tuple[str, str]] = field(default_factory=list)
+    dry_run: bool = False
+
+    def problem(self, job: Job, message: str) -> None:
+        self.problems.append((job.expert, job.url, message))
+
+    def lines(self) -> list[str]:
+        would = "would be " if self.dry_run else ""
+        out = [
+            f"Feeds: {self.feeds} — {self.fetched} fetched, {self.not_modified} not modified, "
+            f"{self.failed} failed.",
+            f"Posts: {self.new} new, {self.updated} updated, {self.skipped} skipped "
+            f"({would}{self.drafts} new draft{'s' if self.drafts != 1 else ''} for review).",
+        ]
+        if self.problems:
+            out.append("Problems:")
+            out += [f"  {e}  {u}: {m}" for e, u, m in sorted(self.problems)]
+        if self.moved:
+            out.append("Feeds moved permanently (update the expert's Feeds):")
+            out += [f"  {e}  {old} -> {new}" for e, old, new in sorted(self.moved)]
+        if self.kept_edits:
+            out.append("Changed upstream but edited here (the editor's version was kept):")
+            out += [f"  {f}" for f in sorted(self.kept_edits)]
+        if self.unmatched:
+            out.append("No topic matched (filed under the expert's first topic; re-topic by hand):")
+            out += [f"  {f}" for f in sorted(self.unmatched)]
+        if self.failing_feeds:
+            out.append("Feeds failing for a long time:")
+            out += [f"  {e}  {u}: failing since {s}" for e, u, s in sorted(self.failing_feeds)]
+        if self.silent_experts:
+            out.append("Experts silent for a long time (consider Status: alumni):")
+            out += [f"  {e}: last post {d}" for e, d in sorted(self.silent_experts)]
+        return out
+
+
+class TopicMatcher:
+    """Whole-word, case-insensitive matching of categories and text against topics."""
+
+    def __init__(self, topics: dict):
+        self.patterns = {}
+        self.names = {}
+        for slug, values in topics.items():
+            terms = [values.get("title", slug), *values.get("keywords", [])]
+            terms = sorted({t.strip().lower() for t in terms if t.strip()}, key=len, reverse=True)
+            self.names[slug] = set(terms) | {slug}
+            alternatives = "|".join(re.escape(t) for t in terms)
+            self.patterns[slug] = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.I)
+
+    def assign(self, entry: Entry, allowed: list[str]) -> tuple[list[str], bool]:
+        categories = {c.lower() for c in entry.categories}
+        found = [slug for slug in allowed
+                 if categories & self.names[slug] or self.patterns[slug].search(entry.text)]
+        return (found, True) if found else (allowed[:1], False)
+
+
+class Puller:
+    def __init__(self, settings: dict, people, dry_run: bool = False, offline: bool = False,
+                 force: bool = False, progress=None):
+        self.settings = settings
+        self.people = people
+        self.dry_run = dry_run
+        self.offline = offline
+        self.force = force
+        self.progress = progress or (lambda done, total: None)
+        self.content = settings["PATH"]
+        self.state_dir = os.path.join(self.content, STATE_DIR)
+        self.cache_dir = os.path.join(settings.get("CACHE_PATH", "cache"), "pull")
+        self.summary = Summary(dry_run=dry_run)
+        self.matcher = TopicMatcher(people.topics)
+        self.now = now_utc()
+        local_root = os.path.dirname(os.path.normpath(self.content))
+        site = settings.get("SITEURL") or "local build"
+        self.fetcher = Fetcher(
+            user_agent=f"Eminence/0.1 (+{site}; feed puller for {settings.get('SITENAME', 'a showcase')})",
+            timeout=setting(settings, "EMINENCE_PULL_TIMEOUT"),
+            max_bytes=setting(settings, "EMINENCE_PULL_MAX_BYTES"),
+            max_retry_wait=setting(settings, "EMINENCE_PULL_MAX_RETRY_WAIT"),
+            local_root=local_root if setting(settings, "EMINENCE_ALLOW_LOCAL_FEEDS") else None,
+        )
+
+    # -- which feeds --------------------------------------------------------
+
+    def jobs(self, only_expert: str | None) -> list[Job]:
+        if only_expert and only_expert not in self.people.experts:
+            known = ", ".join(sorted(self.people.experts))
+            raise ValueError(f"unknown expert '{only_expert}'; known experts: {known}")
+        jobs = []
+        for slug, values in self.people.experts.items():
+            if only_expert and slug != only_expert:
+                continue
+            if values.get("status", "active") != "active":
+                continue
+            jobs += [Job(slug, url) for url in values.get("feeds", [])]
+        return jobs
+
+    # -- the run ------------------------------------------------------------
+
+    def run(self, only_expert: str | None = None) -> Summary:
+        with pull_lock(self.state_dir):
+            if not self.dry_run:
+                remove_stale_temp_files(os.path.join(self.content, "posts"))
+            self.ledger = Ledger.load(self.state_dir)
+            self.ledger.replay_journal(self.content)
+            self.health = Health.load(self.state_dir)
+            known_experts = {r.expert for r in self.ledger.records.values()}
+            limit = setting(self.settings, "EMINENCE_PULL_NEW_EXPERT_LIMIT")
+            self.budget = {e: limit for e in self.people.experts if e not in known_experts}
+            jobs = self.jobs(only_expert)
+            self.summary.feeds = len(jobs)
+            try:
+                self._run_jobs(jobs)
+            finally:
+                self.ledger.close()
+                if not self.dry_run:
+                    self.ledger.save()
+                    self.health.save(self.state_dir)
+            self._flag_stale()
+        return self.summary
+
+    def _run_jobs(self, jobs: list[Job]) -> None:
+        processes = setting(self.settings, "EMINENCE_PULL_PROCESSES") or (os.cpu_count() or 1)
+        parallel = len(jobs) >= PARALLEL_PARSE_FROM and processes > 1
+        parse_pool = ProcessPoolExecutor(processes) if parallel else None
+        done = 0
+        try:
+            with ThreadPoolExecutor(setting(self.settings, "EMINENCE_PULL_WORKERS")) as fetch_pool:
+                fetching = {fetch_pool.submit(self._fetch, job): job for job in jobs}
+                parsing = {}
+                while fetching or parsing:
+                    finished, _ = wait([*fetching, *parsing], return_when=FIRST_COMPLETED)
+                    for fut in finished:
+                        if fut in fetching:
+                            job = fetching.pop(fut)
+                            body, ctype = self._after_fetch(job, fut.result())
+                            if body is None:
+                                done += 1
+                                self.progress(done, len(jobs))
+                            elif parse_pool is not None:
+                                parsing[parse_pool.submit(*self._parse_args(job, body, ctype))] = job
+                            else:
+                                fn, *args = self._parse_args(job, body, ctype)
+                                self._apply_feed(job, self._safe_parse(fn, args))
+                                done += 1
+                                self.progress(done, len(jobs))
+                        else:
+                            job = parsing.pop(fut)
+                            try:
+                                parsed = fut.result()
+                            except Exception as exc:  # noqa: BLE001 - a parser crash is one feed's problem
+                                parsed = ParsedFeed(job.url, ok=False,
+                                                    problems=[f"parser crashed: {exc!r}"[:300]])
+                            self._apply_feed(job, parsed)
+                            done += 1
+                            self.progress(done, len(jobs))
+        finally:
+            if parse_pool is not None:
+                parse_pool.shutdown(cancel_futures=True)
+
+    def _parse_args(self, job: Job, body: bytes, ctype: str | None):
+        return (parse_feed, body, job.url, ctype, setting(self.settings, "EMINENCE_PULL_MODE"),
+                setting(self.settings, "EMINENCE_PULL_EXCERPT_WORDS"))
+
+    @staticmethod
+    def _safe_parse(fn, args) -> ParsedFeed:
+        try:
+            return fn(*args)
+        except Exception as exc:  # noqa: BLE001
+            return ParsedFeed(args[1], ok=False, problems=[f"parser crashed: {exc!r}"[:300]])
+
+    # -- fetching (worker threads: no shared writes) ------------------------
+
+    def _cache_file(self, url: str) -> str:
+        return os.path.join(self.cache_dir, hashlib.sha256(url.encode()).hexdigest()[:32])
+
+    def _fetch(self, job: Job) -> FetchResult:
+        h = self.health.get(job.url, {})
+        if self.offline:
+            try:
+                with open(self._cache_file(job.url) + ".feed", "rb") as fh:
+                    body = fh.read()
+                with open(self._cache_file(job.url) + ".json", encoding="utf-8") as fh:
+                    meta = json.load(fh)
+                return FetchResult(job.url, status=200, body=body, content_type=meta.get("content_type"))
+            except OSError:
+                return FetchResult(job.url, error="not in the fetch cache (run a pull online first)")
+        if h.get("gone") and not self.force:
+            return FetchResult(job.url, status=410, gone=True, error="skipped: the feed answered 410 Gone "
+                               "earlier; remove it from the expert's Feeds")
+        if (h.get("retry_at") or 0) > time.time() and not self.force:
+            until = dt.datetime.fromtimestamp(h["retry_at"], dt.UTC).isoformat(timespec="seconds")
+            return FetchResult(job.url, status=h.get("status"), retry_at=h["retry_at"],
+                               error=f"skipped: the server asked us to wait until {until}")
+        if self.force:
+            return self.fetcher.fetch(job.url)
+        return self.fetcher.fetch(job.url, h.get("etag"), h.get("last_modified"))
+
+    # -- after a fetch (main thread) ----------------------------------------
+
+    def _after_fetch(self, job: Job, result: FetchResult) -> tuple[bytes | None, str | None]:
+        """Record health; return the body to parse, or None when there is nothing to do."""
+        stamp = self.now.isoformat()
+        h = self.health.setdefault(job.url, {})
+        h["expert"] = job.expert
+        h["last_attempt"] = stamp
+        if not (self.offline or (result.error or "").startswith("skipped:")):
+            h["status"] = result.status
+        if result.moved_to:
+            h["moved_to"] = result.moved_to
+            self.summary.moved.append((job.expert, job.url, result.moved_to))
+        if result.gone:
+            h["gone"] = True
+        if result.retry_at:
+            h["retry_at"] = result.retry_at
+        if result.error:
+            self.summary.failed += 1
+            self.summary.problem(job, result.error)
+            if not result.error.startswith("skipped:"):
+                h["error"] = result.error
+                h.setdefault("failing_since", stamp)
+            return None, None
+        h.pop("error", None)
+        h.pop("failing_since", None)
+        h.pop("retry_at", None)
+        h["last_success"] = stamp
+        if result.not_modified:
+            self.summary.not_modified += 1
+            return None, None
+        h["etag"], h["last_modified"] = result.etag, result.last_modified
+        digest = sha256_bytes(result.body)
+        if digest == h.get("body_hash") and not self.force:
+            self.summary.not_modified += 1  # same bytes as last time: nothing can have changed
+            return None, None
+        self.summary.fetched += 1
+        h["body_hash"] = digest
+        if not self.offline and not self.dry_run and not is_local(job.url):
+            base = self._cache_file(job.url)
+            atomic_write(base + ".feed", result.body)
+            atomic_write(base + ".json", json.dumps({"url": job.url,
+                                                     "content_type": result.content_type}).encode())
+        return result.body, result.content_type
+
+    # -- entries (main thread: the only writer) -----------------------------
+
+    def _apply_feed(self, job: Job, parsed: ParsedFeed) -> None:
+        for message in parsed.problems:
+            self.summary.problem(job, message)
+        if not parsed.ok:
+            self.summary.failed += 1
+            self.summary.fetched -= 1
+            self.health[job.url]["error"] = "; ".join(parsed.problems)[:500]
+            self.health[job.url].setdefault("failing_since", self.now.isoformat())
+            self.health[job.url].pop("body_hash", None)  # parse again next time
+            return
+        self.health[job.url]["entries"] = len(parsed.entries)
+        seen_keys = set()
+        # Newest first, so a new expert's budget goes to recent posts.
+        entries = sorted(parsed.entries, key=lambda e: e.published or "", reverse=True)
+        for entry in entries:
+            if entry.key in seen_keys:
+                self.summary.skipped += 1
+                self.summary.problem(job, f"duplicate entry id in the feed: {entry.key[:120]}")
+                continue
+            seen_keys.add(entry.key)
+            self._apply_entry(job, entry)
+
+    def _post_date(self, entry: Entry, rec: Record | None) -> str:
+        if rec and rec.date:
+            return rec.date
+        if entry.published:
+            published = dt.datetime.fromisoformat(entry.published)
+            return min(published, self.now).isoformat()  # future dates are clamped
+        return self.now.isoformat()  # undated: first seen
+
+    def _fields(self, job: Job, entry: Entry, date: str, status: str, topics: list[str]):
+        return [("Title", entry.title), ("Date", date), ("Expert", job.expert),
+                ("Topics", ", ".join(topics)), ("Original", entry.link or ""),
+                ("Status", status), ("Feed", job.url)]
+
+    def _apply_entry(self, job: Job, entry: Entry) -> None:
+        key = self.ledger.find(job.expert, entry.key, entry.link, entry.content_hash)
+        if key is None:
+            self._new_entry(job, entry)
+            return
+        rec = self.ledger.records[key]
+        if rec.expert != job.expert or rec.state != "active":
+            self.summary.skipped += 1  # another expert's post, a tombstone or a backlog entry
+            return
+        if entry.link and entry.link != rec.url:
+            rec.url = entry.link  # permalink changed: follow it, do not duplicate
+            self.ledger.record(key, rec, journal=not self.dry_run)
+        path = os.path.join(self.content, rec.file)
+        on_disk = file_hash(path)
+        if on_disk is None:
+            rec.state = "deleted"  # the editor deleted it: never again
+            self.ledger.record(key, rec, journal=not self.dry_run)
+            self.summary.skipped += 1
+            return
+        if entry.content_hash == rec.content:
+            self.summary.skipped += 1
+            return
+        if on_disk != rec.written:
+            if rec.upstream != entry.content_hash:
+                self.summary.kept_edits.append(rec.file)
+                rec.upstream = entry.content_hash
+                self.ledger.record(key, rec, journal=not self.dry_run)
+            self.summary.skipped += 1
+            return
+        status = self._status_in_file(path)
+        topics = self._topics(job, entry, rec.file)
+        data = render_post(self._fields(job, entry, rec.date or self._post_date(entry, rec), status,
+                                        topics), entry.body)
+        self._write(key, Record(**{**rec.__dict__, "written": sha256_bytes(data),
+                                   "content": entry.content_hash, "upstream": entry.content_hash}),
+                    data)
+        self.summary.updated += 1
+
+    def _new_entry(self, job: Job, entry: Entry) -> None:
+        key = f"{job.expert}|{entry.key}"
+        first_seen = self.now.isoformat()
+        if job.expert in self.budget:
+            if self.budget[job.expert] <= 0:
+                self.ledger.record(key, Record(job.expert, None, "backlog", url=entry.link,
+                                               content=entry.content_hash, feed=job.url,
+                                               first_seen=first_seen), journal=not self.dry_run)
+                self.summary.skipped += 1
+                return
+            self.budget[job.expert] -= 1
+        trusted = self.people.experts[job.expert].get("trusted", False)
+        status = "published" if trusted else "draft"
+        rel = free_path(self.content, job.expert, post_slug(entry.title, self.settings), self.ledger.files)
+        topics = self._topics(job, entry, rel)
+        date = self._post_date(entry, None)
+        data = render_post(self._fields(job, entry, date, status, topics), entry.body)
+        rec = Record(job.expert, rel, "active", written=sha256_bytes(data), content=entry.content_hash,
+                     upstream=entry.content_hash, url=entry.link, feed=job.url, first_seen=first_seen,
+                     date=date)
+        self._write(key, rec, data)
+        self.summary.new += 1
+        self.summary.drafts += status == "draft"
+        h = self.health[job.url]
+        h["last_new_entry"] = max(h.get("last_new_entry") or "", date)
+
+    def _topics(self, job: Job, entry: Entry, rel: str) -> list[str]:
+        own = self.people.experts[job.expert]["topics"]
+        allowed = list(self.people.topics) if setting(self.settings, "EMINENCE_PULL_ANY_TOPIC") else own
+        topics, matched = self.matcher.assign(entry, allowed)
+        if not matched:
+            topics = own[:1]
+            self.summary.unmatched.append(rel)
+        return topics
+
+    @staticmethod
+    def _status_in_file(path: str) -> str:
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                if not line.strip():
+                    break
+                if line.lower().startswith("status:"):
+                    return line.split(":", 1)[1].strip()
+        return "draft"
+
+    def _write(self, key: str, rec: Record, data: bytes) -> None:
+        self.summary.written.append(rec.file)
+        if self.dry_run:
+            self.ledger.record(key, rec, journal=False)
+            return
+        self.ledger.record(key, rec)  # intent first: see state.py
+        atomic_write(os.path.join(self.content, rec.file), data)
+
+    # -- long-term flags ----------------------------------------------------
+
+    def _flag_stale(self) -> None:
+        days = setting(self.settings, "EMINENCE_FEED_FAILING_DAYS")
+        cutoff = (self.now - dt.timedelta(days=days)).isoformat()
+        for url, h in self.health.items():
+            since = h.get("failing_since")
+            if since and since <= cutoff:
+                self.summary.failing_feeds.append((h.get("expert", "?"), url, since[:10]))
+        months = setting(self.settings, "EMINENCE_EXPERT_SILENT_MONTHS")
+        silent_cutoff = (self.now - dt.timedelta(days=30 * months)).isoformat()
+        latest: dict[str, str] = {}
+        for rec in self.ledger.records.values():
+            if rec.state == "active" and rec.date:
+                latest[rec.expert] = max(latest.get(rec.expert, ""), rec.date)
+        for slug, values in self.people.experts.items():
+            if values.get("status", "active") == "active" and values.get("feeds"):
+                last = latest.get(slug)
+                if last and last < silent_cutoff:
+                    self.summary.silent_experts.append((slug, last[:10]))
+
+
+def progress_printer(stream=None):
+    """A progress bar on a terminal; a line every 10% elsewhere (CI logs)."""
+    stream = stream or sys.stderr
+    state = {"last": -1}
+
+    def report(done: int, total: int) -> None:
+        if not total:
+            return
+        if stream.isatty():
+            width = 30
+            filled = int(width * done / total)
+            stream.write(f"\r  [{'#' * filled}{'.' * (width - filled)}] {done}/{total} feeds")
+            if done == total:
+                stream.write("\n")
+            stream.flush()
+            return
+        tenth = done * 10 // total
+        if tenth != state["last"]:
+            state["last"] = tenth
+            stream.write(f"  pulled {done}/{total} feeds\n")
+            stream.flush()
+
+    return report
+
+
+def run_pull(settings: dict, expert: str | None = None, dry_run: bool = False, offline: bool = False,
+             force: bool = False, progress=None) -> Summary:
+    """Validate topics and experts, then pull. Raises ContentError, PullLocked or ValueError
+    when the pull itself cannot run; feed failures are reported in the Summary instead."""
+    from eminence_showcase.sources import read_people
+
+    people = read_people(settings)
+    return Puller(settings, people, dry_run=dry_run, offline=offline, force=force,
+                  progress=progress).run(only_expert=expert)

@@ -1,0 +1,214 @@
+"""What the pull remembers: the ledger of entries, per-feed health, and the lock.
+
+The ledger (`content/_pull/ledger.json`, committed) maps every entry ever seen to
+the file it became and the hash of the bytes the puller wrote. That is how a
+re-pull knows an editor edited a file (hash differs: never overwrite) or deleted
+it (file gone: never re-create).
+
+Crash safety: before each post file is written, an intent line is appended to
+`journal.jsonl`; the file is then written atomically. The ledger itself is
+rewritten (atomically) once at the end and the journal removed. A pull killed at
+any moment leaves complete files only, and the next pull replays the journal
+against what is actually on disk, so it continues without duplicates.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+
+LEDGER = "ledger.json"
+JOURNAL = "journal.jsonl"
+HEALTH = "health.json"
+LOCK = ".lock"
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_hash(path: str) -> str | None:
+    try:
+        with open(path, "rb") as fh:
+            return sha256_bytes(fh.read())
+    except FileNotFoundError:
+        return None
+
+
+def atomic_write(path: str, data: bytes) -> None:
+    """Write to a temp file in the same folder, fsync, then rename over `path`."""
+    folder = os.path.dirname(path) or "."
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".eminence-tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def remove_stale_temp_files(folder: str) -> int:
+    """Temp files left by a pull that was killed mid-write (never complete posts)."""
+    removed = 0
+    for dirpath, _, files in os.walk(folder):
+        for name in files:
+            if name.startswith(".") and name.endswith(".eminence-tmp"):
+                os.unlink(os.path.join(dirpath, name))
+                removed += 1
+    return removed
+
+
+def dump_json(obj) -> bytes:
+    # Sorted and indented so the committed files give reviewable diffs.
+    return (json.dumps(obj, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+@dataclass
+class Record:
+    expert: str
+    file: str | None  # relative to content/; None for entries never written
+    state: str  # active | backlog | deleted | rejected
+    written: str | None = None  # sha256 of the bytes the puller last wrote
+    content: str | None = None  # content hash of the entry when last written
+    upstream: str | None = None  # content hash last seen upstream
+    url: str | None = None  # normalised permalink
+    feed: str | None = None
+    first_seen: str | None = None
+    date: str | None = None  # the post date the puller chose (stable across pulls)
+
+
+@dataclass
+class Ledger:
+    folder: str
+    records: dict[str, Record] = field(default_factory=dict)
+    by_url: dict[str, str] = field(default_factory=dict)
+    by_content: dict[tuple[str, str], str] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)  # file -> key
+    _journal: object = None
+
+    @classmethod
+    def load(cls, folder: str) -> Ledger:
+        ledger = cls(folder)
+        path = os.path.join(folder, LEDGER)
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as fh:
+                data = json.load(fh)
+            for key, rec in data.get("entries", {}).items():
+                ledger._index(key, Record(**rec))
+        return ledger
+
+    def _index(self, key: str, rec: Record) -> None:
+        old = self.records.get(key)
+        if old and old.file and self.files.get(old.file) == key and old.file != rec.file:
+            del self.files[old.file]
+        self.records[key] = rec
+        if rec.url:
+            self.by_url[rec.url] = key
+        if rec.content:
+            self.by_content[(rec.expert, rec.content)] = key
+        if rec.file:
+            self.files[rec.file] = key
+
+    def find(self, expert: str, key: str, url: str | None, content: str) -> str | None:
+        """The ledger key this entry already has: same id, same permalink, or same content."""
+        full = f"{expert}|{key}"
+        if full in self.records:
+            return full
+        if url and url in self.by_url:
+            return self.by_url[url]
+        return self.by_content.get((expert, content))
+
+    def replay_journal(self, content_path: str) -> int:
+        """Apply intents from an interrupted pull whose files did reach the disk."""
+        path = os.path.join(self.folder, JOURNAL)
+        if not os.path.exists(path):
+            return 0
+        applied = 0
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                try:
+                    item = json.loads(line)
+                except json.JSONDecodeError:
+                    continue  # a line cut short by the kill
+                rec = Record(**item["record"])
+                on_disk = file_hash(os.path.join(content_path, rec.file)) if rec.file else None
+                if rec.file is None or on_disk == rec.written:
+                    self._index(item["key"], rec)
+                    applied += 1
+        return applied
+
+    def record(self, key: str, rec: Record, journal: bool = True) -> None:
+        if journal:
+            if self._journal is None:
+                os.makedirs(self.folder, exist_ok=True)
+                self._journal = open(os.path.join(self.folder, JOURNAL), "a", encoding="utf-8")  # noqa: SIM115
+            self._journal.write(json.dumps({"key": key, "record": asdict(rec)}) + "\n")
+            self._journal.flush()  # in the kernel: survives the process being killed
+        self._index(key, rec)
+
+    def save(self) -> None:
+        data = {"version": 1, "entries": {k: asdict(r) for k, r in self.records.items()}}
+        atomic_write(os.path.join(self.folder, LEDGER), dump_json(data))
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(os.path.join(self.folder, JOURNAL))
+
+    def close(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+
+
+class Health(dict):
+    """Per-feed health, keyed by feed URL (`content/_pull/health.json`, committed)."""
+
+    @classmethod
+    def load(cls, folder: str) -> Health:
+        path = os.path.join(folder, HEALTH)
+        health = cls()
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as fh:
+                health.update(json.load(fh))
+        return health
+
+    def save(self, folder: str) -> None:
+        atomic_write(os.path.join(folder, HEALTH), dump_json(dict(self)))
+
+
+class PullLocked(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def pull_lock(folder: str):
+    """One pull at a time; a second one refuses at once with who holds the lock."""
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, LOCK)
+    fh = open(path, "a+", encoding="utf-8")  # noqa: SIM115
+    try:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            raise PullLocked(f"another pull is running ({holder}); wait for it to finish. "
+                             "(The lock is released automatically when that process ends.)") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
+        yield
+    finally:
+        fh.close()
