@@ -136,6 +136,8 @@ class PullSite:
 
     def settings(self, **overrides) -> dict:
         overrides.setdefault("CACHE_PATH", str(self.cache))
+        # Tests about the new-expert limit set it themselves.
+        overrides.setdefault("EMINENCE_PULL_NEW_EXPERT_LIMIT", 100)
         return runner.load_settings(SETTINGS, PATH=str(self.content), OUTPUT_PATH=str(self.out),
                                     **overrides)
 

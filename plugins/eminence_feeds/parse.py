@@ -94,7 +94,10 @@ def _html_and_base(entry, feed_url: str) -> tuple[str, str | None]:
     value = value or ""
     if detail and "html" not in (detail.get("type") or "text/html"):
         value = value.replace("&", "&amp;").replace("<", "&lt;")  # plain text stays text
-    base = detail.get("base") or entry.get("link") or feed_url
+    # An explicit xml:base wins; otherwise links are relative to the entry's own page
+    # (feedparser reports the feed's URL as base when there is no xml:base).
+    explicit = detail.get("base") if detail.get("base") not in (None, "", feed_url) else None
+    base = explicit or entry.get("link") or feed_url
     return value, base if urlsplit(base or "").scheme in ("http", "https") else None
 
 
