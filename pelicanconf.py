@@ -73,3 +73,7 @@ DELETE_OUTPUT_DIRECTORY = True
 EMINENCE_PREVIEW = False
 EMINENCE_HOME_LATEST = 6
 EMINENCE_HOME_ENDORSEMENTS = 3
+
+# The example experts' feeds are bundled files (example-feeds/), so the example
+# pulls offline. A real showcase lists http(s) feed URLs and leaves this off.
+EMINENCE_ALLOW_LOCAL_FEEDS = True

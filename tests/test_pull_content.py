@@ -175,6 +175,13 @@ def test_entries_without_id_use_link_then_content(site, feeds):
     assert site.pull(force=True).new == 0
 
 
+def test_original_keeps_the_authors_url_without_tracking(site, feeds):
+    link = "https://blog.example.com/2026/post/?utm_source=rss&page=2#comments"
+    site.set_expert("cy", [feeds.add("/cy.xml", Response(atom([one_entry(1, link=link)])))])
+    site.pull()
+    assert site.meta("cy", "post-number-1.md")["Original"] == "https://blog.example.com/2026/post/?page=2"
+
+
 def test_same_post_in_two_feeds_is_pulled_once(site, feeds):
     a = feeds.add("/a.xml", Response(atom([one_entry(1, link="https://blog.example.com/1?utm_source=rss")])))
     b = feeds.add("/b.xml", Response(atom([one_entry(1, id="other-id", link="https://BLOG.example.com/1/")])))

@@ -32,7 +32,10 @@ def test_home_shows_topics_with_counts_latest_posts_and_endorsements(example_out
     assert re.search(r"\d+ posts · \d+ experts · \d+ endorsements?", first)
     latest = texts(home, "#latest ~ .post-grid .card-title")
     assert len(latest) == 6
-    assert latest[0] == "Making edge releases boring"  # the newest published post
+    # The newest published post was pulled from a trusted expert's feed; a newer
+    # pulled draft (Rafael Mendes, 2026-11-20) must not appear.
+    assert latest[0] == "What a heatwave taught our load model"
+    assert "Five questions every new platform user asks" not in latest
     featured = {q["id"] for q in home.select(".quote-card")}
     assert featured == {"endorsement-northfield-water-forecasting",
                         "endorsement-grid-analyst-edge-platform",

@@ -100,7 +100,8 @@ class Fetcher:
             return FetchResult(url, error=f"cannot read local feed: {exc.strerror or exc}")
         if len(body) > self.max_bytes:
             return FetchResult(url, error=f"feed larger than {self.max_bytes} bytes")
-        return FetchResult(url, status=200, body=body)
+        # Files have no Content-Type header; feedparser would call that malformed.
+        return FetchResult(url, status=200, body=body, content_type="application/xml")
 
     # -- HTTP ------------------------------------------------------------------
 

@@ -25,7 +25,8 @@ MAX_TITLE = 200
 class Entry:
     key: str  # stable identity: id, else normalised link, else content hash
     id: str | None
-    link: str | None  # normalised permalink, if any
+    link: str | None  # normalised permalink, for identity only
+    original: str | None  # the permalink as published, minus tracking parameters
     title: str
     published: str | None  # ISO 8601 UTC, or None when the feed gives no date
     categories: list[str]
@@ -60,6 +61,16 @@ def normalise_url(url: str | None) -> str | None:
                    if not k.lower().startswith(TRACKING_PARAMS))
     path = parts.path.rstrip("/") or "/"
     return urlunsplit((parts.scheme.lower(), host, path, urlencode(query), ""))
+
+
+def clean_link(url: str | None) -> str | None:
+    """The author's own permalink, without tracking parameters or fragment."""
+    if not normalise_url(url):
+        return None
+    parts = urlsplit(url.strip())
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not k.lower().startswith(TRACKING_PARAMS)]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
 
 
 def one_line(text: str) -> str:
@@ -139,7 +150,8 @@ def _entry(raw, feed_url: str, mode: str, excerpt_words: int) -> Entry:
     entry_id = one_line(raw.get("id", "") or "")[:500] or None
     key = f"id:{entry_id}" if entry_id else (f"url:{link}" if link else f"hash:{content_hash}")
     categories = [one_line(t.get("term", "") or "") for t in raw.get("tags", []) or []]
-    return Entry(key=key, id=entry_id, link=link, title=title, published=_date(raw),
+    return Entry(key=key, id=entry_id, link=link, original=clean_link(raw.get("link")),
+                 title=title, published=_date(raw),
                  categories=[c for c in categories if c], body=body, excerpted=cut,
                  text=f"{title} {text}", content_hash=content_hash,
                  author=one_line(text_only(raw.get("author", "") or ""))[:200])

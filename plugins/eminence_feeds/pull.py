@@ -355,7 +355,7 @@ class Puller:
 
     def _fields(self, job: Job, entry: Entry, date: str, status: str, topics: list[str]):
         return [("Title", entry.title), ("Date", date), ("Expert", job.expert),
-                ("Topics", ", ".join(topics)), ("Original", entry.link or ""),
+                ("Topics", ", ".join(topics)), ("Original", entry.original or ""),
                 ("Status", status), ("Feed", job.url)]
 
     def _apply_entry(self, job: Job, entry: Entry) -> None:
