@@ -1,0 +1,174 @@
+"""Nothing lost: killed pulls converge, pulls do not overlap, and the CLI's exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+from eminence_feeds.state import PullLocked, pull_lock
+from feedserver import Response, atom
+from helpers import ROOT, SMALL_SITE, PullSite, write
+from test_pull_fetch import one_entry
+
+PULL_SCRIPT = textwrap.dedent("""
+    import sys
+    sys.path.insert(0, {plugins!r})
+    from eminence_showcase import runner
+    from eminence_feeds.pull import run_pull
+    settings = runner.load_settings({conf!r}, PATH={content!r}, OUTPUT_PATH={out!r},
+                                    CACHE_PATH={cache!r}, EMINENCE_PULL_NEW_EXPERT_LIMIT=10000)
+    print(run_pull(settings).new)
+""")
+
+
+def make_site(tmp_path, name, urls) -> PullSite:
+    content = tmp_path / name / "content"
+    for rel, text in SMALL_SITE.items():
+        write(content, rel, text)
+    site = PullSite(content, tmp_path / name)
+    site.set_expert("cy", urls)
+    return site
+
+
+def snapshot(site: PullSite) -> dict:
+    files = {str(p.relative_to(site.content)): p.read_bytes()
+             for p in sorted((site.content / "posts").rglob("*")) if p.is_file()}
+    ledger = {k: {f: v for f, v in r.items() if f != "first_seen"} for k, r in site.ledger().items()}
+    return {"files": files, "ledger": ledger}
+
+
+def serve_many(feeds, n_feeds=40, per_feed=25, delay=0.05) -> list[str]:
+    urls = []
+    for f in range(n_feeds):
+        entries = [one_entry(1, id=f"tag:{f}-{i}", title=f"Feed {f} entry {i}",
+                             link=f"https://blog.example.com/{f}/{i}",
+                             updated=f"2025-{1 + i % 12:02}-{1 + f % 28:02}T10:00:00Z",
+                             content=f"<p>machine learning {f} {i} " + "text " * 200 + "</p>")
+                   for i in range(per_feed)]
+        urls.append(feeds.add(f"/f{f}.xml", Response(atom(entries), delay=delay)))
+    return urls
+
+
+def run_pull_process(site: PullSite) -> subprocess.Popen:
+    script = PULL_SCRIPT.format(plugins=str(ROOT / "plugins"), conf=str(ROOT / "pelicanconf.py"),
+                                content=str(site.content), out=str(site.out), cache=str(site.cache))
+    return subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+
+
+def test_kill_mid_pull_then_repull_converges(tmp_path, feeds):
+    urls = serve_many(feeds)
+    reference = make_site(tmp_path, "reference", urls)
+    started = time.monotonic()
+    proc = run_pull_process(reference)
+    assert proc.wait(timeout=120) == 0, proc.stderr.read().decode()
+    duration = time.monotonic() - started
+    expected = snapshot(reference)
+    assert len(expected["files"]) == 40 * 25 + 3  # + the small site's hand-written posts
+
+    victim = make_site(tmp_path, "victim", urls)
+    posts = victim.content / "posts" / "cy"
+
+    def written() -> int:
+        return len(list(posts.glob("*.md"))) if posts.exists() else 0
+
+    kills = 0
+    for _ in range(50):
+        # Kill whenever another ~150 posts have been written: always mid-write.
+        target = written() + 150
+        proc = run_pull_process(victim)
+        while proc.poll() is None and written() < target:
+            time.sleep(0.002)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            kills += 1
+        proc.wait()
+        for path in posts.rglob("*.md"):
+            # Every pulled post on disk is complete: all its metadata, then the body.
+            text = path.read_text()
+            head = text.split("\n\n", 1)[0]
+            assert head.startswith("Title: ") and "\nFeed: " in head, path
+            assert text.endswith("text …\n"), path  # the excerpt's end
+        if proc.returncode == 0:
+            break
+    assert kills >= 3, f"only {kills} kills landed in a {duration:.1f} s pull"
+    final = run_pull_process(victim)
+    _, err = final.communicate(timeout=120)
+    assert final.returncode == 0, err.decode()
+    assert snapshot(victim) == expected
+    leftovers = [p for p in victim.content.rglob("*") if p.name.endswith(".eminence-tmp")
+                 or p.name == "journal.jsonl"]
+    assert leftovers == []
+
+
+def test_a_second_pull_refuses_while_one_runs(site, feeds):
+    site.set_expert("cy", [feeds.add("/cy.xml", Response(atom([one_entry(1)])))])
+    with pull_lock(str(site.content / "_pull")), pytest.raises(PullLocked, match="another pull is running"):
+        site.pull()
+    assert site.pull().new == 1  # released with its holder
+
+
+def test_editor_html_in_a_pulled_post_is_sanitized_at_build(site, feeds):
+    site.set_expert("cy", [feeds.add("/cy.xml", Response(atom([one_entry(1)])))], trusted=True)
+    site.pull()
+    path = site.content / "posts/cy/post-number-1.md"
+    path.write_text(path.read_text() + '\n<script>alert(1)</script><p onclick="x()">hi</p>\n')
+    out = site.build()
+    page = (out / "posts/cy/post-number-1/index.html").read_text()
+    assert "<script>alert(1)</script>" not in page and "onclick" not in page
+    assert "<p>hi</p>" in page
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A copy of the whole project, to run the editor's real commands in."""
+    dest = tmp_path / "project"
+    shutil.copytree(ROOT, dest, ignore=shutil.ignore_patterns("output", "cache", ".git", "__pycache__",
+                                                              ".pytest_cache", ".ruff_cache"))
+    return dest
+
+
+def invoke(project, *args):
+    return subprocess.run([sys.executable, "-m", "invoke", *args], cwd=project, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_invoke_pull_on_the_example_is_offline_and_idempotent(project):
+    shutil.rmtree(project / "content" / "_pull")
+    for post in (project / "content" / "posts").rglob("*.md"):
+        if "Feed: " in post.read_text():
+            post.unlink()
+    first = invoke(project, "pull")
+    assert first.returncode == 0, first.stderr
+    assert "Feeds: 8 — 8 fetched, 0 not modified, 0 failed." in first.stdout
+    assert "Posts: 9 new" in first.stdout
+    second = invoke(project, "pull")
+    assert "0 fetched, 8 not modified" in second.stdout and "Posts: 0 new" in second.stdout
+    ledger = json.loads((project / "content/_pull/ledger.json").read_text())["entries"]
+    committed = json.loads((ROOT / "content/_pull/ledger.json").read_text())["entries"]
+    assert {k: r["file"] for k, r in ledger.items()} == {k: r["file"] for k, r in committed.items()}
+
+
+def test_invoke_pull_exit_codes(project, feeds):
+    expert = project / "content/experts/june-achterberg.md"
+    expert.write_text(expert.read_text().replace("Feeds: example-feeds/june-achterberg.xml",
+                                                 f"Feeds: {feeds.url('/missing.xml')}"))
+    lenient = invoke(project, "pull")
+    assert lenient.returncode == 0, lenient.stderr
+    assert f"june-achterberg  {feeds.url('/missing.xml')}: HTTP 404" in lenient.stdout
+    strict = invoke(project, "pull", "--strict")
+    assert strict.returncode == 1 and "feed problem" in strict.stderr
+    dry = invoke(project, "pull", "--dry-run", "--expert", "june-achterberg")
+    assert dry.returncode == 0 and dry.stdout.startswith("Dry run (nothing written)")
+    unknown = invoke(project, "pull", "--expert", "nobody")
+    assert unknown.returncode == 1 and "unknown expert 'nobody'" in unknown.stderr
+    expert.write_text(expert.read_text().replace("Topics: sustainable-computing", "Topics: nope"))
+    invalid = invoke(project, "pull")
+    assert invalid.returncode == 1 and "unknown topic 'nope'" in invalid.stderr
