@@ -183,3 +183,39 @@ class PullSite:
         import json
 
         return json.loads((self.content / "_pull" / "health.json").read_text())
+
+
+FORBIDDEN_TAGS = {"script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "form",
+                  "input", "button", "textarea", "select", "base", "svg", "math", "portal"}
+BAD_URL = ("javascript:", "vbscript:", "data:", "livescript:", "mocha:")
+
+
+def script_capable(html: str) -> list[str]:
+    """Every script-capable construct in a page: forbidden elements, event-handler and
+    style attributes, script/data URLs, meta refresh, CSS expressions."""
+    import re
+
+    found = []
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup.find_all(True):
+        if tag.name in FORBIDDEN_TAGS:
+            found.append(f"<{tag.name}>")
+        if tag.name == "meta" and (tag.get("http-equiv") or "").lower() == "refresh":
+            found.append("meta refresh")
+        if tag.name == "link" and tag.get("rel") not in (["stylesheet"], ["icon"], ["canonical"],
+                                                         ["alternate"]):
+            found.append(f"<link rel={tag.get('rel')}>")
+        for attr, value in tag.attrs.items():
+            value = " ".join(value) if isinstance(value, list) else str(value)
+            if attr.lower().startswith("on"):
+                found.append(f"{tag.name} {attr}=")
+            if attr.lower() == "style":
+                found.append(f"{tag.name} style=")
+            squeezed = re.sub(r"[\s\x00-\x1f]+", "", value).lower()
+            if attr.lower() in ("href", "src", "action", "formaction", "xlink:href", "srcset",
+                                "poster", "background", "lowsrc", "dynsrc") and \
+                    squeezed.startswith(BAD_URL):
+                found.append(f"{tag.name} {attr}={value[:40]}")
+            if "expression(" in squeezed:
+                found.append(f"{tag.name} {attr} expression()")
+    return found

@@ -1,0 +1,107 @@
+"""Ingestion over feedparser's own ~2,100 test feeds (../shared/corpora/feedparser):
+no crash, every problem reported, nothing script-capable reaches the built site."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from feedserver import Response
+from helpers import ROOT, SMALL_SITE, PullSite, script_capable, write
+
+CORPUS = ROOT.parent / "shared" / "corpora" / "feedparser"
+FEEDS_PER_EXPERT = 100
+
+
+def corpus_files() -> list[Path]:
+    if not CORPUS.is_dir():
+        pytest.fail(f"the feed corpus is missing: expected {CORPUS} (shared/ beside the project)")
+    return sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.suffix in (".xml", ".rdf", ".rss",
+                                                                                ".atom", ".txt", ""))
+
+
+@pytest.fixture(scope="module")
+def corpus_pull(tmp_path_factory):
+    from feedserver import FeedServer
+
+    files = [p for p in corpus_files() if p.name not in ("README.md", "LICENSE")]
+    server = FeedServer()
+    urls = [server.add("/" + str(p.relative_to(CORPUS)), Response(p.read_bytes(),
+                                                                  content_type="application/xml"))
+            for p in files]
+    tmp = tmp_path_factory.mktemp("corpus")
+    content = tmp / "content"
+    for rel, text in SMALL_SITE.items():
+        if not rel.startswith("experts/"):
+            write(content, rel, text)
+    write(content, "experts/ada.md", "Title: Ada\nTopics: ai\n\nBio.\n")
+    write(content, "experts/bob.md", "Title: Bob\nTopics: security\n\nBio.\n")
+    for n in range(0, len(urls), FEEDS_PER_EXPERT):
+        chunk = urls[n:n + FEEDS_PER_EXPERT]
+        write(content, f"experts/corpus-{n // FEEDS_PER_EXPERT:02}.md",
+              f"Title: Corpus {n}\nTopics: ai, security\nTrusted: yes\nFeeds: {', '.join(chunk)}\n\nBio.\n")
+    site = PullSite(content, tmp)
+    summary = site.pull(EMINENCE_PULL_MODE="full", EMINENCE_PULL_TIMEOUT=20)
+    yield site, summary, urls
+    server.close()
+
+
+def test_the_corpus_is_all_there():
+    assert len(corpus_files()) > 2000
+
+
+def test_every_corpus_feed_is_pulled_or_its_problem_reported(corpus_pull):
+    site, summary, urls = corpus_pull
+    health = site.health()
+    reported = {u for _, u, _ in summary.problems}
+    for url in urls:
+        h = health[url]
+        assert h.get("status") == 200, (url, h)
+        if "error" in h:
+            assert url in reported, (url, h)  # a failure is never silent
+        else:
+            assert "entries" in h, (url, h)
+    assert summary.feeds == len(urls)
+    # Most corpus entries share permalinks (http://example.com/...): one post each.
+    assert summary.new > 100, summary.lines()[:2]
+
+
+def test_no_script_capable_construct_reaches_the_built_site(corpus_pull):
+    site, _, _ = corpus_pull
+    out = site.build()
+    pages = list((out / "posts").rglob("index.html"))
+    assert len(pages) > 100
+    problems = {}
+    for page in out.rglob("*.html"):
+        found = script_capable(page.read_text(encoding="utf-8"))
+        if found:
+            problems[str(page.relative_to(out))] = found
+    assert problems == {}, dict(list(problems.items())[:10])
+
+
+@pytest.mark.parametrize("mode", ["full", "excerpt"])
+def test_every_corpus_entry_converts_to_inert_markdown(mode):
+    """Every entry of every file, without de-duplication and without the build's
+    second sanitizing pass: the Markdown alone must render to inert HTML."""
+    import markdown
+    from eminence_feeds.parse import parse_feed
+    from eminence_feeds.store import render_post
+
+    render = markdown.Markdown(extensions=["extra", "meta"], output_format="html5")
+    problems, entries = {}, 0
+    for path in corpus_files():
+        url = "http://127.0.0.1/" + str(path.relative_to(CORPUS))
+        parsed = parse_feed(path.read_bytes(), url, "application/xml", mode=mode)
+        assert parsed.ok or parsed.problems, path  # a failure always says why
+        for entry in parsed.entries:
+            entries += 1
+            text = render_post([("Title", entry.title), ("Status", "draft")], entry.body).decode()
+            html = render.reset().convert(text)
+            # Feed text added no metadata line and changed none.
+            assert set(render.Meta) == {"title", "status"}, (path, render.Meta)
+            assert render.Meta["status"] == ["draft"], (path, render.Meta)
+            found = script_capable(html)
+            if found:
+                problems[f"{path.relative_to(CORPUS)}: {entry.title[:40]}"] = found
+    assert entries > 1200  # 1,217 entries in the 2,108 files (many test feed-level fields only)
+    assert problems == {}, dict(list(problems.items())[:10])
