@@ -182,6 +182,15 @@ def test_original_keeps_the_authors_url_without_tracking(site, feeds):
     assert site.meta("cy", "post-number-1.md")["Original"] == "https://blog.example.com/2026/post/?page=2"
 
 
+def test_original_with_spaces_is_percent_encoded_and_builds(site, feeds):
+    link = "https://blog.example.com/a post/Correct Value"
+    site.set_expert("cy", [feeds.add("/cy.xml", Response(atom([one_entry(1, link=link)])))], trusted=True)
+    site.pull()
+    assert site.meta("cy", "post-number-1.md")["Original"] == (
+        "https://blog.example.com/a%20post/Correct%20Value")
+    site.build()
+
+
 def test_same_post_in_two_feeds_is_pulled_once(site, feeds):
     a = feeds.add("/a.xml", Response(atom([one_entry(1, link="https://blog.example.com/1?utm_source=rss")])))
     b = feeds.add("/b.xml", Response(atom([one_entry(1, id="other-id", link="https://BLOG.example.com/1/")])))

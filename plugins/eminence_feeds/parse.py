@@ -10,11 +10,11 @@ import calendar
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import feedparser
 
-from .convert import excerpt, html_to_markdown
+from .convert import URL_SAFE, excerpt, html_to_markdown
 from .policy import text_only
 
 TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ref_src")
@@ -70,7 +70,8 @@ def clean_link(url: str | None) -> str | None:
     parts = urlsplit(url.strip())
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
              if not k.lower().startswith(TRACKING_PARAMS)]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
+    link = urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
+    return quote(link, safe=URL_SAFE)  # a valid URL for the Original field: no spaces
 
 
 def one_line(text: str) -> str:

@@ -200,40 +200,43 @@ class Puller:
         return self.summary
 
     def _run_jobs(self, jobs: list[Job]) -> None:
+        """Fetch and parse concurrently; apply results in feed order, so the same feeds
+        always give the same files (which of two feeds sharing a post wins is fixed)."""
         processes = setting(self.settings, "EMINENCE_PULL_PROCESSES") or (os.cpu_count() or 1)
         parallel = len(jobs) >= PARALLEL_PARSE_FROM and processes > 1
         parse_pool = ProcessPoolExecutor(processes) if parallel else None
-        done = 0
+        ready: dict[int, ParsedFeed | None] = {}  # job index -> result (None: nothing to apply)
+        next_index = 0
         try:
             with ThreadPoolExecutor(setting(self.settings, "EMINENCE_PULL_WORKERS")) as fetch_pool:
-                fetching = {fetch_pool.submit(self._fetch, job): job for job in jobs}
+                fetching = {fetch_pool.submit(self._fetch, job): i for i, job in enumerate(jobs)}
                 parsing = {}
                 while fetching or parsing:
                     finished, _ = wait([*fetching, *parsing], return_when=FIRST_COMPLETED)
                     for fut in finished:
                         if fut in fetching:
-                            job = fetching.pop(fut)
-                            body, ctype = self._after_fetch(job, fut.result())
+                            i = fetching.pop(fut)
+                            body, ctype = self._after_fetch(jobs[i], fut.result())
                             if body is None:
-                                done += 1
-                                self.progress(done, len(jobs))
+                                ready[i] = None
                             elif parse_pool is not None:
-                                parsing[parse_pool.submit(*self._parse_args(job, body, ctype))] = job
+                                parsing[parse_pool.submit(*self._parse_args(jobs[i], body, ctype))] = i
                             else:
-                                fn, *args = self._parse_args(job, body, ctype)
-                                self._apply_feed(job, self._safe_parse(fn, args))
-                                done += 1
-                                self.progress(done, len(jobs))
+                                fn, *args = self._parse_args(jobs[i], body, ctype)
+                                ready[i] = self._safe_parse(fn, args)
                         else:
-                            job = parsing.pop(fut)
+                            i = parsing.pop(fut)
                             try:
-                                parsed = fut.result()
+                                ready[i] = fut.result()
                             except Exception as exc:  # noqa: BLE001 - a parser crash is one feed's problem
-                                parsed = ParsedFeed(job.url, ok=False,
-                                                    problems=[f"parser crashed: {exc!r}"[:300]])
-                            self._apply_feed(job, parsed)
-                            done += 1
-                            self.progress(done, len(jobs))
+                                ready[i] = ParsedFeed(jobs[i].url, ok=False,
+                                                      problems=[f"parser crashed: {exc!r}"[:300]])
+                    while next_index in ready:
+                        parsed = ready.pop(next_index)
+                        if parsed is not None:
+                            self._apply_feed(jobs[next_index], parsed)
+                        next_index += 1
+                        self.progress(next_index, len(jobs))
         finally:
             if parse_pool is not None:
                 parse_pool.shutdown(cancel_futures=True)
