@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import feedparser
 
-from .convert import URL_SAFE, excerpt, html_to_markdown
+from .convert import URL_SAFE, excerpt, html_to_blocks
 from .policy import text_only
 
 TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ref_src")
@@ -140,11 +140,16 @@ def parse_feed(data: bytes, url: str, content_type: str | None, mode: str = "exc
 
 def _entry(raw, feed_url: str, mode: str, excerpt_words: int) -> Entry:
     html, base = _html_and_base(raw, feed_url)
-    full = html_to_markdown(html, base)
-    body, cut = excerpt(full, excerpt_words) if mode == "excerpt" else (full, False)
+    blocks, text = html_to_blocks(html, base)
+    full = "\n\n".join(blocks)
+    if mode == "excerpt":
+        kept, cut = excerpt(blocks, excerpt_words)
+        body = "\n\n".join(kept)
+    else:
+        body, cut = full, False
     link = normalise_url(raw.get("link"))
     title = _title(raw)
-    text = one_line(text_only(html))[:20000]
+    text = one_line(text)[:20000]
     if not title:
         title = (" ".join(text.split()[:10]) + " …") if text else "Untitled post"
     content_hash = hashlib.sha256(f"{title}\n{full}".encode()).hexdigest()[:20]

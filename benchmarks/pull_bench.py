@@ -1,0 +1,239 @@
+"""Benchmark `invoke pull` against a naive baseline, in one run (run on demand).
+
+    python3 -m invoke bench-pull [--feeds 1000] [--entries 20]
+
+Serves N synthetic Atom feeds (E entries of ~3 KB HTML each) from a separate
+server process on 127.0.0.1, then measures, each as wall time:
+
+- baseline: a sequential loop of urllib fetch + feedparser.parse (defaults) +
+  writing one file per entry, as the issue defines it;
+- cold: `invoke pull` in a fresh subprocess on an empty content folder;
+- warm 304: the same pull again, every feed answering 304 Not Modified;
+- warm same body: again with ETags ignored by the server, so every feed returns
+  a body identical to last time.
+
+Peak memory is the largest total RSS of the pull's process tree (main process and
+parser workers), sampled every 20 ms from /proc. Figures are printed as ratios
+against the baseline measured in the same run: absolute times vary between
+machines, ratios much less.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import multiprocessing
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+WORDS = ["grid", "reliability", "forecasting", "operators", "model", "sensors", "failover", "security",
+         "edge", "platform", "energy", "carbon", "runbook", "incident", "latency", "telemetry", "network",
+         "control", "pressure", "substation"]
+
+
+def entry_html(feed: int, n: int) -> str:
+    words = [WORDS[(feed * 7 + n * 3 + i) % len(WORDS)] for i in range(60)]
+    para = " ".join(words)
+    return (f"<p>{para.capitalize()}. See <a href=\"/notes/{feed}/{n}\">the notes</a> and "
+            f"<a href=\"https://docs.example.com/{n}\">the docs</a>.</p>"
+            f"<h2>Findings {n}</h2><ul><li>{para[:120]}</li><li>{para[120:240]}</li></ul>"
+            f"<p><img src=\"/img/{feed}-{n}.png\" alt=\"Chart {n}\"> {para} <em>{para[:80]}</em></p>"
+            f"<blockquote><p>{para[:200]}</p></blockquote><p>{para} <strong>{para[:60]}</strong></p>"
+            f"<pre>code line one\ncode line two {n}</pre><p>{para}</p>")
+
+
+def feed_xml(feed: int, entries: int) -> bytes:
+    items = []
+    for n in range(entries):
+        html = entry_html(feed, n).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        items.append(f"<entry><id>tag:bench,{feed}:{n}</id><title>Feed {feed} post {n}</title>"
+                     f"<link href=\"https://blog{feed % 50}.example.com/{feed}/{n}/\"/>"
+                     f"<updated>2026-{1 + n % 10:02}-{1 + feed % 28:02}T10:00:00Z</updated>"
+                     f"<category term=\"forecasting\"/><content type=\"html\">{html}</content></entry>")
+    return (f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+            f"<title>Bench feed {feed}</title><link href=\"https://blog{feed % 50}.example.com/\"/>"
+            f"<id>tag:bench,{feed}</id><updated>2026-11-01T00:00:00Z</updated>{''.join(items)}</feed>"
+            ).encode()
+
+
+def serve(port_queue, n_feeds: int, entries: int, honour_etag) -> None:
+    """The feed server (its own process). honour_etag is a shared flag."""
+    bodies = {f"/feed/{i}.xml": feed_xml(i, entries) for i in range(n_feeds)}
+    etags = {p: '"' + hashlib.sha1(b).hexdigest()[:16] + '"' for p, b in bodies.items()}
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):  # noqa: N802
+            body = bodies.get(self.path)
+            if body is None:
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            if honour_etag.value and self.headers.get("If-None-Match") == etags[self.path]:
+                self.send_response(304)
+                self.send_header("ETag", etags[self.path])
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/atom+xml")
+            self.send_header("ETag", etags[self.path])
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    httpd.request_queue_size = 128
+    port_queue.put(httpd.server_address[1])
+    httpd.serve_forever()
+
+
+def make_project(folder: str, base: str, n_feeds: int, feeds_per_expert: int = 5) -> str:
+    content = os.path.join(folder, "content")
+    for sub in ("topics", "experts", "posts"):
+        os.makedirs(os.path.join(content, sub), exist_ok=True)
+    for slug, title, kw in (("reliability", "Grid Reliability", "reliability, failover, incident"),
+                            ("ai", "Applied AI", "forecasting, model, machine learning"),
+                            ("security", "Security", "security, network")):
+        with open(os.path.join(content, "topics", f"{slug}.md"), "w") as fh:
+            fh.write(f"Title: {title}\nSummary: {title}.\nKeywords: {kw}\n\nIntro.\n")
+    for e in range(0, n_feeds, feeds_per_expert):
+        urls = ", ".join(f"{base}/feed/{i}.xml" for i in range(e, min(e + feeds_per_expert, n_feeds)))
+        with open(os.path.join(content, "experts", f"expert-{e:05}.md"), "w") as fh:
+            fh.write(f"Title: Expert {e}\nTopics: reliability, ai, security\nFeeds: {urls}\n\nBio.\n")
+    conf = os.path.join(folder, "benchconf.py")
+    with open(conf, "w") as fh:
+        fh.write(textwrap.dedent(f"""
+            import sys
+            sys.path.insert(0, {ROOT!r})
+            from pelicanconf import *  # noqa
+            PATH = {content!r}
+            OUTPUT_PATH = {os.path.join(folder, "output")!r}
+            CACHE_PATH = {os.path.join(folder, "cache")!r}
+            THEME = {os.path.join(ROOT, "theme")!r}
+            PLUGIN_PATHS = [{os.path.join(ROOT, "plugins")!r}]
+            EMINENCE_PULL_NEW_EXPERT_LIMIT = 1000000
+            EMINENCE_ALLOW_LOCAL_FEEDS = False
+        """))
+    return conf
+
+
+def tree_rss_kb(pid: int) -> int:
+    """Total RSS of pid and all its descendants, from /proc."""
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    stack += [int(c) for c in fh.read().split()]
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            continue
+    return total
+
+
+def timed_pull(conf: str) -> tuple[float, float, str]:
+    """Run `invoke pull` as a subprocess; return (seconds, peak tree RSS in MiB, output)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "invoke", "pull", "--settings", conf], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    peak = 0
+    result = {}
+
+    def drain():
+        result["out"] = proc.stdout.read()
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    while proc.poll() is None:
+        peak = max(peak, tree_rss_kb(proc.pid))
+        time.sleep(0.02)
+    reader.join()
+    elapsed = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"pull failed:\n{result['out']}")
+    return elapsed, peak / 1024, result["out"]
+
+
+def baseline(base: str, n_feeds: int, folder: str) -> float:
+    """The naive pipeline: sequential urllib + feedparser defaults + one file per entry."""
+    import feedparser
+
+    os.makedirs(folder, exist_ok=True)
+    started = time.perf_counter()
+    for i in range(n_feeds):
+        with urllib.request.urlopen(f"{base}/feed/{i}.xml", timeout=30) as response:
+            data = response.read()
+        parsed = feedparser.parse(data)
+        for n, entry in enumerate(parsed.entries):
+            with open(os.path.join(folder, f"{i}-{n}.md"), "w", encoding="utf-8") as fh:
+                fh.write(f"Title: {entry.title}\n\n{entry.content[0].value}\n")
+    return time.perf_counter() - started
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--feeds", type=int, default=1000)
+    ap.add_argument("--entries", type=int, default=20)
+    args = ap.parse_args(argv)
+
+    ctx = multiprocessing.get_context("fork")
+    honour_etag = ctx.Value("b", 1)
+    ports = ctx.Queue()
+    server = ctx.Process(target=serve, args=(ports, args.feeds, args.entries, honour_etag), daemon=True)
+    server.start()
+    base = f"http://127.0.0.1:{ports.get(timeout=120)}"
+    work = tempfile.mkdtemp(prefix="eminence-bench-")
+    try:
+        sample = feed_xml(0, args.entries)
+        print(f"{args.feeds} feeds x {args.entries} entries; one feed is {len(sample) / 1024:.0f} KiB "
+              f"(~{len(sample) / args.entries / 1024:.1f} KiB per entry); "
+              f"{os.cpu_count()} cores; Python {sys.version.split()[0]}")
+        conf = make_project(work, base, args.feeds)
+        t_base = baseline(base, args.feeds, os.path.join(work, "baseline"))
+        cold, cold_mem, cold_out = timed_pull(conf)
+        warm, warm_mem, warm_out = timed_pull(conf)
+        honour_etag.value = 0  # every feed now returns 200 with the same body
+        same, same_mem, same_out = timed_pull(conf)
+        posts = sum(len(f) for _, _, f in os.walk(os.path.join(work, "content", "posts")))
+        total = args.feeds * args.entries
+        rows = [("baseline (sequential urllib + feedparser defaults + write)", t_base, None),
+                ("invoke pull, cold", cold, cold_mem),
+                ("invoke pull, warm (all 304)", warm, warm_mem),
+                ("invoke pull, warm (identical bodies)", same, same_mem)]
+        print(f"\n{'run':<58} {'seconds':>8} {'feeds/s':>8} {'vs baseline':>12} {'peak RSS':>9}")
+        for name, t, mem in rows:
+            print(f"{name:<58} {t:8.2f} {args.feeds / t:8.0f} {t_base / t:11.1f}x "
+                  f"{(f'{mem:.0f} MiB' if mem else '-'):>9}")
+        print(f"\nposts written by the cold pull: {posts} of {total} entries")
+        for label, out in (("cold", cold_out), ("warm 304", warm_out), ("warm same body", same_out)):
+            summary = [ln for ln in out.splitlines() if ln.startswith(("Feeds:", "Posts:"))]
+            print(f"{label}: {' / '.join(summary)}")
+        print("targets: cold >= 3x, warm >= 30x the baseline's throughput; peak memory < 300 MB")
+    finally:
+        server.terminate()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+"""The feed HTML -> Markdown converter: structure kept, nothing executable, inert on its own."""
+
+from __future__ import annotations
+
+import markdown
+import pytest
+from eminence_feeds.convert import html_to_markdown
+from helpers import script_capable
+
+EXTRA = markdown.Markdown(extensions=["extra", "meta"], output_format="html5")
+
+
+def render(md: str) -> str:
+    return EXTRA.reset().convert(md)
+
+
+def test_structure_survives():
+    html = ("<h2>Head</h2><p>Some <strong>bold</strong> and <em>soft</em> text with <code>x = 1</code>."
+            "</p><ul><li>one<ul><li>nested</li></ul></li><li>two</li></ul><ol><li>first</li>"
+            "<li>second</li></ol><blockquote><p>quoted</p><p>twice</p></blockquote>"
+            "<table><tr><th>a</th><th>b</th></tr><tr><td>1</td><td>2 | 3</td></tr></table>"
+            "<p>line<br>break</p><pre>if a &lt; b:\n    go()</pre><hr>")
+    md = html_to_markdown(html, "https://blog.example.com/")
+    out = render(md)
+    for fragment in ("<h2>Head</h2>", "<strong>bold</strong>", "<em>soft</em>", "<code>x = 1</code>",
+                     "<li>one<ul>\n<li>nested</li>", "<ol>\n<li>first</li>", "<blockquote>",
+                     "<th>a</th>", "<td>2 | 3</td>", "line<br>\nbreak",
+                     "<pre><code>if a &lt; b:\n    go()", "<hr>"):
+        assert fragment in out, (fragment, md, out)
+
+
+@pytest.mark.parametrize("html", [
+    "<p>Hello {: onclick=alert(1) }</p>",
+    "<h2>Head {: #x onmouseover=alert(2) }</h2>",
+    "<p>x</p><p>{: .cls onload=alert(3)}</p>",
+    "<p>[link](javascript:alert(1))</p>",
+    "<p>[ref]: javascript:alert(1)</p><p>[ref]</p>",
+    "<p>&lt;img src=x onerror=alert(1)&gt;</p>",
+    "<p>*[HTML]: <b>x</b></p>",
+    "<p>Term</p><p>: definition</p>",
+    "<pre>```\n&lt;script&gt;alert(1)&lt;/script&gt;\n```</pre>",
+    "<code>`</code><code>&lt;script&gt;</code>",
+    '<a href="https://ok.example.com/x)&lt;script&gt;">label</a>',
+    "<p># not a heading</p><p>1. not a list</p><p>- not a list</p><p>&gt; not a quote</p>",
+    "<p>a | b<br>--- | ---<br>&lt;i onmouseover=alert(1)&gt; | c</p>",
+])
+def test_markdown_syntax_in_feed_text_stays_text(html):
+    out = render(html_to_markdown(html, None))
+    assert script_capable(out) == [], out
+    assert "<h1" not in out and "<ol" not in out and "<table" not in out and "<dl" not in out, out
+    assert "<blockquote" not in out and "<abbr" not in out, out
+
+
+def test_escaped_punctuation_renders_as_itself():
+    text = r"Costs *a lot* _really_ {x} [y] `z` \ & 3 < 4 > 2 #1"
+    out = render(html_to_markdown(f"<p>{text.replace('&', '&amp;').replace('<', '&lt;')}</p>", None))
+    assert out == "<p>Costs *a lot* _really_ {x} [y] `z` \\ &amp; 3 &lt; 4 &gt; 2 #1</p>"
