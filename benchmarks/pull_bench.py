@@ -97,9 +97,11 @@ def serve(port_queue, n_feeds: int, entries: int, honour_etag) -> None:
             self.end_headers()
             self.wfile.write(body)
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    httpd.request_queue_size = 128
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+        request_queue_size = 256  # listen() backlog: the default 5 drops concurrent connects
+
+    httpd = Server(("127.0.0.1", 0), Handler)
     port_queue.put(httpd.server_address[1])
     httpd.serve_forever()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
@@ -74,9 +75,15 @@ def clean_link(url: str | None) -> str | None:
     return quote(link, safe=URL_SAFE)  # a valid URL for the Original field: no spaces
 
 
+# Control characters, line/paragraph separators and invisible format characters
+# (bidi overrides, zero-width): none may survive into a metadata line.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e"
+                          "\u2060-\u2064\ufeff]")
+
+
 def one_line(text: str) -> str:
     """Collapse every kind of line break and control character to single spaces."""
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    return " ".join(_UNPRINTABLE.sub(" ", text).split())
 
 
 def _title(entry) -> str:
@@ -149,7 +156,7 @@ def _entry(raw, feed_url: str, mode: str, excerpt_words: int) -> Entry:
         body, cut = full, False
     link = normalise_url(raw.get("link"))
     title = _title(raw)
-    text = one_line(text)[:20000]
+    text = text[:20000]  # for topic matching only; whitespace already collapsed
     if not title:
         title = (" ".join(text.split()[:10]) + " …") if text else "Untitled post"
     content_hash = hashlib.sha256(f"{title}\n{full}".encode()).hexdigest()[:20]

@@ -73,4 +73,6 @@ def sanitize(html: str, video_iframes: bool = False) -> str:
 
 def text_only(html: str) -> str:
     """Plain text of an HTML fragment (for titles and names); entities decoded."""
+    if "<" not in html and "&" not in html:
+        return html  # nothing to strip or decode (most titles and names)
     return htmllib.unescape(nh3.clean(html, tags=set(), clean_content_tags=DROP_WITH_CONTENT))

@@ -40,16 +40,22 @@ def file_hash(path: str) -> str | None:
         return None
 
 
-def atomic_write(path: str, data: bytes) -> None:
-    """Write to a temp file in the same folder, fsync, then rename over `path`."""
+def atomic_write(path: str, data: bytes, durable: bool = False) -> None:
+    """Write to a temp file in the same folder, then rename it over `path`.
+
+    Readers see the old file or the new one, never a part; a killed process
+    leaves only a temp file (removed by the next pull). `durable` adds an fsync,
+    which only matters for power loss: used for the ledger and health, not for
+    every post (posts are in git; the ledger is what must not go back in time)."""
     folder = os.path.dirname(path) or "."
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".", suffix=".eminence-tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -158,7 +164,7 @@ class Ledger:
 
     def save(self) -> None:
         data = {"version": 1, "entries": {k: asdict(r) for k, r in self.records.items()}}
-        atomic_write(os.path.join(self.folder, LEDGER), dump_json(data))
+        atomic_write(os.path.join(self.folder, LEDGER), dump_json(data), durable=True)
         if self._journal is not None:
             self._journal.close()
             self._journal = None
@@ -184,7 +190,7 @@ class Health(dict):
         return health
 
     def save(self, folder: str) -> None:
-        atomic_write(os.path.join(folder, HEALTH), dump_json(dict(self)))
+        atomic_write(os.path.join(folder, HEALTH), dump_json(dict(self)), durable=True)
 
 
 class PullLocked(Exception):
