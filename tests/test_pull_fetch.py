@@ -208,3 +208,30 @@ def test_offline_pull_uses_the_fetch_cache(site, feeds):
     feeds.close()
     summary = site.pull(offline=True)
     assert summary.new == 1 and summary.failed == 0
+
+
+def test_silent_experts_are_flagged(site, feeds):
+    old = feeds.add("/old.xml", Response(atom([one_entry(1, updated="2025-01-05T10:00:00Z")])))
+    fresh = feeds.add("/fresh.xml", Response(atom([one_entry(2, updated="2026-11-01T10:00:00Z")])))
+    site.set_expert("cy", [old])
+    site.set_expert("ada", [fresh], trusted=True)
+    summary = site.pull(EMINENCE_EXPERT_SILENT_MONTHS=6)
+    assert summary.silent_experts == [("cy", "2025-01-05")]
+    assert "Experts silent for a long time (consider Status: alumni):" in summary.lines()
+    assert site.pull(EMINENCE_EXPERT_SILENT_MONTHS=36).silent_experts == []
+
+
+def test_feeds_failing_for_days_are_flagged(site, feeds):
+    import json
+
+    url = feeds.add("/down.xml", Response("down", status=503, content_type="text/plain"))
+    site.set_expert("cy", [url])
+    assert site.pull().failing_feeds == []  # failing since today: not yet worth a flag
+    health_file = site.content / "_pull" / "health.json"
+    health = json.loads(health_file.read_text())
+    health[url]["failing_since"] = "2026-01-01T00:00:00+00:00"
+    health_file.write_text(json.dumps(health))
+    summary = site.pull(EMINENCE_FEED_FAILING_DAYS=7)
+    assert summary.failing_feeds == [("cy", url, "2026-01-01")]
+    feeds.add("/down.xml", Response(atom([one_entry(1)])))
+    assert site.pull().failing_feeds == []  # a success clears it

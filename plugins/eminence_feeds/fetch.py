@@ -149,7 +149,8 @@ class Fetcher:
                     if wait is not None and wait <= self.max_retry_wait and not retried:
                         time.sleep(wait)
                         return self._fetch_http(url, etag, last_modified, retried=True)
-                    wait = wait if wait is not None else 3600.0
+                    if wait is None:  # no Retry-After: an ordinary failure, tried next pull
+                        return FetchResult(url, status=code, moved_to=moved, error=f"HTTP {code}")
                     return FetchResult(url, status=code, moved_to=moved,
                                        retry_at=time.time() + wait,
                                        error=f"HTTP {code}: asked to retry after {int(wait)} s")

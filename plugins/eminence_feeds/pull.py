@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from .fetch import Fetcher, FetchResult, is_local
 from .parse import Entry, ParsedFeed, parse_feed
 from .state import (
+    JOURNAL,
     Health,
     Ledger,
     Record,
@@ -179,25 +180,40 @@ class Puller:
 
     def run(self, only_expert: str | None = None) -> Summary:
         with pull_lock(self.state_dir):
-            if not self.dry_run:
-                remove_stale_temp_files(os.path.join(self.content, "posts"))
-            self.ledger = Ledger.load(self.state_dir)
-            self.ledger.replay_journal(self.content)
             self.health = Health.load(self.state_dir)
-            known_experts = {r.expert for r in self.ledger.records.values()}
-            limit = setting(self.settings, "EMINENCE_PULL_NEW_EXPERT_LIMIT")
-            self.budget = {e: limit for e in self.people.experts if e not in known_experts}
+            self._ledger = None
+            if os.path.exists(os.path.join(self.state_dir, JOURNAL)):
+                _ = self.ledger  # an interrupted pull: recover before anything else
             jobs = self.jobs(only_expert)
             self.summary.feeds = len(jobs)
             try:
                 self._run_jobs(jobs)
             finally:
-                self.ledger.close()
+                if self._ledger is not None:
+                    self._ledger.close()
+                    if not self.dry_run and self._ledger.dirty:
+                        self._ledger.save()
                 if not self.dry_run:
-                    self.ledger.save()
                     self.health.save(self.state_dir)
             self._flag_stale()
         return self.summary
+
+    @property
+    def ledger(self) -> Ledger:
+        """Loaded on first use: a pull where every feed is unchanged never reads it."""
+        if self._ledger is None:
+            journal = os.path.exists(os.path.join(self.state_dir, JOURNAL))
+            if journal and not self.dry_run:
+                # Temp files outlive only a pull killed mid-write, which left a journal.
+                remove_stale_temp_files(os.path.join(self.content, "posts"))
+            ledger = Ledger.load(self.state_dir)
+            ledger.replay_journal(self.content)
+            ledger.dirty = journal
+            known_experts = {r.expert for r in ledger.records.values()}
+            limit = setting(self.settings, "EMINENCE_PULL_NEW_EXPERT_LIMIT")
+            self.budget = {e: limit for e in self.people.experts if e not in known_experts}
+            self._ledger = ledger
+        return self._ledger
 
     def _run_jobs(self, jobs: list[Job]) -> None:
         """Fetch and parse concurrently; apply results in feed order, so the same feeds
@@ -336,7 +352,11 @@ class Puller:
             self.health[job.url].setdefault("failing_since", self.now.isoformat())
             self.health[job.url].pop("body_hash", None)  # parse again next time
             return
-        self.health[job.url]["entries"] = len(parsed.entries)
+        h = self.health[job.url]
+        h["entries"] = len(parsed.entries)
+        dates = [e.published for e in parsed.entries if e.published]
+        if dates:
+            h["newest_entry"] = min(max(dates), self.now.isoformat())
         seen_keys = set()
         # Newest first, so a new expert's budget goes to recent posts.
         entries = sorted(parsed.entries, key=lambda e: e.published or "", reverse=True)
@@ -463,15 +483,13 @@ class Puller:
                 self.summary.failing_feeds.append((h.get("expert", "?"), url, since[:10]))
         months = setting(self.settings, "EMINENCE_EXPERT_SILENT_MONTHS")
         silent_cutoff = (self.now - dt.timedelta(days=30 * months)).isoformat()
-        latest: dict[str, str] = {}
-        for rec in self.ledger.records.values():
-            if rec.state == "active" and rec.date:
-                latest[rec.expert] = max(latest.get(rec.expert, ""), rec.date)
         for slug, values in self.people.experts.items():
-            if values.get("status", "active") == "active" and values.get("feeds"):
-                last = latest.get(slug)
-                if last and last < silent_cutoff:
-                    self.summary.silent_experts.append((slug, last[:10]))
+            if values.get("status", "active") != "active":
+                continue
+            newest = [self.health.get(u, {}).get("newest_entry") for u in values.get("feeds", [])]
+            newest = [d for d in newest if d]
+            if newest and max(newest) < silent_cutoff:
+                self.summary.silent_experts.append((slug, max(newest)[:10]))
 
 
 def progress_printer(stream=None):

@@ -100,6 +100,7 @@ class Ledger:
     by_url: dict[str, str] = field(default_factory=dict)
     by_content: dict[tuple[str, str], str] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)  # file -> key
+    dirty: bool = False  # changed since loaded: save() has work to do
     _journal: object = None
 
     @classmethod
@@ -161,6 +162,7 @@ class Ledger:
             self._journal.write(json.dumps({"key": key, "record": asdict(rec)}) + "\n")
             self._journal.flush()  # in the kernel: survives the process being killed
         self._index(key, rec)
+        self.dirty = True
 
     def save(self) -> None:
         data = {"version": 1, "entries": {k: asdict(r) for k, r in self.records.items()}}
