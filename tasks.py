@@ -8,8 +8,6 @@ import os
 import shutil
 import sys
 import time
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 from invoke import task
 
@@ -63,6 +61,9 @@ def check(c, settings="pelicanconf.py"):
 @task(help={"port": "port to listen on (default 8000)", "bind": "address (default 127.0.0.1)"})
 def serve(c, port=8000, bind="127.0.0.1"):
     """Serve output/ on http://127.0.0.1:8000/ (build first)."""
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
     if not os.path.isfile(os.path.join(OUTPUT, "index.html")):
         sys.exit("output/ has no site yet: run `invoke build` first.")
     handler = partial(SimpleHTTPRequestHandler, directory=OUTPUT)
@@ -102,6 +103,14 @@ def pull(c, expert=None, dry_run=False, offline=False, strict=False, force=False
             print(f"  content/{path}")
     if strict and summary.problems:
         sys.exit(f"pull --strict: {len(summary.problems)} feed problem(s).")
+
+
+@task(help={"feeds": "number of synthetic feeds (default 1000)",
+            "entries": "entries per feed (default 20)"})
+def bench_pull(c, feeds=1000, entries=20):
+    """Benchmark invoke pull (cold, warm) against a naive baseline, on 127.0.0.1."""
+    c.run(f"{sys.executable} {os.path.join(ROOT, 'benchmarks', 'pull_bench.py')} "
+          f"--feeds {int(feeds)} --entries {int(entries)}", pty=False)
 
 
 @task
