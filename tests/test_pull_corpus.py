@@ -3,6 +3,7 @@ no crash, every problem reported, nothing script-capable reaches the built site.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,11 @@ FEEDS_PER_EXPERT = 100
 
 def corpus_files() -> list[Path]:
     if not CORPUS.is_dir():
-        pytest.fail(f"the feed corpus is missing: expected {CORPUS} (shared/ beside the project)")
+        message = (f"the feed corpus is missing: expected {CORPUS} (the team's shared/ folder "
+                   "beside the project)")
+        if os.environ.get("CI"):
+            pytest.fail(message)  # CI always has shared/: never let this pass silently there
+        pytest.skip(message)
     return sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.suffix in (".xml", ".rdf", ".rss",
                                                                                 ".atom", ".txt", ""))
 
