@@ -22,7 +22,6 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import nh3
 from lxml import etree
-from lxml import html as lxml_html
 
 from .policy import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, DROP_WITH_CONTENT, URL_SCHEMES, is_video_embed
 
@@ -54,7 +53,9 @@ def safe_url(value: str, base: str | None) -> str | None:
     value = value.strip()
     if value.startswith("#"):
         return None  # in-page anchors of the original page mean nothing here
-    url = urljoin(base, value) if base else value
+    lowered = value[:8].lower()
+    absolute = lowered.startswith(("http://", "https://", "mailto:"))
+    url = urljoin(base, value) if base and not absolute else value
     parts = urlsplit(url)
     if parts.scheme not in URL_SCHEMES or (parts.scheme != "mailto" and not parts.hostname):
         return None
@@ -81,6 +82,13 @@ def is_tracking_pixel(el) -> bool:
         return True
     parts = urlsplit(el.get("src") or "")
     return (parts.hostname or "") in TRACKER_HOSTS or bool(TRACKER_PATH.search(parts.path))
+
+
+_HTML_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+
+
+def _text(el) -> str:
+    return "".join(el.itertext())
 
 
 def escape(text: str) -> str:
@@ -141,7 +149,7 @@ class _Converter:
             inner = "\n\n".join(self.blocks(el))
             return ["\n".join(f"> {line}".rstrip() for line in inner.splitlines())] if inner else []
         if tag == "pre":
-            lines = [line.rstrip() for line in el.text_content().strip("\n").splitlines()]
+            lines = [line.rstrip() for line in _text(el).strip("\n").splitlines()]
             # Indented code: shown literally, and nothing inside can end it early.
             return ["\n".join("    " + line for line in lines)] if any(lines) else []
         if tag == "hr":
@@ -195,7 +203,7 @@ class _Converter:
             alt = _SPACES.sub(" ", el.get("alt") or el.get("title") or "").strip()
             return f"[Image{': ' + escape(alt) if alt else ''}]({src})"
         if tag in CODE:
-            code = _SPACES.sub(" ", el.text_content())
+            code = _SPACES.sub(" ", _text(el))
             if not code.strip():
                 return code
             ticks = "`" * (max((len(r) for r in re.findall("`+", code)), default=0) + 1)
@@ -231,10 +239,13 @@ def html_to_blocks(html: str, base: str | None) -> tuple[list[str], str]:
     if not clean.strip():
         return [], ""
     try:
-        root = lxml_html.fragment_fromstring(clean, create_parent="div")
+        # Plain etree elements: lxml.html's element classes cost a lookup per node.
+        root = etree.fromstring(f"<div>{clean}</div>", _HTML_PARSER).find("body/div")
     except (etree.ParserError, ValueError):
         return [], ""
-    return _Converter().blocks(root), _SPACES.sub(" ", root.text_content()).strip()
+    if root is None:
+        return [], ""
+    return _Converter().blocks(root), _SPACES.sub(" ", _text(root)).strip()
 
 
 def html_to_markdown(html: str, base: str | None) -> str:

@@ -33,7 +33,7 @@ class Entry:
     categories: list[str]
     body: str  # Markdown (excerpt or full text, by setting)
     excerpted: bool
-    text: str  # plain text for topic matching
+    topics: list[str]  # slugs of the topics whose terms the entry mentions (any topic)
     content_hash: str
     author: str = ""
 
@@ -120,8 +120,38 @@ def _html_and_base(entry, feed_url: str) -> tuple[str, str | None]:
     return value, base if urlsplit(base or "").scheme in ("http", "https") else None
 
 
+class TopicMatcher:
+    """Whole-word, case-insensitive matching of categories and text against topics.
+
+    Built from {slug: [terms]} (a topic's Title and Keywords); runs in the parser
+    workers so entry text never travels back to the main process."""
+
+    def __init__(self, terms: dict[str, list[str]]):
+        self.names, self.patterns = {}, {}
+        for slug, words in terms.items():
+            words = sorted({w.strip().lower() for w in words if w.strip()}, key=len, reverse=True)
+            self.names[slug] = set(words) | {slug}
+            alternatives = "|".join(re.escape(w) for w in words) or re.escape(slug)
+            self.patterns[slug] = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.I)
+
+    def match(self, categories: list[str], text: str) -> list[str]:
+        cats = {c.lower() for c in categories}
+        return [slug for slug, pattern in self.patterns.items()
+                if cats & self.names[slug] or pattern.search(text)]
+
+
+_MATCHERS: dict = {}
+
+
+def _matcher(terms: dict[str, list[str]] | None) -> TopicMatcher:
+    key = tuple(sorted((k, tuple(v)) for k, v in (terms or {}).items()))
+    if key not in _MATCHERS:  # one per worker process and topic set
+        _MATCHERS[key] = TopicMatcher(terms or {})
+    return _MATCHERS[key]
+
+
 def parse_feed(data: bytes, url: str, content_type: str | None, mode: str = "excerpt",
-               excerpt_words: int = 80) -> ParsedFeed:
+               excerpt_words: int = 80, topic_terms: dict[str, list[str]] | None = None) -> ParsedFeed:
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
@@ -137,15 +167,16 @@ def parse_feed(data: bytes, url: str, content_type: str | None, mode: str = "exc
             return result
         result.problems.append(f"malformed feed, usable entries kept: {reason}")
 
+    matcher = _matcher(topic_terms)
     for raw in parsed.entries:
         try:
-            result.entries.append(_entry(raw, url, mode, excerpt_words))
+            result.entries.append(_entry(raw, url, mode, excerpt_words, matcher))
         except Exception as exc:  # noqa: BLE001 - one bad entry must not sink the feed
             result.problems.append(f"entry skipped ({type(exc).__name__}: {one_line(str(exc))[:200]})")
     return result
 
 
-def _entry(raw, feed_url: str, mode: str, excerpt_words: int) -> Entry:
+def _entry(raw, feed_url: str, mode: str, excerpt_words: int, matcher: TopicMatcher) -> Entry:
     html, base = _html_and_base(raw, feed_url)
     blocks, text = html_to_blocks(html, base)
     full = "\n\n".join(blocks)
@@ -156,7 +187,6 @@ def _entry(raw, feed_url: str, mode: str, excerpt_words: int) -> Entry:
         body, cut = full, False
     link = normalise_url(raw.get("link"))
     title = _title(raw)
-    text = text[:20000]  # for topic matching only; whitespace already collapsed
     if not title:
         title = (" ".join(text.split()[:10]) + " …") if text else "Untitled post"
     content_hash = hashlib.sha256(f"{title}\n{full}".encode()).hexdigest()[:20]
@@ -166,5 +196,5 @@ def _entry(raw, feed_url: str, mode: str, excerpt_words: int) -> Entry:
     return Entry(key=key, id=entry_id, link=link, original=clean_link(raw.get("link")),
                  title=title, published=_date(raw),
                  categories=[c for c in categories if c], body=body, excerpted=cut,
-                 text=f"{title} {text}", content_hash=content_hash,
+                 topics=matcher.match(categories, f"{title} {text[:20000]}"), content_hash=content_hash,
                  author=one_line(text_only(raw.get("author", "") or ""))[:200])

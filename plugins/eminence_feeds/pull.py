@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import os
-import re
 import sys
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 
-from .fetch import Fetcher, FetchResult, is_local
+from .fetch import Fetcher, FetchResult, done, is_local
 from .parse import Entry, ParsedFeed, parse_feed
 from .state import (
     JOURNAL,
@@ -116,26 +114,6 @@ class Summary:
         return out
 
 
-class TopicMatcher:
-    """Whole-word, case-insensitive matching of categories and text against topics."""
-
-    def __init__(self, topics: dict):
-        self.patterns = {}
-        self.names = {}
-        for slug, values in topics.items():
-            terms = [values.get("title", slug), *values.get("keywords", [])]
-            terms = sorted({t.strip().lower() for t in terms if t.strip()}, key=len, reverse=True)
-            self.names[slug] = set(terms) | {slug}
-            alternatives = "|".join(re.escape(t) for t in terms)
-            self.patterns[slug] = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.I)
-
-    def assign(self, entry: Entry, allowed: list[str]) -> tuple[list[str], bool]:
-        categories = {c.lower() for c in entry.categories}
-        found = [slug for slug in allowed
-                 if categories & self.names[slug] or self.patterns[slug].search(entry.text)]
-        return (found, True) if found else (allowed[:1], False)
-
-
 class Puller:
     def __init__(self, settings: dict, people, dry_run: bool = False, offline: bool = False,
                  force: bool = False, progress=None):
@@ -149,7 +127,9 @@ class Puller:
         self.state_dir = os.path.join(self.content, STATE_DIR)
         self.cache_dir = os.path.join(settings.get("CACHE_PATH", "cache"), "pull")
         self.summary = Summary(dry_run=dry_run)
-        self.matcher = TopicMatcher(people.topics)
+        # What the parser workers match entries against: each topic's Title and Keywords.
+        self.topic_terms = {slug: [v.get("title", slug), *v.get("keywords", [])]
+                            for slug, v in people.topics.items()}
         self.now = now_utc()
         local_root = os.path.dirname(os.path.normpath(self.content))
         site = settings.get("SITEURL") or "local build"
@@ -159,6 +139,7 @@ class Puller:
             max_bytes=setting(settings, "EMINENCE_PULL_MAX_BYTES"),
             max_retry_wait=setting(settings, "EMINENCE_PULL_MAX_RETRY_WAIT"),
             local_root=local_root if setting(settings, "EMINENCE_ALLOW_LOCAL_FEEDS") else None,
+            concurrency=setting(settings, "EMINENCE_PULL_WORKERS"),
         )
 
     # -- which feeds --------------------------------------------------------
@@ -224,10 +205,15 @@ class Puller:
         ready: dict[int, ParsedFeed | None] = {}  # job index -> result (None: nothing to apply)
         next_index = 0
         try:
-            with ThreadPoolExecutor(setting(self.settings, "EMINENCE_PULL_WORKERS")) as fetch_pool:
-                fetching = {fetch_pool.submit(self._fetch, job): i for i, job in enumerate(jobs)}
-                parsing = {}
-                while fetching or parsing:
+            with self.fetcher:
+                # A window of feeds between submitted and applied bounds memory: bodies,
+                # parse jobs and results waiting for their turn never exceed it.
+                window = 2 * setting(self.settings, "EMINENCE_PULL_WORKERS")
+                fetching, parsing, submitted = {}, {}, 0
+                while submitted < len(jobs) or fetching or parsing:
+                    while submitted < len(jobs) and submitted - next_index < window:
+                        fetching[self._fetch(jobs[submitted])] = submitted
+                        submitted += 1
                     finished, _ = wait([*fetching, *parsing], return_when=FIRST_COMPLETED)
                     for fut in finished:
                         if fut in fetching:
@@ -259,7 +245,7 @@ class Puller:
 
     def _parse_args(self, job: Job, body: bytes, ctype: str | None):
         return (parse_feed, body, job.url, ctype, setting(self.settings, "EMINENCE_PULL_MODE"),
-                setting(self.settings, "EMINENCE_PULL_EXCERPT_WORDS"))
+                setting(self.settings, "EMINENCE_PULL_EXCERPT_WORDS"), self.topic_terms)
 
     @staticmethod
     def _safe_parse(fn, args) -> ParsedFeed:
@@ -273,27 +259,27 @@ class Puller:
     def _cache_file(self, url: str) -> str:
         return os.path.join(self.cache_dir, hashlib.sha256(url.encode()).hexdigest()[:32])
 
-    def _fetch(self, job: Job) -> FetchResult:
+    def _fetch(self, job: Job) -> Future:
+        """A future FetchResult: from the network, the fetch cache, or health's memory."""
         h = self.health.get(job.url, {})
         if self.offline:
             try:
-                with open(self._cache_file(job.url) + ".feed", "rb") as fh:
-                    body = fh.read()
-                with open(self._cache_file(job.url) + ".json", encoding="utf-8") as fh:
-                    meta = json.load(fh)
-                return FetchResult(job.url, status=200, body=body, content_type=meta.get("content_type"))
+                with open(self._cache_file(job.url), "rb") as fh:
+                    ctype, _, body = fh.read().partition(b"\n")  # Content-Type line, then the body
+                return done(FetchResult(job.url, status=200, body=body,
+                                        content_type=ctype.decode() or None))
             except OSError:
-                return FetchResult(job.url, error="not in the fetch cache (run a pull online first)")
+                return done(FetchResult(job.url, error="not in the fetch cache (run a pull online first)"))
         if h.get("gone") and not self.force:
-            return FetchResult(job.url, status=410, gone=True, error="skipped: the feed answered 410 Gone "
-                               "earlier; remove it from the expert's Feeds")
+            return done(FetchResult(job.url, status=410, gone=True, error="skipped: the feed answered "
+                                    "410 Gone earlier; remove it from the expert's Feeds"))
         if (h.get("retry_at") or 0) > time.time() and not self.force:
             until = dt.datetime.fromtimestamp(h["retry_at"], dt.UTC).isoformat(timespec="seconds")
-            return FetchResult(job.url, status=h.get("status"), retry_at=h["retry_at"],
-                               error=f"skipped: the server asked us to wait until {until}")
+            return done(FetchResult(job.url, status=h.get("status"), retry_at=h["retry_at"],
+                                    error=f"skipped: the server asked us to wait until {until}"))
         if self.force:
-            return self.fetcher.fetch(job.url)
-        return self.fetcher.fetch(job.url, h.get("etag"), h.get("last_modified"))
+            return self.fetcher.submit(job.url)
+        return self.fetcher.submit(job.url, h.get("etag"), h.get("last_modified"))
 
     # -- after a fetch (main thread) ----------------------------------------
 
@@ -334,10 +320,8 @@ class Puller:
         self.summary.fetched += 1
         h["body_hash"] = digest
         if not self.offline and not self.dry_run and not is_local(job.url):
-            base = self._cache_file(job.url)
-            atomic_write(base + ".feed", result.body)
-            atomic_write(base + ".json", json.dumps({"url": job.url,
-                                                     "content_type": result.content_type}).encode())
+            ctype = (result.content_type or "").replace("\n", " ").encode()
+            atomic_write(self._cache_file(job.url), ctype + b"\n" + result.body)
         return result.body, result.content_type
 
     # -- entries (main thread: the only writer) -----------------------------
@@ -448,8 +432,8 @@ class Puller:
     def _topics(self, job: Job, entry: Entry, rel: str) -> list[str]:
         own = self.people.experts[job.expert]["topics"]
         allowed = list(self.people.topics) if setting(self.settings, "EMINENCE_PULL_ANY_TOPIC") else own
-        topics, matched = self.matcher.assign(entry, allowed)
-        if not matched:
+        topics = [slug for slug in allowed if slug in entry.topics]
+        if not topics:
             topics = own[:1]
             self.summary.unmatched.append(rel)
         return topics
