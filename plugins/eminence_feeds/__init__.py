@@ -12,7 +12,7 @@ import logging
 
 from pelican import signals
 
-from .policy import sanitize
+from .policy import clean
 from .pull import run_pull
 
 logger = logging.getLogger(__name__)
@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 def sanitize_pulled(content) -> None:
     # Only pulled posts carry Feed:; an editor's own posts are trusted as written.
     if "feed" in getattr(content, "metadata", {}) and getattr(content, "_content", None):
-        content._content = sanitize(content._content)
+        content._content = clean(content._content)
 
 
 def pull_before_build(pelican) -> None:

@@ -20,10 +20,9 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urljoin, urlsplit
 
-import nh3
 from lxml import etree
 
-from .policy import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, DROP_WITH_CONTENT, URL_SCHEMES, is_video_embed
+from .policy import URL_SCHEMES, clean, is_video_embed
 
 URL_ATTRS = {"href", "src"}
 # Characters a URL may keep unencoded inside Markdown link syntax: no spaces,
@@ -71,9 +70,7 @@ def sanitize_with_base(html: str, base: str | None) -> str:
             return url
         return value
 
-    return nh3.clean(html, tags=ALLOWED_TAGS | {"iframe"}, clean_content_tags=DROP_WITH_CONTENT,
-                     attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
-                     attribute_filter=attribute_filter, link_rel=None, strip_comments=True)
+    return clean(html, video_iframes=True, attribute_filter=attribute_filter)
 
 
 def is_tracking_pixel(el) -> bool:
@@ -235,12 +232,12 @@ class _Converter:
 
 def html_to_blocks(html: str, base: str | None) -> tuple[list[str], str]:
     """(Markdown blocks, plain text) of untrusted HTML."""
-    clean = sanitize_with_base(html, base)
-    if not clean.strip():
+    sanitized = sanitize_with_base(html, base)
+    if not sanitized.strip():
         return [], ""
     try:
         # Plain etree elements: lxml.html's element classes cost a lookup per node.
-        root = etree.fromstring(f"<div>{clean}</div>", _HTML_PARSER).find("body/div")
+        root = etree.fromstring(f"<div>{sanitized}</div>", _HTML_PARSER).find("body/div")
     except (etree.ParserError, ValueError):
         return [], ""
     if root is None:
@@ -252,8 +249,8 @@ def html_to_markdown(html: str, base: str | None) -> str:
     return "\n\n".join(html_to_blocks(html, base)[0])
 
 
-def excerpt(blocks: list[str], words: int) -> tuple[list[str], bool]:
-    """The first blocks, up to about `words` words. Returns (blocks, was_cut).
+def excerpt(blocks: list[str], words: int) -> list[str]:
+    """The first blocks, up to about `words` words.
 
     Only whole blocks are kept, except a first paragraph longer than the budget,
     which is cut at a word boundary; code blocks are never cut (their text is
@@ -265,7 +262,7 @@ def excerpt(blocks: list[str], words: int) -> tuple[list[str], bool]:
         if count + n > words:
             if not kept and not block.startswith("    "):
                 kept.append(" ".join(block.split()[:words]) + " …")
-            return kept, True
+            return kept
         kept.append(block)
         count += n
-    return kept, False
+    return kept

@@ -120,9 +120,6 @@ class Fetcher:
         return asyncio.run_coroutine_threadsafe(self._fetch_guarded(url, etag, last_modified),
                                                 self._loop)
 
-    def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
-        return self.submit(url, etag, last_modified).result()
-
     # -- local files (the offline example; only when a setting allows) ------------
 
     def _fetch_local(self, url: str) -> FetchResult:

@@ -32,17 +32,13 @@ class Entry:
     published: str | None  # ISO 8601 UTC, or None when the feed gives no date
     categories: list[str]
     body: str  # Markdown (excerpt or full text, by setting)
-    excerpted: bool
     topics: list[str]  # slugs of the topics whose terms the entry mentions (any topic)
     content_hash: str
-    author: str = ""
 
 
 @dataclass
 class ParsedFeed:
     url: str
-    title: str = ""
-    link: str = ""
     entries: list[Entry] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     ok: bool = True  # False: nothing usable (not a feed at all)
@@ -157,8 +153,7 @@ def parse_feed(data: bytes, url: str, content_type: str | None, mode: str = "exc
         headers["content-type"] = content_type
     parsed = feedparser.parse(data, response_headers=headers, sanitize_html=False,
                               resolve_relative_uris=False)
-    result = ParsedFeed(url=url, title=one_line(text_only(parsed.feed.get("title", "") or "")),
-                        link=parsed.feed.get("link", "") or "")
+    result = ParsedFeed(url=url)
     if parsed.get("bozo"):
         reason = one_line(str(parsed.get("bozo_exception") or "malformed feed"))[:300]
         if not parsed.entries and not parsed.get("version"):
@@ -180,11 +175,7 @@ def _entry(raw, feed_url: str, mode: str, excerpt_words: int, matcher: TopicMatc
     html, base = _html_and_base(raw, feed_url)
     blocks, text = html_to_blocks(html, base)
     full = "\n\n".join(blocks)
-    if mode == "excerpt":
-        kept, cut = excerpt(blocks, excerpt_words)
-        body = "\n\n".join(kept)
-    else:
-        body, cut = full, False
+    body = "\n\n".join(excerpt(blocks, excerpt_words)) if mode == "excerpt" else full
     link = normalise_url(raw.get("link"))
     title = _title(raw)
     if not title:
@@ -195,6 +186,5 @@ def _entry(raw, feed_url: str, mode: str, excerpt_words: int, matcher: TopicMatc
     categories = [one_line(t.get("term", "") or "") for t in raw.get("tags", []) or []]
     return Entry(key=key, id=entry_id, link=link, original=clean_link(raw.get("link")),
                  title=title, published=_date(raw),
-                 categories=[c for c in categories if c], body=body, excerpted=cut,
-                 topics=matcher.match(categories, f"{title} {text[:20000]}"), content_hash=content_hash,
-                 author=one_line(text_only(raw.get("author", "") or ""))[:200])
+                 categories=[c for c in categories if c], body=body,
+                 topics=matcher.match(categories, f"{title} {text[:20000]}"), content_hash=content_hash)

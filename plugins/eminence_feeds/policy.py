@@ -47,17 +47,12 @@ def is_video_embed(url: str) -> bool:
     return parts.scheme == "https" and (parts.hostname or "") in VIDEO_HOSTS
 
 
-def _filter(tag: str, attr: str, value: str) -> str | None:
-    if tag == "iframe" and attr == "src" and not is_video_embed(value):
-        return None
-    return value
+def clean(html: str, video_iframes: bool = False, attribute_filter=None) -> str:
+    """Allowlist-clean untrusted HTML: comments, scripts, styles and handlers are gone.
 
-
-def sanitize(html: str, video_iframes: bool = False) -> str:
-    """Allowlist-clean untrusted HTML. Comments, scripts, styles and handlers are gone.
-
-    `video_iframes` keeps iframes from VIDEO_HOSTS (and only those) so the
-    Markdown converter can turn them into links; rendered pages never allow any.
+    `video_iframes` keeps iframes (the caller's attribute_filter must then drop any
+    whose src is not a VIDEO_HOSTS embed); the pull uses it to turn embeds into
+    links. Rendered pages never allow an iframe.
     """
     return nh3.clean(
         html,
@@ -65,7 +60,7 @@ def sanitize(html: str, video_iframes: bool = False) -> str:
         clean_content_tags=DROP_WITH_CONTENT,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
-        attribute_filter=_filter,
+        attribute_filter=attribute_filter,
         link_rel="nofollow noopener",
         strip_comments=True,
     )
