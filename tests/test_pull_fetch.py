@@ -235,3 +235,12 @@ def test_feeds_failing_for_days_are_flagged(site, feeds):
     assert summary.failing_feeds == [("cy", url, "2026-01-01")]
     feeds.add("/down.xml", Response(atom([one_entry(1)])))
     assert site.pull().failing_feeds == []  # a success clears it
+
+
+def test_pull_on_build_setting(site, feeds):
+    site.set_expert("cy", [feeds.add("/cy.xml", Response(atom([one_entry(1)])))], trusted=True)
+    out = site.build()
+    assert not (out / "posts/cy/post-number-1").exists()  # off by default: committed Markdown only
+    out = site.build(EMINENCE_PULL_ON_BUILD=True)
+    assert (out / "posts/cy/post-number-1/index.html").is_file()
+    assert "post-number-1.md" in site.posts()
