@@ -73,6 +73,156 @@ def serve(c, port=8000, bind="127.0.0.1"):
             httpd.serve_forever()
 
 
+# -- the editor's desk ---------------------------------------------------------------
+
+def _checked(settings_file: str) -> tuple[dict, dict]:
+    """Settings and the validated content; exits with the build's messages if invalid."""
+    settings = _settings(settings_file)
+    try:
+        return settings, runner.check(settings)
+    except ContentError as error:
+        _fail(error)
+
+
+def _targets(settings: dict, paths: str, all_from: str | None) -> list[str]:
+    from eminence_desk import DeskError, targets
+
+    try:
+        return targets(settings["PATH"], paths, all_from)
+    except DeskError as error:
+        sys.exit(str(error))
+
+
+def _report(changes) -> None:
+    for change in changes:
+        print(change)
+    if not changes:
+        print("Nothing changed: the files already say so.")
+
+
+# invoke 3 cannot make an argument both positional and optional (--all-from needs
+# none), so files are given with -p/--paths.
+PATHS_HELP = ("files, space- or comma-separated; globs allowed "
+              "(e.g. -p 'content/posts/ada-lovelace/*.md')")
+
+
+@task(help={"json": "print JSON only (for tools)", "settings": "settings file"})
+def queue(c, json=False, settings="pelicanconf.py"):
+    """What waits for review: draft posts and endorsements, by topic and expert."""
+    import json as jsonlib
+
+    from eminence_desk import queue_items
+
+    conf, context = _checked(settings)
+    items = queue_items(context, conf["PATH"])
+    if json:
+        print(jsonlib.dumps(items, indent=1, ensure_ascii=False))
+        return
+    if not items:
+        print("Nothing waits for review.")
+        return
+    group = None
+    for item in items:
+        if (item["topic"], item["expert"]) != group:
+            group = (item["topic"], item["expert"])
+            print(f"\n{item['topic']} / {item['expert'] or '(no expert)'}")
+        who = f"  by {item['endorser']}" if item["kind"] == "endorsement" else ""
+        print(f"  [{item['kind']:<11}] {item['title'][:60]:<60} {item['age_days']:>4} d  "
+              f"{item['path']}{who}")
+        if item.get("source"):
+            print(f"  {'':13} source: {item['source']}")
+        if item["kind"] == "endorsement":
+            print(f"  {'':13} \"{item['matched'][:100]}\"")
+    print(f"\n{len(items)} item(s) wait for review.")
+
+
+@task(help={"paths": PATHS_HELP, "all_from": "every draft post of this expert (slug)",
+            "settings": "settings file"})
+def approve(c, paths="", all_from=None, settings="pelicanconf.py"):
+    """Publish drafts (Status: published); endorsements need public/granted consent."""
+    from eminence_desk import DeskError
+    from eminence_desk import approve as do_approve
+
+    conf, _ = _checked(settings)
+    try:
+        _report(do_approve(conf["PATH"], _targets(conf, paths, all_from)))
+    except DeskError as error:
+        sys.exit(str(error))
+
+
+@task(help={"paths": PATHS_HELP, "all_from": "every draft post of this expert (slug)",
+            "reason": "why (kept in the pull ledger)", "settings": "settings file"})
+def reject(c, paths="", all_from=None, reason=None, settings="pelicanconf.py"):
+    """Remove posts/endorsements; pulled ones are remembered so no pull brings them back."""
+    from eminence_desk import reject as do_reject
+    from eminence_feeds.state import PullLocked
+
+    conf, _ = _checked(settings)
+    try:
+        _report(do_reject(conf["PATH"], _targets(conf, paths, all_from), reason))
+    except PullLocked as error:
+        sys.exit(f"reject: {error}")
+
+
+@task(help={"paths": PATHS_HELP, "off": "un-feature instead", "settings": "settings file"})
+def feature(c, paths="", off=False, settings="pelicanconf.py"):
+    """Feature posts or endorsements (Featured: yes)."""
+    from eminence_desk import feature as do_feature
+
+    conf, _ = _checked(settings)
+    _report(do_feature(conf["PATH"], _targets(conf, paths, None), on=not off))
+
+
+@task(help={"paths": PATHS_HELP, "topics": "the new topics, comma-separated slugs",
+            "settings": "settings file"})
+def retopic(c, paths="", topics="", settings="pelicanconf.py"):
+    """Set the Topics of posts or endorsements."""
+    from eminence_desk import DeskError
+    from eminence_desk import retopic as do_retopic
+
+    conf, context = _checked(settings)
+    try:
+        _report(do_retopic(conf["PATH"], _targets(conf, paths, None), topics,
+                           {t.slug for t in context["topics"]}))
+    except DeskError as error:
+        sys.exit(str(error))
+
+
+@task(help={"strict": "exit 1 when something needs action (for CI)", "settings": "settings file"})
+def health(c, strict=False, settings="pelicanconf.py"):
+    """Feed and topic health: failing feeds, moves to adopt, silent experts, quiet topics."""
+    import json as jsonlib
+
+    from eminence_desk import health_report, needs_action
+    from eminence_showcase.sources import read_people
+
+    conf, context = _checked(settings)
+    path = os.path.join(conf["PATH"], "_pull", "health.json")
+    feeds = {}
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as fh:
+            feeds = jsonlib.load(fh)
+    report = health_report(feeds, read_people(conf), context, conf)
+    sections = [
+        ("Feeds with errors (expert, feed, error, since)", report["feed_errors"]),
+        ("Feeds failing for a long time (expert, feed, since)", report["failing_feeds"]),
+        ("Feeds moved permanently: update the expert's Feeds (expert, old, new)", report["moved"]),
+        ("Feeds gone (410): remove them (expert, feed)", report["gone"]),
+        ("Experts silent for a long time: consider Status: alumni (expert, newest)",
+         report["silent_experts"]),
+        ("Topics with no active expert", report["topics_without_active_expert"]),
+        (f"Topics with no endorsement in {report['quiet_months']} months",
+         report["topics_without_recent_endorsement"]),
+    ]
+    print(f"{len(feeds)} feeds known to the pull.")
+    for title, rows in sections:
+        print(f"\n{title}: {'none' if not rows else ''}")
+        for row in rows:
+            print("  " + ("  ".join(row) if isinstance(row, tuple) else row))
+    if strict and needs_action(report):
+        sys.exit("health --strict: something needs action (see above).")
+
+
 @task(help={"expert": "pull only this expert's feeds (their slug)",
             "dry_run": "show what would change; write nothing",
             "offline": "use the fetch cache instead of the network",

@@ -31,6 +31,17 @@ def site(small_site, tmp_path) -> PullSite:
     return PullSite(small_site, tmp_path)
 
 
+@pytest.fixture
+def project(tmp_path):
+    """A copy of the whole project, to run the editor's real commands in."""
+    import shutil
+
+    dest = tmp_path / "project"
+    shutil.copytree(ROOT, dest, ignore=shutil.ignore_patterns("output", "cache", ".git", "__pycache__",
+                                                              ".pytest_cache", ".ruff_cache"))
+    return dest
+
+
 @pytest.fixture(scope="session")
 def example_output(tmp_path_factory) -> Path:
     """The bundled example showcase, built once (public mode)."""

@@ -219,3 +219,11 @@ def script_capable(html: str) -> list[str]:
             if "expression(" in squeezed:
                 found.append(f"{tag.name} {attr} expression()")
     return found
+
+
+def invoke(project: Path, *args):
+    """Run an invoke task in a project folder, as an editor would."""
+    import subprocess
+
+    return subprocess.run([sys.executable, "-m", "invoke", *args], cwd=project, capture_output=True,
+                          text=True, timeout=300)

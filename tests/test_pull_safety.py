@@ -14,7 +14,7 @@ import time
 import pytest
 from eminence_feeds.state import PullLocked, pull_lock
 from feedserver import Response, atom
-from helpers import ROOT, SMALL_SITE, PullSite, write
+from helpers import ROOT, SMALL_SITE, PullSite, invoke, write
 from test_pull_fetch import one_entry
 
 PULL_SCRIPT = textwrap.dedent("""
@@ -124,20 +124,6 @@ def test_editor_html_in_a_pulled_post_is_sanitized_at_build(site, feeds):
     page = (out / "posts/cy/post-number-1/index.html").read_text()
     assert "<script>alert(1)</script>" not in page and "onclick" not in page
     assert "<p>hi</p>" in page
-
-
-@pytest.fixture
-def project(tmp_path):
-    """A copy of the whole project, to run the editor's real commands in."""
-    dest = tmp_path / "project"
-    shutil.copytree(ROOT, dest, ignore=shutil.ignore_patterns("output", "cache", ".git", "__pycache__",
-                                                              ".pytest_cache", ".ruff_cache"))
-    return dest
-
-
-def invoke(project, *args):
-    return subprocess.run([sys.executable, "-m", "invoke", *args], cwd=project, capture_output=True,
-                          text=True, timeout=300)
 
 
 def test_invoke_pull_on_the_example_is_offline_and_idempotent(project):

@@ -459,21 +459,28 @@ class Puller:
     # -- long-term flags ----------------------------------------------------
 
     def _flag_stale(self) -> None:
-        days = setting(self.settings, "EMINENCE_FEED_FAILING_DAYS")
-        cutoff = (self.now - dt.timedelta(days=days)).isoformat()
-        for url, h in self.health.items():
-            since = h.get("failing_since")
-            if since and since <= cutoff:
-                self.summary.failing_feeds.append((h.get("expert", "?"), url, since[:10]))
-        months = setting(self.settings, "EMINENCE_EXPERT_SILENT_MONTHS")
-        silent_cutoff = (self.now - dt.timedelta(days=30 * months)).isoformat()
-        for slug, values in self.people.experts.items():
-            if values.get("status", "active") != "active":
-                continue
-            newest = [self.health.get(u, {}).get("newest_entry") for u in values.get("feeds", [])]
-            newest = [d for d in newest if d]
-            if newest and max(newest) < silent_cutoff:
-                self.summary.silent_experts.append((slug, max(newest)[:10]))
+        failing, silent = stale_flags(self.health, self.people, self.settings, self.now)
+        self.summary.failing_feeds += failing
+        self.summary.silent_experts += silent
+
+
+def stale_flags(health: dict, people, settings: dict, now: dt.datetime):
+    """([(expert, feed, failing since)], [(expert, newest entry)]) past the settings' limits."""
+    days = setting(settings, "EMINENCE_FEED_FAILING_DAYS")
+    cutoff = (now - dt.timedelta(days=days)).isoformat()
+    failing = [(h.get("expert", "?"), url, h["failing_since"][:10]) for url, h in health.items()
+               if h.get("failing_since") and h["failing_since"] <= cutoff]
+    months = setting(settings, "EMINENCE_EXPERT_SILENT_MONTHS")
+    silent_cutoff = (now - dt.timedelta(days=30 * months)).isoformat()
+    silent = []
+    for slug, values in people.experts.items():
+        if values.get("status", "active") != "active":
+            continue
+        newest = [health.get(u, {}).get("newest_entry") for u in values.get("feeds", [])]
+        newest = [d for d in newest if d]
+        if newest and max(newest) < silent_cutoff:
+            silent.append((slug, max(newest)[:10]))
+    return sorted(failing), sorted(silent)
 
 
 def progress_printer(stream=None):

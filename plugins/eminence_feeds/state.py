@@ -83,7 +83,7 @@ def dump_json(obj) -> bytes:
 class Record:
     expert: str
     file: str | None  # relative to content/; None for entries never written
-    state: str  # active | backlog | deleted | rejected
+    state: str  # active | backlog | deleted | rejected (the last three are never written again)
     written: str | None = None  # sha256 of the bytes the puller last wrote
     content: str | None = None  # content hash of the entry when last written
     upstream: str | None = None  # content hash last seen upstream
@@ -91,6 +91,7 @@ class Record:
     feed: str | None = None
     first_seen: str | None = None
     date: str | None = None  # the post date the puller chose (stable across pulls)
+    note: str | None = None  # e.g. why an editor rejected it
 
 
 @dataclass

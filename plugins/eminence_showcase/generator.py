@@ -195,7 +195,12 @@ class ShowcaseGenerator(Generator):
 
         self.showcase = Showcase(topic_objs, expert_objs, shown_endorsements, shown_posts)
         featured = [e for e in shown_endorsements if e.featured] or shown_endorsements
+        drafts = sorted((p for p in post_objs if p.status == "draft"), key=lambda p: (p.date, p.slug),
+                        reverse=True)
+        waiting = sorted((e for e in endorsement_objs if e.status == "draft" and e.consent != "withdrawn"),
+                         key=lambda e: (e.date, e.slug), reverse=True)
         self.context.update(
+            review_queue={"posts": drafts, "endorsements": waiting},
             topics=topic_objs,
             experts=expert_objs,
             endorsements=shown_endorsements,

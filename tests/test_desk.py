@@ -1,0 +1,150 @@
+"""The editor's desk: exact metadata edits, tombstones, the queue, the health report."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from eminence_desk import DeskError, approve, feature, reject, retopic, set_fields, targets
+from feedserver import Response, atom
+from helpers import invoke, write
+from test_pull_fetch import one_entry
+
+
+def test_set_fields_changes_only_those_lines(tmp_path):
+    text = ("Title: A post\r\nDate: 2026-01-01\r\nStatus:   draft\r\nTopics: ai\r\n\r\n"
+            "Body with Status: draft in it.\r\n\r\nMore   spacing  kept.\r\n")
+    path = write(tmp_path, "post.md", "")
+    path.write_bytes(text.encode())
+    changes = set_fields(str(path), {"Status": "published", "Featured": "yes"})
+    assert [(c.field, c.old, c.new) for c in changes] == [("Status", "draft", "published"),
+                                                          ("Featured", None, "yes")]
+    assert path.read_bytes().decode() == text.replace("Status:   draft\r\n", "Status: published\r\n") \
+        .replace("Topics: ai\r\n\r\n", "Topics: ai\r\nFeatured: yes\r\n\r\n")
+    assert set_fields(str(path), {"Status": "published"}) == []  # already so: no rewrite
+
+
+def test_approve_feature_retopic_on_files(small_site):
+    draft = write(small_site, "posts/ada/draft.md",
+                  "Title: Draft\nDate: 2026-03-01\nExpert: ada\nTopics: ai\nStatus: draft\n\nBody.\n")
+    files = targets(str(small_site), str(draft))
+    assert [str(c).split(": ", 1)[1] for c in approve(str(small_site), files)] == [
+        "Status: draft -> published"]
+    feature(str(small_site), files)
+    retopic(str(small_site), files, "security, ai", {"ai", "security"})
+    head = draft.read_text().split("\n\n")[0].splitlines()
+    assert head == ["Title: Draft", "Date: 2026-03-01", "Expert: ada", "Topics: security, ai",
+                    "Status: published", "Featured: yes"]
+    with pytest.raises(DeskError, match="unknown topic"):
+        retopic(str(small_site), files, "cloud", {"ai", "security"})
+
+
+def test_endorsement_needs_consent_to_be_approved(small_site):
+    path = small_site / "endorsements" / "good.md"
+    path.write_text(path.read_text().replace("Consent: public", "Consent: pending")
+                    .replace("Status: published", "Status: draft"))
+    before = path.read_text()
+    with pytest.raises(DeskError, match="Consent: 'pending'"):
+        approve(str(small_site), targets(str(small_site), str(path)))
+    assert path.read_text() == before
+
+
+def test_targets_globs_all_from_and_refusals(small_site):
+    write(small_site, "posts/ada/d1.md", "Title: D1\nDate: 2026-03-01\nExpert: ada\nTopics: ai\n"
+                                         "Status: draft\n\nx\n")
+    all_from = targets(str(small_site), all_from="ada")
+    assert [p.rsplit("/", 1)[1] for p in all_from] == ["d1.md"]  # drafts only
+    globbed = targets(str(small_site), str(small_site / "posts" / "ada" / "*.md"))
+    assert len(globbed) == 3
+    with pytest.raises(DeskError, match="not a post or endorsement"):
+        targets(str(small_site), str(small_site / "topics" / "ai.md"))
+    with pytest.raises(DeskError, match="no such file"):
+        targets(str(small_site), "content/posts/nobody/*.md")
+
+
+def test_reject_leaves_a_tombstone_the_pull_respects(site, feeds):
+    site.set_expert("cy", [feeds.add("/cy.xml", Response(atom([one_entry(1), one_entry(2)])))])
+    site.pull()
+    rejected = site.content / "posts/cy/post-number-1.md"
+    changes = reject(str(site.content), [str(rejected)], reason="off-topic")
+    assert [c.old for c in changes] == ["pulled"] and not rejected.exists()
+    record = site.ledger()["cy|id:tag:blog.example.com,2026:1"]
+    assert (record["state"], record["note"]) == ("rejected", "off-topic")
+    assert site.pull(force=True).new == 0 and not rejected.exists()
+
+
+def test_reject_a_hand_written_post(small_site):
+    path = small_site / "posts" / "ada" / "second.md"
+    changes = reject(str(small_site), [str(path)])
+    assert [c.old for c in changes] == ["hand-written"] and not path.exists()
+
+
+def test_invoke_queue_json_and_table(project):
+    run = invoke(project, "queue", "--json")
+    assert run.returncode == 0, run.stderr
+    items = json.loads(run.stdout)  # stdout holds only the JSON
+    paths = {i["path"] for i in items}
+    assert "content/posts/rafael-mendes/five-questions-every-new-platform-user-asks.md" in paths
+    assert "content/endorsements/pending-cooperative-quote.md" in paths
+    pending = next(i for i in items if i["kind"] == "endorsement")
+    assert pending["endorser"] == "Sam Okonkwo" and pending["consent"] == "pending"
+    assert "inference to the gateways" in pending["matched"]
+    assert all(i["age_days"] >= 0 for i in items)
+    assert len(items) == 8  # 7 draft posts + 1 pending endorsement
+    table = invoke(project, "queue")
+    assert "8 item(s) wait for review." in table.stdout
+
+
+def test_invoke_approve_then_build_publishes(project):
+    rel = "content/posts/rafael-mendes/five-questions-every-new-platform-user-asks.md"
+    run = invoke(project, "approve", "-p", rel)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == f"{rel}: Status: draft -> published"
+    assert invoke(project, "build").returncode == 0
+    assert (project / "output/posts/rafael-mendes/five-questions-every-new-platform-user-asks"
+            / "index.html").is_file()
+    assert "Nothing changed" in invoke(project, "approve", "-p", rel).stdout
+
+
+def test_invoke_commands_validate_first(project):
+    expert = project / "content/experts/june-achterberg.md"
+    expert.write_text(expert.read_text().replace("Topics: sustainable-computing", "Topics: nope"))
+    for args in (("queue",), ("approve", "-p", "content/posts/june-achterberg/*.md"), ("health",)):
+        run = invoke(project, *args)
+        assert run.returncode == 1 and "unknown topic 'nope'" in run.stderr, (args, run.stderr)
+
+
+def test_invoke_health_flags_and_strict(project):
+    ok = invoke(project, "health", "--strict")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    path = project / "content/_pull/health.json"
+    health = json.loads(path.read_text())
+    feed = "example-feeds/june-achterberg.xml"
+    health[feed].update(error="HTTP 500", failing_since="2026-01-01T00:00:00+00:00",
+                        moved_to="https://june.example.com/new-feed.xml")
+    path.write_text(json.dumps(health))
+    # Only Hannah Vogel (alumni) keeps sustainable-computing: no active expert left there.
+    for slug in ("june-achterberg", "tomas-lindqvist"):
+        p = project / f"content/experts/{slug}.md"
+        p.write_text(p.read_text().replace("sustainable-computing", "platform-engineering")
+                     .replace("platform-engineering, platform-engineering", "platform-engineering"))
+    run = invoke(project, "health", "--strict")
+    assert run.returncode == 1 and "needs action" in run.stderr
+    assert "june-achterberg  example-feeds/june-achterberg.xml  2026-01-01" in run.stdout
+    assert "https://june.example.com/new-feed.xml" in run.stdout
+    no_expert = run.stdout.split("Topics with no active expert:")[1].split("\n\n")[0]
+    assert "sustainable-computing" in no_expert
+
+
+def test_invoke_reject_all_from_then_pull_does_not_resurrect(project):
+    run = invoke(project, "reject", "--all-from", "rafael-mendes", "--reason", "not for the showcase")
+    assert run.returncode == 0, run.stderr
+    gone = "content/posts/rafael-mendes/five-questions-every-new-platform-user-asks.md"
+    assert run.stdout.strip() == f"{gone}: removed"
+    ledger = json.loads((project / "content/_pull/ledger.json").read_text())["entries"]
+    record = next(r for r in ledger.values() if r["file"] == gone.removeprefix("content/"))
+    assert (record["state"], record["note"]) == ("rejected", "not for the showcase")
+    pull = invoke(project, "pull", "--force")
+    assert pull.returncode == 0 and "Posts: 0 new" in pull.stdout
+    assert not (project / gone).exists()
+    assert (project / "content/posts/rafael-mendes/docs-as-tests.md").exists()  # published: kept
