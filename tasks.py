@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.join(ROOT, "plugins"))
 from eminence_showcase import ContentError, runner  # noqa: E402 - needs plugins/ on the path
 
 OUTPUT = os.path.join(ROOT, "output")
+PREVIEW_OUTPUT = os.path.join(ROOT, "output-preview")  # never output/: drafts stay out of it
 
 
 def _settings(settings_file: str, **overrides) -> dict:
@@ -58,19 +59,69 @@ def check(c, settings="pelicanconf.py"):
           f"{len(context['endorsements'])} published endorsements.")
 
 
-@task(help={"port": "port to listen on (default 8000)", "bind": "address (default 127.0.0.1)"})
-def serve(c, port=8000, bind="127.0.0.1"):
-    """Serve output/ on http://127.0.0.1:8000/ (build first)."""
+def _server(folder: str, bind: str, port: int):
     from functools import partial
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    return ThreadingHTTPServer((bind, int(port)), partial(Quiet, directory=folder))
+
+
+@task(help={"port": "port to listen on (default 8000)", "bind": "address (default 127.0.0.1)"})
+def serve(c, port=8000, bind="127.0.0.1"):
+    """Serve output/ on http://127.0.0.1:8000/ (build first)."""
     if not os.path.isfile(os.path.join(OUTPUT, "index.html")):
         sys.exit("output/ has no site yet: run `invoke build` first.")
-    handler = partial(SimpleHTTPRequestHandler, directory=OUTPUT)
-    with ThreadingHTTPServer((bind, int(port)), handler) as httpd:
-        print(f"Serving output/ at http://{bind}:{port}/ (Ctrl-C to stop)")
+    with _server(OUTPUT, bind, port) as httpd:
+        print(f"Serving output/ at http://{bind}:{httpd.server_address[1]}/ (Ctrl-C to stop)")
         with contextlib.suppress(KeyboardInterrupt):
             httpd.serve_forever()
+
+
+@task(help={"port": "port to listen on (default 8000; 0 picks a free one)",
+            "bind": "address (default 127.0.0.1)", "settings": "settings file"})
+def livereload(c, port=8000, bind="127.0.0.1", settings="pelicanconf.py"):
+    """Editors' preview: drafts and pending endorsements shown (marked DRAFT), rebuilt
+    on every change, served from output-preview/ (the public output/ is not touched)."""
+    import threading
+
+    from pelican.utils import FileChangeFilter
+    from watchfiles import watch
+
+    conf = _settings(settings, EMINENCE_PREVIEW=True, OUTPUT_PATH=PREVIEW_OUTPUT)
+    httpd = _server(PREVIEW_OUTPUT, bind, port)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    # Watch all the time, not only between builds: a save during a build (or just
+    # after it) still triggers the next one. Pelican's own filter skips editor swap files.
+    changed, stop = threading.Event(), threading.Event()
+    watched = [os.path.join(ROOT, settings), conf["THEME"], conf["PATH"]]
+    ignore = FileChangeFilter(ignore_file_patterns=set(conf.get("IGNORE_FILES", [])))
+
+    def watcher():
+        for _ in watch(*watched, watch_filter=ignore, stop_event=stop):
+            changed.set()
+
+    threading.Thread(target=watcher, daemon=True).start()
+    print(f"Preview (drafts shown) at http://{bind}:{httpd.server_address[1]}/ — rebuilt on every "
+          "change to content/, theme/ or the settings; reload the page to see it. Ctrl-C to stop.",
+          flush=True)
+    try:
+        while True:
+            changed.clear()
+            try:
+                runner.build(conf)
+                print(f"Preview rebuilt at {time.strftime('%H:%M:%S')}.", flush=True)
+            except ContentError as error:  # keep serving the last good preview
+                print(error, file=sys.stderr, flush=True)
+            changed.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        httpd.shutdown()
 
 
 # -- the editor's desk ---------------------------------------------------------------
@@ -186,6 +237,52 @@ def retopic(c, paths="", topics="", settings="pelicanconf.py"):
                            {t.slug for t in context["topics"]}))
     except DeskError as error:
         sys.exit(str(error))
+
+
+@task(help={"settings": "settings file"})
+def new_topic(c, title, settings="pelicanconf.py"):
+    """Scaffold content/topics/<slug>.md for a new topic."""
+    from eminence_desk import DeskError
+    from eminence_desk import new_topic as scaffold
+
+    conf, context = _checked(settings)
+    order = max([getattr(t, "order", 0) for t in context["topics"]] + [0]) + 1
+    try:
+        path = scaffold(conf["PATH"], title, conf, order)
+    except DeskError as error:
+        sys.exit(str(error))
+    runner.check(conf)  # the scaffold is valid as written
+    print(f"Created {os.path.relpath(path)}: write its Summary, Keywords and introduction.")
+
+
+@task(help={"name": "the expert's display name", "feed": "their RSS/Atom feed URL (checked once)",
+            "topics": "comma-separated topic slugs", "settings": "settings file"},
+      iterable=["feed"])
+def new_expert(c, name, topics="", feed=None, settings="pelicanconf.py"):
+    """Scaffold content/experts/<slug>.md; checks each feed and shows what it would bring."""
+    from eminence_desk import DeskError, check_feed
+    from eminence_desk import new_expert as scaffold
+    from eminence_showcase.sources import read_people
+
+    conf, context = _checked(settings)
+    people = read_people(conf)
+    feeds = list(feed or [])
+    terms = {slug: [v.get("title", slug), *v.get("keywords", [])] for slug, v in people.topics.items()}
+    for url in feeds:
+        result = check_feed(url, terms, conf)
+        if not result.ok:
+            sys.exit(f"{url}: {result.message}. Fix the URL, or leave --feed out and add it later.")
+        matched = ", ".join(f"{t} ({n})" for t, n in sorted(result.topics.items())) or "none"
+        print(f"{url}: {result.message}; {result.entries} entries, newest {result.newest or 'undated'}; "
+              f"entries matching topics: {matched}")
+    try:
+        path = scaffold(conf["PATH"], name, [t.strip() for t in topics.split(",") if t.strip()],
+                        feeds, {t.slug: t.title for t in context["topics"]}, conf)
+    except DeskError as error:
+        sys.exit(str(error))
+    runner.check(conf)
+    print(f"Created {os.path.relpath(path)}: add their Role, Avatar, Links and biography; "
+          "set 'Trusted: yes' to publish their posts without review.")
 
 
 @task(help={"strict": "exit 1 when something needs action (for CI)", "settings": "settings file"})

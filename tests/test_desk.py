@@ -148,3 +148,61 @@ def test_invoke_reject_all_from_then_pull_does_not_resurrect(project):
     assert pull.returncode == 0 and "Posts: 0 new" in pull.stdout
     assert not (project / gone).exists()
     assert (project / "content/posts/rafael-mendes/docs-as-tests.md").exists()  # published: kept
+
+
+def test_invoke_new_topic_and_new_expert_scaffold_valid_files(project, feeds):
+    run = invoke(project, "new-topic", "Quantum Networks")
+    assert run.returncode == 0, run.stderr
+    assert "Created content/topics/quantum-networks.md" in run.stdout
+    url = feeds.add("/new.xml", Response(atom([one_entry(1, content="<p>forecasting</p>"),
+                                               one_entry(2, content="<p>nothing</p>")])))
+    run = invoke(project, "new-expert", "Ada Newcomer", "--topics", "applied-ai,quantum-networks",
+                 "--feed", url)
+    assert run.returncode == 0, run.stderr
+    assert f"{url}: a valid feed; 2 entries, newest 2026-05-02; entries matching topics: applied-ai (1)" \
+        in run.stdout
+    text = (project / "content/experts/ada-newcomer.md").read_text()
+    assert text.startswith("Title: Ada Newcomer\nTopics: applied-ai, quantum-networks\n"
+                           f"Feeds: {url}\nTrusted: no\nStatus: active\n\n")
+    assert invoke(project, "check").returncode == 0
+    again = invoke(project, "new-expert", "Ada Newcomer", "--topics", "applied-ai")
+    assert again.returncode == 1 and "already exists" in again.stderr
+    bad_feed = invoke(project, "new-expert", "Bo Other", "--topics", "applied-ai", "--feed",
+                      feeds.url("/missing.xml"))
+    assert bad_feed.returncode == 1 and "HTTP 404" in bad_feed.stderr
+    assert not (project / "content/experts/bo-other.md").exists()
+    bad_topic = invoke(project, "new-expert", "Bo Other", "--topics", "cooking")
+    assert bad_topic.returncode == 1 and "unknown topic(s) cooking" in bad_topic.stderr
+
+
+def test_invoke_livereload_previews_drafts_and_rebuilds(project):
+    import os
+    import queue
+    import signal
+    import subprocess
+    import sys
+    import threading
+
+    proc = subprocess.Popen([sys.executable, "-m", "invoke", "livereload", "--port", "0"], cwd=project,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
+
+    def wait_for_rebuild():
+        while "Preview rebuilt at" not in lines.get(timeout=60):
+            pass
+
+    draft = project / "output-preview/posts/sofia-kowalczyk/draft-edge-ai-roadmap/index.html"
+    try:
+        wait_for_rebuild()
+        assert "DRAFT — not public" in draft.read_text()
+        assert not (project / "output").exists()  # the public output is never touched
+        post = project / "content/posts/sofia-kowalczyk/draft-edge-ai-roadmap.md"
+        post.write_text(post.read_text().replace("Title: Draft: where edge AI goes next",
+                                                 "Title: Where edge AI goes next, revised"))
+        wait_for_rebuild()
+        assert "Where edge AI goes next, revised" in draft.read_text()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
