@@ -3,7 +3,8 @@
 import os
 import sys
 
-sys.path.append(os.curdir)
+# Import pelicanconf from beside this file, whatever the working folder is.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pelicanconf import *  # noqa: E402,F403
 
 # CI sets SITEURL to where the site is served; the default is the example's.

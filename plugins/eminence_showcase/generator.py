@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from pelican.generators import Generator
 
+from .feeds import write_feeds, write_sitemap
 from .model import (
     ENDORSEMENT_FIELDS,
     EXPERT_FIELDS,
@@ -246,3 +247,18 @@ class ShowcaseGenerator(Generator):
             self._write(writer, e.save_as, "expert", e.url, paginate=e.posts,
                         expert=e, articles=e.posts)
         self._write(writer, "404.html", "404", "404.html")
+        public = [p for p in sc.posts if not p.is_draft]
+        write_feeds(self.output_path, self.settings, sc.topics, sc.experts, public,
+                    [e for e in sc.endorsements if not e.is_draft])
+        newest = {}
+        for p in public:
+            for key in (p.expert.url, *(t.url for t in p.topics), ""):
+                newest[key] = max(newest.get(key, p.date), p.date)
+        pages = [("", newest.get("")), ("topics/", None), ("experts/", None), ("endorsements/", None),
+                 ("posts/", newest.get(""))]
+        pages += [(t.url, newest.get(t.url)) for t in sc.topics]
+        pages += [(f"{kind}/topic/{t.slug}/", None) for t in sc.topics
+                  for kind in ("experts", "endorsements")]
+        pages += [(e.url, newest.get(e.url)) for e in sc.experts]
+        pages += [(p.url, p.date) for p in public]
+        write_sitemap(self.output_path, self.settings, pages)

@@ -1,0 +1,117 @@
+"""The corporate stream: Atom feeds for the site, each topic and each expert; an OPML
+list of the experts' own feeds; sitemap.xml and robots.txt.
+
+Written with feedgenerator (Pelican's own dependency) rather than Pelican's
+write_feed, because an entry's author is the expert or the endorser, not the
+site's AUTHOR, and an entry links to the original where there is one. Nothing
+here reads the clock: the same content gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import os
+from xml.sax.saxutils import escape, quoteattr
+
+from feedgenerator import Atom1Feed
+from pelican.utils import sanitised_join
+
+FEED_PATHS = {
+    "site": "feeds/all.atom.xml",
+    "topic": "feeds/topics/{slug}.atom.xml",
+    "expert": "feeds/experts/{slug}.atom.xml",
+}
+OPML_PATH = "feeds/experts.opml"
+
+
+def base_url(settings: dict) -> str:
+    """Absolute base for feeds and the sitemap: SITEURL, or a local one for dev builds."""
+    return (settings.get("SITEURL") or settings.get("EMINENCE_DEV_SITEURL")
+            or "http://127.0.0.1:8000").rstrip("/")
+
+
+def feed_path(kind: str, slug: str = "") -> str:
+    return FEED_PATHS[kind].format(slug=slug)
+
+
+def _write(output: str, rel: str, data: str) -> None:
+    path = sanitised_join(output, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(data)
+
+
+def _entries(items, limit: int):
+    """Public posts and endorsements, newest first (a preview build's drafts never reach a feed)."""
+    public = [i for i in items if not getattr(i, "is_draft", False)]
+    return sorted(public, key=lambda i: (i.date, i.slug), reverse=True)[:limit]
+
+
+def _add(feed: Atom1Feed, item, base: str) -> None:
+    url = f"{base}/{item.url}"
+    if hasattr(item, "endorser"):  # an endorsement
+        author = item.endorser
+        description = f"{item.endorser}" + (f", {item.endorser_role}" if getattr(item, "endorser_role", None)
+                                            else "") + f" — source: {item.source}"
+        link = item.source
+        content = f"<blockquote>{item.content}</blockquote><p>{escape(description)}</p>"
+        unique = f"{base}/endorsements/{item.slug}"
+    else:  # a post
+        author = item.expert.title
+        link = getattr(item, "original", None) or url
+        description = item.summary
+        content = item.content + (f'<p><a href={quoteattr(link)}>Read the original</a></p>'
+                                   if getattr(item, "original", None) else "")
+        unique = url
+    feed.add_item(title=item.title, link=link, description=description, content=content,
+                  author_name=author, pubdate=item.date, updateddate=item.date, unique_id=unique,
+                  categories=[t.title for t in item.topics])
+
+
+def _feed(title: str, page_url: str, feed_url: str, items, settings: dict, base: str) -> str:
+    feed = Atom1Feed(title=title, link=page_url, description=settings.get("EMINENCE_TAGLINE", ""),
+                     language=settings.get("DEFAULT_LANG"), feed_url=feed_url, feed_guid=feed_url)
+    for item in _entries(items, settings.get("FEED_MAX_ITEMS") or 50):
+        _add(feed, item, base)
+    return feed.writeString("utf-8")
+
+
+def write_feeds(output: str, settings: dict, topics, experts, posts, endorsements) -> None:
+    base = base_url(settings)
+    site = settings.get("SITENAME", "")
+    _write(output, feed_path("site"), _feed(f"{site}: all posts and endorsements", f"{base}/",
+                                            f"{base}/{feed_path('site')}", [*posts, *endorsements],
+                                            settings, base))
+    for t in topics:
+        _write(output, feed_path("topic", t.slug),
+               _feed(f"{site}: {t.title}", f"{base}/{t.url}", f"{base}/{feed_path('topic', t.slug)}",
+                     [*t.posts, *t.endorsements], settings, base))
+    for e in experts:
+        _write(output, feed_path("expert", e.slug),
+               _feed(f"{e.title} at {site}", f"{base}/{e.url}", f"{base}/{feed_path('expert', e.slug)}",
+                     e.posts, settings, base))
+    # The classic planet subscription list: every active expert's own feeds.
+    outlines = []
+    for e in experts:
+        if e.is_alumni:
+            continue
+        for url in getattr(e, "feeds", []):
+            if "://" in url:  # local example files are not subscribable
+                outlines.append(f'    <outline type="rss" text={quoteattr(e.title)} '
+                                f'title={quoteattr(e.title)} xmlUrl={quoteattr(url)} '
+                                f'htmlUrl={quoteattr(f"{base}/{e.url}")}/>')
+    _write(output, OPML_PATH, '<?xml version="1.0" encoding="utf-8"?>\n<opml version="2.0">\n'
+           f"  <head><title>{escape(site)}: our experts' feeds</title></head>\n  <body>\n"
+           + "\n".join(outlines) + "\n  </body>\n</opml>\n")
+
+
+def write_sitemap(output: str, settings: dict, pages: list[tuple[str, object]]) -> None:
+    """pages: (url relative to the site, datetime of the last change or None)."""
+    base = base_url(settings)
+    rows = []
+    for url, when in sorted(pages, key=lambda p: p[0]):
+        lastmod = f"<lastmod>{when.date().isoformat()}</lastmod>" if when else ""
+        rows.append(f"  <url><loc>{escape(f'{base}/{url}')}</loc>{lastmod}</url>")
+    _write(output, "sitemap.xml", '<?xml version="1.0" encoding="utf-8"?>\n'
+           '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + "\n".join(rows)
+           + "\n</urlset>\n")
+    _write(output, "robots.txt", f"User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml\n")

@@ -1,0 +1,116 @@
+"""The corporate stream (Atom per site, topic and expert; OPML), sitemap and robots.txt,
+and that a build is byte-for-byte reproducible."""
+
+from __future__ import annotations
+
+import filecmp
+import xml.etree.ElementTree as ET
+
+import feedparser
+import pytest
+from helpers import ROOT, build, page, runner
+
+SITE = "https://showcase.example.com"
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    """The example built with publishconf.py, as CI publishes it."""
+    import os
+
+    out = tmp_path_factory.mktemp("published") / "output"
+    os.environ["SITEURL"] = SITE
+    try:
+        settings = runner.load_settings(str(ROOT / "publishconf.py"), OUTPUT_PATH=str(out),
+                                        CACHE_PATH=str(out.parent / "cache"))
+    finally:
+        del os.environ["SITEURL"]
+    runner.build(settings)
+    return out
+
+
+def parse(path):
+    feed = feedparser.parse(path.read_bytes())
+    assert not feed.bozo, (path, feed.get("bozo_exception"))
+    return feed
+
+
+def test_every_feed_is_valid_atom_with_absolute_urls(published):
+    feeds = sorted((published / "feeds").rglob("*.atom.xml"))
+    assert len(feeds) == 1 + 5 + 9  # site, topics, experts
+    for path in feeds:
+        feed = parse(path)
+        assert feed.version == "atom10"
+        for entry in feed.entries:
+            assert entry.link.startswith("https://") and entry.id.startswith(SITE), (path, entry.id)
+            assert entry.author and entry.tags
+
+
+def test_topic_feed_merges_posts_and_endorsements_with_authors(published):
+    feed = parse(published / "feeds/topics/grid-reliability.atom.xml")
+    authors = {e.author for e in feed.entries}
+    assert {"Malik Hassan", "Okoye Adebayo"} <= authors  # an expert and an endorser
+    ice = next(e for e in feed.entries if e.title == "Post-incident review: the ice storm weekend")
+    assert ice.link == "https://malik.example.com/2026/postmortem-ice-storm/"  # the original
+    assert ice.id == f"{SITE}/posts/malik-hassan/postmortem-ice-storm/"
+    assert "Grid Reliability" in [t.term for t in ice.tags]
+    dates = [e.published_parsed for e in feed.entries]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_expert_feed_and_no_drafts_anywhere(published):
+    feed = parse(published / "feeds/experts/ines-okafor.atom.xml")
+    assert {e.author for e in feed.entries} == {"Ines Okafor"}
+    everything = " ".join(p.read_text() for p in (published / "feeds").rglob("*.xml"))
+    for draft in ("where edge AI goes next", "Five questions every new platform user asks",
+                  "Sam Okonkwo"):
+        assert draft not in everything
+
+
+def test_pages_link_their_feeds(published):
+    assert page(published, "index.html").find(
+        "link", rel="alternate", href=f"{SITE}/feeds/all.atom.xml")
+    topic = page(published, "topics/security/")
+    assert topic.find("link", rel="alternate", href=f"{SITE}/feeds/topics/security.atom.xml")
+    assert topic.find("a", href=f"{SITE}/feeds/topics/security.atom.xml")
+    assert page(published, "experts/priya-raman/").find(
+        "link", rel="alternate", href=f"{SITE}/feeds/experts/priya-raman.atom.xml")
+
+
+def test_opml_lists_active_experts_feeds(site, tmp_path):
+    site.set_expert("cy", ["https://cy.example.com/feed.xml", "https://cy.example.com/other.xml"])
+    site.set_expert("bob", ["https://bob.example.com/feed.xml"], status="alumni")  # left out
+    out = site.build()
+    outlines = ET.parse(out / "feeds/experts.opml").getroot().findall("./body/outline")
+    assert [(o.get("text"), o.get("xmlUrl")) for o in outlines] == [
+        ("Cy Example", "https://cy.example.com/feed.xml"),
+        ("Cy Example", "https://cy.example.com/other.xml")]
+
+
+def test_sitemap_and_robots(published):
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locs = [u.findtext("s:loc", namespaces=ns)
+            for u in ET.parse(published / "sitemap.xml").getroot().findall("s:url", ns)]
+    assert f"{SITE}/" in locs and f"{SITE}/topics/security/" in locs
+    assert f"{SITE}/posts/malik-hassan/postmortem-ice-storm/" in locs
+    assert not any("draft" in loc or "five-questions" in loc for loc in locs)
+    assert len(locs) == len(set(locs))
+    assert (published / "robots.txt").read_text().endswith(f"Sitemap: {SITE}/sitemap.xml\n")
+
+
+def test_the_same_content_builds_byte_identical_output(tmp_path):
+    first, second = tmp_path / "one", tmp_path / "two"
+    build(ROOT / "content", first)
+    build(ROOT / "content", second)
+    compared = filecmp.dircmp(first, second)
+
+    def differences(cmp):
+        found = cmp.left_only + cmp.right_only + cmp.diff_files + cmp.funny_files
+        for sub in cmp.subdirs.values():
+            found += [f"{sub.left}/{f}" for f in differences(sub)]
+        return found
+
+    # shallow=False: compare contents, not only sizes and times
+    mismatched = [f for f in (p.relative_to(first) for p in first.rglob("*") if p.is_file())
+                  if not filecmp.cmp(first / f, second / f, shallow=False)]
+    assert differences(compared) == [] and mismatched == []
