@@ -43,6 +43,25 @@ def project(tmp_path):
 
 
 @pytest.fixture(scope="session")
+def published(tmp_path_factory):
+    """The example built with publishconf.py, as CI publishes it."""
+    import os
+
+    from helpers import runner
+
+    SITE = "https://showcase.example.com"
+    out = tmp_path_factory.mktemp("published") / "output"
+    os.environ["SITEURL"] = SITE
+    try:
+        settings = runner.load_settings(str(ROOT / "publishconf.py"), OUTPUT_PATH=str(out),
+                                        CACHE_PATH=str(out.parent / "cache"))
+    finally:
+        del os.environ["SITEURL"]
+    runner.build(settings)
+    return out
+
+
+@pytest.fixture(scope="session")
 def example_output(tmp_path_factory) -> Path:
     """The bundled example showcase, built once (public mode)."""
     out = tmp_path_factory.mktemp("example") / "output"

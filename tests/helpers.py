@@ -198,6 +198,14 @@ def script_capable(html: str) -> list[str]:
     found = []
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup.find_all(True):
+        if tag.name == "script" and tag.get("type") == "application/ld+json":
+            import json
+
+            try:  # data, not code: it must be JSON and nothing else
+                json.loads(tag.string or "")
+            except ValueError:
+                found.append("<script type=application/ld+json> that is not JSON")
+            continue
         if tag.name in FORBIDDEN_TAGS:
             found.append(f"<{tag.name}>")
         if tag.name == "meta" and (tag.get("http-equiv") or "").lower() == "refresh":

@@ -7,26 +7,9 @@ import filecmp
 import xml.etree.ElementTree as ET
 
 import feedparser
-import pytest
-from helpers import ROOT, build, page, runner
+from helpers import ROOT, build, page
 
 SITE = "https://showcase.example.com"
-
-
-@pytest.fixture(scope="module")
-def published(tmp_path_factory):
-    """The example built with publishconf.py, as CI publishes it."""
-    import os
-
-    out = tmp_path_factory.mktemp("published") / "output"
-    os.environ["SITEURL"] = SITE
-    try:
-        settings = runner.load_settings(str(ROOT / "publishconf.py"), OUTPUT_PATH=str(out),
-                                        CACHE_PATH=str(out.parent / "cache"))
-    finally:
-        del os.environ["SITEURL"]
-    runner.build(settings)
-    return out
 
 
 def parse(path):

@@ -141,13 +141,14 @@ def test_post_page_links_to_the_original_with_canonical(example_output):
     assert post.select_one(".byline a").get_text() == "Malik Hassan"
 
 
-def test_post_without_original_has_no_canonical(tmp_path, small_site):
+def test_post_without_original_is_its_own_canonical(tmp_path, small_site):
     out = tmp_path / "out"
     build(small_site, out)
     post = page(out, "posts/ada/second/")
-    assert post.find("link", rel="canonical") is None
+    assert post.find("link", rel="canonical")["href"] == "http://127.0.0.1:8000/posts/ada/second/"
     assert post.select_one(".original") is None
-    assert page(out, "posts/ada/first/").find("link", rel="canonical")
+    assert page(out, "posts/ada/first/").find("link", rel="canonical")["href"] == (
+        "https://ada.example.com/first/")
 
 
 def test_drafts_and_pending_endorsements_are_nowhere_in_the_public_build(example_output):
@@ -189,9 +190,10 @@ def test_feed_text_in_titles_is_escaped(tmp_path, small_site):
 def test_theme_makes_no_third_party_requests_and_needs_no_javascript(example_output):
     for path in example_output.rglob("*.html"):
         soup = page(example_output, str(path.relative_to(example_output)))
-        assert not soup.find("script"), path
+        # Only structured data (JSON-LD), never executable script.
+        assert all(s.get("type") == "application/ld+json" for s in soup.find_all("script")), path
         for el in soup.find_all(["link", "img", "iframe"]):
             ref = el.get("src") or (el.get("href") if el.name == "link" else None)
             if el.name == "link" and el.get("rel") == ["canonical"]:
-                continue
+                continue  # not a request: tells search engines where the original is
             assert not ref or not re.match(r"^(https?:)?//", ref), (path, ref)

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from pelican import signals
 from pelican.utils import clean_output_dir
 
+from . import structured
 from .generator import ShowcaseGenerator
 from .validate import ContentError
 
@@ -71,7 +72,7 @@ def apply_settings(pelican) -> None:
     # Feed text reaches templates through titles and metadata: escape by default.
     settings["JINJA_ENVIRONMENT"] = {**settings.get("JINJA_ENVIRONMENT", {}), "autoescape": True}
     settings["JINJA_FILTERS"] = {**settings.get("JINJA_FILTERS", {}),
-                                 "initials": initials, "host": host}
+                                 "initials": initials, "host": host, **structured.filters(settings)}
 
     # Pelican empties the output folder before reading content; defer that until
     # the content has validated, so invalid content leaves the last good build.

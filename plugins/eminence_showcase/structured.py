@@ -1,0 +1,77 @@
+"""schema.org JSON-LD and page URLs for the theme, as Jinja filters bound to the settings.
+
+JSON is escaped for HTML (<, > and & as \\u escapes), so text from feeds can never
+close the <script type="application/ld+json"> element it sits in.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from markupsafe import Markup
+
+from .feeds import base_url
+
+
+def _json(data) -> Markup:
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def _text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html or "").split())
+
+
+def filters(settings: dict) -> dict:
+    base = base_url(settings)
+    org = {"@type": "Organization", "name": settings.get("SITENAME", ""), "url": f"{base}/"}
+
+    def page_url(output_file: str) -> str:
+        path = output_file or ""
+        path = path[: -len("index.html")] if path.endswith("index.html") else path
+        return f"{base}/{path}"
+
+    def person(expert) -> dict:
+        data = {"@type": "Person", "name": expert.title, "url": f"{base}/{expert.url}",
+                "worksFor": org}
+        if getattr(expert, "role", None):
+            data["jobTitle"] = expert.role
+        if getattr(expert, "links", None):
+            data["sameAs"] = list(expert.links)
+        return data
+
+    def ld_home(topics) -> Markup:
+        return _json({"@context": "https://schema.org", **org,
+                      "description": settings.get("EMINENCE_INTRO", ""),
+                      "knowsAbout": [t.title for t in topics]})
+
+    def ld_person(expert) -> Markup:
+        data = person(expert)
+        data["knowsAbout"] = [t.title for t in expert.topics]
+        return _json({"@context": "https://schema.org", **data})
+
+    def ld_post(article) -> Markup:
+        data = {"@context": "https://schema.org", "@type": "BlogPosting", "headline": article.title,
+                "datePublished": article.date.isoformat(), "author": person(article.expert),
+                "publisher": org, "url": f"{base}/{article.url}",
+                "about": [t.title for t in article.topics]}
+        if getattr(article, "original", None):
+            data["isBasedOn"] = article.original
+            data["mainEntityOfPage"] = article.original
+        return _json(data)
+
+    def ld_quotes(endorsements) -> Markup:
+        items = []
+        for e in endorsements:
+            creator = {"@type": "Person", "name": e.endorser}
+            if getattr(e, "endorser_role", None):
+                creator["jobTitle"] = e.endorser_role
+            items.append({"@type": "Quotation", "text": _text(e.content), "creator": creator,
+                          "isBasedOn": e.source, "dateCreated": e.date.date().isoformat(),
+                          "about": [t.title for t in e.topics],
+                          "url": f"{base}/{e.url}"})
+        return _json({"@context": "https://schema.org", "@graph": items})
+
+    return {"page_url": page_url, "ld_home": ld_home, "ld_person": ld_person, "ld_post": ld_post,
+            "ld_quotes": ld_quotes}
