@@ -143,3 +143,28 @@ def test_works_with_javascript_disabled(browser, site_url):
     names = page.locator(".expert-card .card-title").all_text_contents()
     assert sorted(n.strip() for n in names) == ["Daniel Osei", "Priya Raman", "Sofia Kowalczyk"]
     context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", PAGES)
+def test_no_serious_accessibility_violations(browser, site_url, path, scheme):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page, _, _ = visit(browser, site_url + path, scheme=scheme)
+    violations = Axe().run(page).response["violations"]
+    page.context.close()
+    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations
+               if v["impact"] in ("serious", "critical")]
+    assert serious == [], serious
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_weight_under_150_kb_without_images(browser, site_url, path):
+    context = browser.new_context()
+    page = context.new_page()
+    sizes = []
+    page.on("response", lambda r: sizes.append((r.request.resource_type, len(r.body()))))
+    page.goto(site_url + path, wait_until="load")
+    context.close()
+    total = sum(size for kind, size in sizes if kind != "image")
+    assert total < 150 * 1024, (path, total, sizes)
