@@ -21,6 +21,7 @@ PAGES = [
     "posts/",
     "posts/malik-hassan/postmortem-ice-storm/",
     "404.html",
+    "search/",
 ]
 
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -168,3 +169,33 @@ def test_page_weight_under_150_kb_without_images(browser, site_url, path):
     context.close()
     total = sum(size for kind, size in sizes if kind != "image")
     assert total < 150 * 1024, (path, total, sizes)
+
+
+def test_search_finds_a_post_and_filters_by_topic(browser, site_url):
+    page, errors, hosts = visit(browser, site_url + "search/?q=calibration")
+    page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
+    titles = page.locator(".pagefind-ui__result-link").all_text_contents()
+    assert "Calibration is a feature, not a metric" in titles
+    filters = page.locator(".pagefind-ui__filter-name").all_text_contents()
+    assert any("topic" in f.lower() for f in filters), filters
+    assert hosts == {"127.0.0.1"} and errors == []
+    page.context.close()
+
+
+def test_header_search_form_submits_to_the_search_page(browser, site_url):
+    page, _, _ = visit(browser, site_url + "experts/")
+    page.fill("#q", "ice storm")
+    page.press("#q", "Enter")
+    page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
+    assert "Post-incident review: the ice storm weekend" in page.locator(
+        ".pagefind-ui__result-link").all_text_contents()
+    page.context.close()
+
+
+def test_search_without_javascript_explains_itself(browser, site_url):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site_url + "search/?q=anything")
+    assert "needs JavaScript" in page.locator("main").inner_text()
+    assert page.get_by_role("link", name="by topic").count() == 1
+    context.close()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
+import sys
 from urllib.parse import urlsplit
 
 from pelican import signals
@@ -90,6 +92,16 @@ def clean_output(generators) -> None:
         clean_output_dir(gen.output_path, gen.settings.get("OUTPUT_RETENTION", []))
 
 
+def build_search_index(pelican) -> None:
+    """Pagefind indexes the written site (pages marked data-pagefind-body)."""
+    if not pelican.settings.get("EMINENCE_SEARCH", True):
+        return
+    run = subprocess.run([sys.executable, "-m", "pagefind", "--site", pelican.output_path],
+                         capture_output=True, text=True)
+    if run.returncode != 0:
+        raise RuntimeError(f"Pagefind could not index the site:\n{run.stdout}{run.stderr}")
+
+
 def get_generators(pelican):
     return ShowcaseGenerator
 
@@ -98,3 +110,4 @@ def register():
     signals.initialized.connect(apply_settings)
     signals.get_generators.connect(get_generators)
     signals.all_generators_finalized.connect(clean_output)
+    signals.finalized.connect(build_search_index)

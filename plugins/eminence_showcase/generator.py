@@ -247,6 +247,7 @@ class ShowcaseGenerator(Generator):
             self._write(writer, e.save_as, "expert", e.url, paginate=e.posts,
                         expert=e, articles=e.posts)
         self._write(writer, "404.html", "404", "404.html")
+        self._write(writer, "search/index.html", "search", "search/")
         public = [p for p in sc.posts if not p.is_draft]
         write_feeds(self.output_path, self.settings, sc.topics, sc.experts, public,
                     [e for e in sc.endorsements if not e.is_draft])
