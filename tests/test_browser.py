@@ -22,6 +22,7 @@ PAGES = [
     "posts/malik-hassan/postmortem-ice-storm/",
     "404.html",
     "search/",
+    "coverage/",
 ]
 
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

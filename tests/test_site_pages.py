@@ -205,3 +205,46 @@ def test_theme_makes_no_third_party_requests_and_needs_no_javascript(example_out
             if el.name == "link" and el.get("rel") == ["canonical"]:
                 continue  # not a request: tells search engines where the original is
             assert not ref or not re.match(r"^(https?:)?//", ref), (path, ref)
+
+
+def test_coverage_page_matches_the_content(example_output):
+    cov = page(example_output, "coverage/")
+    rows = {r.th.a.get_text(): [c.get_text(strip=True) for c in r.find_all("td")]
+            for r in cov.select("table.coverage tbody tr")}
+    assert list(rows) == ["Grid Reliability", "Applied AI", "Security Engineering",
+                          "Platform Engineering", "Sustainable Computing"]
+    topic = page(example_output, "topics/security/")
+    experts = len(topic.select("#topic-experts ~ .expert-grid .card-title"))
+    assert rows["Security Engineering"][0] == str(experts)
+    posts = sum(int(td.get_text()) for td in topic.select(".chart-data tbody td:nth-of-type(1)"))
+    assert rows["Security Engineering"][1] == str(posts) == "10"
+    assert rows["Security Engineering"][3] == "12 Oct 2026"  # its latest post or endorsement
+    assert len(cov.select("svg.chart")) == 5
+
+
+def test_charts_have_text_alternatives(example_output):
+    topic = page(example_output, "topics/applied-ai/")
+    svg = topic.select_one("svg.chart")
+    assert svg["role"] == "img"
+    labelled = [topic.find(id=i).get_text() for i in svg["aria-labelledby"].split()]
+    assert labelled[0] == "Applied AI: monthly activity"
+    assert labelled[1].startswith("Applied AI: 10 posts and 2 endorsements, Dec 2024 to Nov 2026.")
+    rows = topic.select(".chart-data tbody tr")
+    assert len(rows) == 24 and rows[-1].th.get_text() == "Nov 2026"
+    spark = page(example_output, "experts/ines-okafor/").select_one("svg.sparkline")
+    assert spark["role"] == "img" and spark["aria-label"].startswith("Ines Okafor: 6 posts")
+
+
+def test_quiet_topics_are_marked(tmp_path, small_site):
+    (small_site / "posts" / "bob" / "old.md").unlink()
+    (small_site / "endorsements" / "good.md").write_text(
+        (small_site / "endorsements" / "good.md").read_text().replace("Topics: ai", "Topics: ai, security"))
+    write = small_site / "posts" / "ada" / "second.md"
+    write.write_text(write.read_text().replace("Topics: ai, security", "Topics: ai"))
+    for path in (small_site / "endorsements" / "good.md",):
+        path.write_text(path.read_text().replace("Date: 2026-01-05", "Date: 2024-01-05"))
+    out = tmp_path / "out"
+    build(small_site, out)
+    rows = {r.th.a.get_text(): r for r in page(out, "coverage/").select("table.coverage tbody tr")}
+    assert "is-silent" in rows["Security"]["class"]  # last activity long before the newest post
+    assert "is-silent" not in (rows["Applied AI"].get("class") or [])

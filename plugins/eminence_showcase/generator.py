@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from pelican.generators import Generator
 
+from . import charts
 from .feeds import write_feeds, write_sitemap
 from .model import (
     ENDORSEMENT_FIELDS,
@@ -194,6 +195,7 @@ class ShowcaseGenerator(Generator):
             e.posts = posts_by[e.slug]
             e.endorsements = endorsements_by[e.slug]
 
+        self._chart(topic_objs, expert_objs, shown_posts, shown_endorsements)
         self.showcase = Showcase(topic_objs, expert_objs, shown_endorsements, shown_posts)
         featured = [e for e in shown_endorsements if e.featured] or shown_endorsements
         drafts = sorted((p for p in post_objs if p.status == "draft"), key=lambda p: (p.date, p.slug),
@@ -209,6 +211,26 @@ class ShowcaseGenerator(Generator):
             featured_endorsements=featured[: self.settings["EMINENCE_HOME_ENDORSEMENTS"]],
             EMINENCE_PREVIEW=self.preview,
         )
+
+    def _chart(self, topics, experts, posts, endorsements) -> None:
+        """Activity over the 24 months to the newest public content (never 'today')."""
+        public_posts = [p for p in posts if not p.is_draft]
+        public_endorsements = [e for e in endorsements if not e.is_draft]
+        newest = max([x.date for x in (*public_posts, *public_endorsements)], default=None)
+        months = charts.window(newest)
+        silent_before = (months[-6] if len(months) >= 6 else None)
+        for t in topics:
+            t.activity = charts.activity(months, [p for p in t.posts if not p.is_draft],
+                                         [e for e in t.endorsements if not e.is_draft])
+            t.activity_chart = charts.bar_chart(t.activity, t.title, f"chart-{t.slug}")
+            dates = [x.date for x in (*t.posts, *t.endorsements) if not x.is_draft]
+            t.latest_activity = max(dates, default=None)
+            t.is_silent = not t.latest_activity or (
+                silent_before and (t.latest_activity.year, t.latest_activity.month) < silent_before)
+        for e in experts:
+            e.activity = charts.activity(months, [p for p in e.posts if not p.is_draft], [])
+            e.sparkline = charts.sparkline(e.activity, e.title)
+        self.context["activity_months"] = months
 
     # -- writing ------------------------------------------------------------
 
@@ -248,6 +270,7 @@ class ShowcaseGenerator(Generator):
                         expert=e, articles=e.posts)
         self._write(writer, "404.html", "404", "404.html")
         self._write(writer, "search/index.html", "search", "search/")
+        self._write(writer, "coverage/index.html", "coverage", "coverage/")
         public = [p for p in sc.posts if not p.is_draft]
         write_feeds(self.output_path, self.settings, sc.topics, sc.experts, public,
                     [e for e in sc.endorsements if not e.is_draft])
@@ -256,7 +279,7 @@ class ShowcaseGenerator(Generator):
             for key in (p.expert.url, *(t.url for t in p.topics), ""):
                 newest[key] = max(newest.get(key, p.date), p.date)
         pages = [("", newest.get("")), ("topics/", None), ("experts/", None), ("endorsements/", None),
-                 ("posts/", newest.get(""))]
+                 ("posts/", newest.get("")), ("coverage/", newest.get(""))]
         pages += [(t.url, newest.get(t.url)) for t in sc.topics]
         pages += [(f"{kind}/topic/{t.slug}/", None) for t in sc.topics
                   for kind in ("experts", "endorsements")]

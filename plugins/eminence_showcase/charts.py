@@ -1,0 +1,118 @@
+"""Build-time SVG charts (no JavaScript): monthly activity per topic, a sparkline per
+expert. Colours come from the theme's CSS classes, so light and dark both work; every
+chart has a title, a description and (in the templates) a data table as its text
+alternative. The window ends at the newest content date, never at today, so the same
+content always draws the same charts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+from markupsafe import Markup
+
+MONTHS = 24
+
+
+@dataclass
+class Activity:
+    months: list[tuple[int, int]]  # (year, month), oldest first
+    posts: list[int]
+    endorsements: list[int]
+
+    @property
+    def total_posts(self) -> int:
+        return sum(self.posts)
+
+    @property
+    def total_endorsements(self) -> int:
+        return sum(self.endorsements)
+
+    def rows(self) -> list[tuple[str, int, int]]:
+        return [(month_label(m), p, e) for m, p, e in zip(self.months, self.posts, self.endorsements,
+                                                           strict=True)]
+
+
+def month_label(month: tuple[int, int]) -> str:
+    return dt.date(month[0], month[1], 1).strftime("%b %Y")
+
+
+def window(end: dt.datetime | None, n: int = MONTHS) -> list[tuple[int, int]]:
+    if end is None:
+        return []
+    y, m = end.year, end.month
+    out = []
+    for _ in range(n):
+        out.append((y, m))
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    return out[::-1]
+
+
+def activity(months, posts, endorsements) -> Activity:
+    index = {m: i for i, m in enumerate(months)}
+
+    def count(items):
+        counts = [0] * len(months)
+        for item in items:
+            i = index.get((item.date.year, item.date.month))
+            if i is not None:
+                counts[i] += 1
+        return counts
+
+    return Activity(months, count(posts), count(endorsements))
+
+
+def describe(a: Activity, subject: str) -> str:
+    if not a.months:
+        return f"No activity for {subject} yet."
+    span = f"{month_label(a.months[0])} to {month_label(a.months[-1])}"
+    text = (f"{subject}: {a.total_posts} post{'s' if a.total_posts != 1 else ''} and "
+            f"{a.total_endorsements} endorsement{'s' if a.total_endorsements != 1 else ''}, {span}.")
+    if a.total_posts:
+        busiest = max(range(len(a.posts)), key=lambda i: (a.posts[i], i))
+        text += f" Busiest month: {month_label(a.months[busiest])} ({a.posts[busiest]} posts)."
+    return text
+
+
+def bar_chart(a: Activity, subject: str, chart_id: str) -> Markup:
+    """Monthly posts (bars) and endorsements (dots) over the window."""
+    width, height, pad = 480, 120, 18
+    n = max(len(a.months), 1)
+    top = max([*a.posts, *a.endorsements, 1])
+    step = (width - 2) / n
+    bar = max(step - 3, 1)
+    parts = []
+    for i, (p, e) in enumerate(zip(a.posts, a.endorsements, strict=True)):
+        x = 1 + i * step
+        h = (height - pad - 4) * p / top
+        if p:
+            parts.append(f'<rect class="chart-post" x="{x:.1f}" y="{height - pad - h:.1f}" '
+                         f'width="{bar:.1f}" height="{h:.1f}"/>')
+        if e:
+            cy = height - pad - (height - pad - 4) * e / top
+            parts.append(f'<circle class="chart-endorsement" cx="{x + bar / 2:.1f}" cy="{cy:.1f}" r="4"/>')
+    if a.months:
+        parts.append(f'<text class="chart-label" x="1" y="{height - 4}">{month_label(a.months[0])}</text>')
+        parts.append(f'<text class="chart-label" x="{width - 1}" y="{height - 4}" text-anchor="end">'
+                     f'{month_label(a.months[-1])}</text>')
+    parts.append(f'<line class="chart-axis" x1="0" y1="{height - pad}" x2="{width}" y2="{height - pad}"/>')
+    title, desc = f"{subject}: monthly activity", describe(a, subject)
+    return Markup(
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="{chart_id}-t {chart_id}-d">'
+        f'<title id="{chart_id}-t">{escape(title)}</title><desc id="{chart_id}-d">{escape(desc)}</desc>'
+        + "".join(parts) + "</svg>")
+
+
+def sparkline(a: Activity, subject: str) -> Markup:
+    width, height = 120, 28
+    top = max([*a.posts, 1])
+    n = max(len(a.posts) - 1, 1)
+    points = " ".join(f"{i * width / n:.1f},{height - 2 - (height - 4) * p / top:.1f}"
+                      for i, p in enumerate(a.posts))
+    label = describe(a, subject)
+    return Markup(f'<svg class="sparkline" viewBox="0 0 {width} {height}" width="{width}" '
+                  f'height="{height}" role="img" aria-label="{escape(label, {chr(34): "&quot;"})}">'
+                  f'<title>{escape(label)}</title><polyline class="spark" points="{points}"/></svg>')
