@@ -36,7 +36,6 @@ logger = logging.getLogger(__name__)
 PELICAN_MANAGED = {"title", "date", "status", "summary", "slug"}
 
 
-
 @dataclass
 class Showcase:
     topics: list = field(default_factory=list)
@@ -150,7 +149,6 @@ class ShowcaseGenerator(Generator):
             if hasattr(obj, "topics"):
                 obj.topics = [by_topic[s] for s in obj.topics]
         for e in expert_objs:
-            e.status = getattr(e, "status", "active")
             e.trusted = getattr(e, "trusted", False)
         for p in post_objs:
             p.expert = by_expert[p.expert]

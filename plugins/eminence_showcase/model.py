@@ -93,6 +93,7 @@ class Topic(Content):
 class Expert(Content):
     mandatory_properties = ("title",)
     default_template = "expert"
+    default_status = "active"  # Pelican's Content otherwise defaults to ""
 
     @property
     def is_alumni(self) -> bool:
