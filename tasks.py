@@ -360,6 +360,35 @@ def bench_pull(c, feeds=1000, entries=20):
           f"--feeds {int(feeds)} --entries {int(entries)}", pty=False)
 
 
+@task(help={"output": "the built site to check (default output/)",
+            "settings": "settings whose SITEURL the site was built with"})
+def check_site(c, output=None, settings="pelicanconf.py"):
+    """Check the built site: internal links and anchors resolve, feeds are valid Atom."""
+    from eminence_desk.sitecheck import check_feeds
+    from eminence_desk.sitecheck import check_site as check
+
+    conf = _settings(settings)
+    folder = output or OUTPUT
+    if not os.path.isfile(os.path.join(folder, "index.html")):
+        sys.exit(f"{folder} has no site: build it first.")
+    problems = check(folder, conf.get("SITEURL", "")) + check_feeds(folder)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        sys.exit(f"check-site: {len(problems)} problem(s) in {os.path.relpath(folder)}/.")
+    print("check-site: every internal link and anchor resolves; feeds are valid "
+          f"({os.path.relpath(folder)}/).")
+
+
+@task(help={"siteurl": "the public URL (default: the SITEURL environment variable)"})
+def preview(c, siteurl=None):
+    """Build with publishconf.py (absolute URLs, as published) into output/, then check it."""
+    if siteurl:
+        os.environ["SITEURL"] = siteurl
+    build(c, settings="publishconf.py")
+    check_site(c, settings="publishconf.py")
+
+
 @task
 def clean(c):
     """Remove output/ and Pelican's cache."""

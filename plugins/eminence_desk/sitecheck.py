@@ -1,0 +1,106 @@
+"""invoke check-site: the built output is internally consistent.
+
+Every internal href/src resolves to a file (a folder means its index.html) and
+every #anchor exists in its target page; every Atom feed parses without errors.
+External links are not fetched (a build must not depend on the network).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import unquote, urljoin, urlsplit
+
+
+@dataclass(frozen=True)
+class Broken:
+    page: str
+    link: str
+    why: str
+
+    def __str__(self) -> str:
+        return f"{self.page}: {self.link}: {self.why}"
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name in ("href", "src") and not (tag == "link" and ("rel", "canonical") in attrs):
+                self.links.append(value)
+            elif name in ("id", "name"):
+                self.ids.add(value)
+
+
+def _scan(path: str) -> _Links:
+    parser = _Links()
+    with open(path, encoding="utf-8") as fh:
+        parser.feed(fh.read())
+    return parser
+
+
+def check_site(output: str, siteurl: str = "") -> list[Broken]:
+    output = os.path.realpath(output)
+    site = urlsplit(siteurl) if siteurl else None
+    pages = {}
+    for folder, _, files in os.walk(output):
+        if os.path.relpath(folder, output).split(os.sep)[0] == "pagefind":
+            continue  # Pagefind's own UI fragments
+        for name in files:
+            if name.endswith(".html"):
+                full = os.path.join(folder, name)
+                pages[full] = _scan(full)
+    broken = []
+    for page, parsed in sorted(pages.items()):
+        rel_page = os.path.relpath(page, output)
+        base = "file://" + page
+        for link in parsed.links:
+            target = urlsplit(urljoin(base, link))
+            prefix = site.path.rstrip("/") if site else ""
+            if link.startswith("/") and not link.startswith("//"):  # root-relative: the site's root
+                path = unquote(target.path)
+                target_file = os.path.join(output, path[len(prefix):].lstrip("/")
+                                           if prefix and path.startswith(prefix) else path.lstrip("/"))
+            elif site and target.scheme in ("http", "https") and target.netloc == site.netloc:
+                path = unquote(target.path)
+                if not path.startswith(prefix + "/") and path != prefix:
+                    continue
+                target_file = os.path.join(output, path[len(prefix):].lstrip("/"))
+            elif target.scheme == "file":
+                target_file = unquote(target.path)
+            else:
+                continue  # another site, mailto:...: not ours to check offline
+            if os.path.isdir(target_file):
+                target_file = os.path.join(target_file, "index.html")
+            real = os.path.realpath(target_file)
+            if not real.startswith(output + os.sep) or not os.path.isfile(real):
+                broken.append(Broken(rel_page, link, "no such file in the output"))
+                continue
+            if target.fragment and real.endswith(".html"):
+                ids = pages.get(real) or _scan(real)
+                if unquote(target.fragment) not in ids.ids:
+                    broken.append(Broken(rel_page, link, f"no element with id '{target.fragment}'"))
+    return broken
+
+
+def check_feeds(output: str) -> list[Broken]:
+    import feedparser
+
+    problems = []
+    for folder, _, files in os.walk(output):
+        for name in files:
+            if name.endswith(".atom.xml"):
+                path = os.path.join(folder, name)
+                with open(path, "rb") as fh:
+                    parsed = feedparser.parse(fh.read())
+                if parsed.bozo or not parsed.get("version"):
+                    problems.append(Broken(os.path.relpath(path, output), "(feed)",
+                                           f"not valid Atom: {parsed.get('bozo_exception')}"))
+    return problems

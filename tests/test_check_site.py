@@ -1,0 +1,53 @@
+"""invoke check-site: broken internal links and anchors fail the check; the example passes."""
+
+from __future__ import annotations
+
+from eminence_desk.sitecheck import check_feeds, check_site
+from helpers import build, invoke, write
+
+SITE = "https://showcase.example.com"
+
+
+def test_the_example_has_no_broken_link(example_output, published):
+    assert check_site(str(example_output)) == []
+    assert check_site(str(published), SITE) == []
+    assert check_feeds(str(published)) == []
+
+
+def test_a_broken_link_and_a_missing_anchor_are_found(small_site, tmp_path):
+    write(small_site, "posts/ada/links.md", """
+        Title: Links
+        Date: 2026-03-01
+        Expert: ada
+        Topics: ai
+
+        See [a missing page](/nowhere/), [a real one](/topics/ai/),
+        [a missing anchor](/topics/ai/#no-such-id), [a real anchor](/topics/ai/#topic-posts)
+        and [elsewhere](https://example.org/whatever).
+        """)
+    out = tmp_path / "out"
+    build(small_site, out)
+    found = sorted(str(b) for b in check_site(str(out)))
+    assert found == ["posts/ada/links/index.html: /nowhere/: no such file in the output",
+                     "posts/ada/links/index.html: /topics/ai/#no-such-id: no element with id "
+                     "'no-such-id'"]
+
+
+def test_an_invalid_feed_is_found(example_output, tmp_path):
+    import shutil
+
+    copy = tmp_path / "site"
+    shutil.copytree(example_output, copy)
+    (copy / "feeds" / "all.atom.xml").write_text("<feed><entry>not closed")
+    assert [b.page for b in check_feeds(str(copy))] == ["feeds/all.atom.xml"]
+
+
+def test_invoke_check_site_exit_codes(project):
+    assert invoke(project, "build").returncode == 0
+    ok = invoke(project, "check-site")
+    assert ok.returncode == 0 and "every internal link and anchor resolves" in ok.stdout
+    post = project / "output/posts/malik-hassan/postmortem-ice-storm/index.html"
+    post.write_text(post.read_text().replace("</main>", '<a href="../../gone/">x</a></main>'))
+    bad = invoke(project, "check-site")
+    assert bad.returncode == 1
+    assert "posts/malik-hassan/postmortem-ice-storm/index.html: ../../gone/: no such file" in bad.stderr
