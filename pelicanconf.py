@@ -28,6 +28,11 @@ ARTICLE_PATHS = ["posts"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images"]
 
+# No translations: two experts' posts may share a slug (their URLs differ), which
+# Pelican's translation matching would otherwise report as duplicates.
+ARTICLE_TRANSLATION_ID = None
+PAGE_TRANSLATION_ID = None
+
 # A post's slug is its file name, so a title edit never moves its URL.
 SLUGIFY_SOURCE = "basename"
 ARTICLE_URL = "posts/{expert}/{slug}/"

@@ -39,7 +39,7 @@ def build(c, drafts=False, settings="pelicanconf.py"):
     overrides = {"EMINENCE_PREVIEW": True} if drafts else {}
     try:
         pelican = runner.build(_settings(settings, **overrides))
-    except ContentError as error:
+    except (ContentError, runner.BuildWarnings) as error:
         _fail(error)
     out = os.path.relpath(pelican.output_path, ROOT)
     mode = "preview (drafts shown)" if drafts else "public"
@@ -114,7 +114,7 @@ def livereload(c, port=8000, bind="127.0.0.1", settings="pelicanconf.py"):
             try:
                 runner.build(conf)
                 print(f"Preview rebuilt at {time.strftime('%H:%M:%S')}.", flush=True)
-            except ContentError as error:  # keep serving the last good preview
+            except (ContentError, runner.BuildWarnings) as error:  # keep the last good preview
                 print(error, file=sys.stderr, flush=True)
             changed.wait()
     except KeyboardInterrupt:

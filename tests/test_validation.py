@@ -192,3 +192,38 @@ def test_invoke_check_and_build_fail_with_the_message(tmp_path):
     ok = subprocess.run([sys.executable, "-m", "invoke", "check"], cwd=ROOT,
                         capture_output=True, text=True, timeout=300)
     assert ok.returncode == 0 and "Content is valid" in ok.stdout, ok.stdout + ok.stderr
+
+
+def test_pelican_warnings_about_broken_content_fail_the_build(small_site, tmp_path):
+    from eminence_showcase.runner import BuildWarnings
+
+    write(small_site, "posts/ada/links.md", """
+        Title: Links
+        Date: 2026-03-01
+        Expert: ada
+        Topics: ai
+
+        See [the other post]({filename}/posts/ada/missing.md).
+        """)
+    with pytest.raises(BuildWarnings) as info:
+        build(small_site, tmp_path / "out")
+    (message,) = info.value.messages
+    assert message.startswith(os.path.join("content", "posts", "ada", "links.md") + ": ")
+    assert "Unable to find '/posts/ada/missing.md'" in message and "Fix:" in message
+    (small_site / "posts/ada/links.md").write_text(
+        (small_site / "posts/ada/links.md").read_text().replace("missing.md", "first.md"))
+    build(small_site, tmp_path / "out")  # fixed: builds cleanly
+
+
+def test_a_withdrawal_warning_does_not_fail_the_build(small_site, tmp_path):
+    path = small_site / "endorsements" / "good.md"
+    path.write_text(path.read_text().replace("Consent: public", "Consent: withdrawn"))
+    build(small_site, tmp_path / "out")  # Eminence's own takedown notice is not fatal
+
+
+def test_two_experts_may_use_the_same_slug(small_site, tmp_path):
+    write(small_site, "posts/bob/first.md", "Title: Bob's first\nDate: 2020-03-01\nExpert: bob\n"
+                                            "Topics: security\n\nBody.\n")
+    out = tmp_path / "out"
+    build(small_site, out)  # no duplicate-translation warning: both posts are built
+    assert (out / "posts/ada/first/index.html").is_file() and (out / "posts/bob/first/index.html").is_file()

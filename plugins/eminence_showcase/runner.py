@@ -5,6 +5,9 @@ Used by tasks.py and by the tests, so both exercise exactly the same path.
 
 from __future__ import annotations
 
+import logging
+import os
+
 from pelican import Pelican
 from pelican.settings import read_settings
 
@@ -13,10 +16,63 @@ def load_settings(settings_file: str = "pelicanconf.py", **overrides) -> dict:
     return read_settings(settings_file, override=overrides or None)
 
 
+class BuildWarnings(Exception):
+    """Pelican warned about broken content (a link to a missing file, a missing image...).
+
+    The output was written, but it must not be published: `invoke build` exits 1."""
+
+    def __init__(self, messages: list[str]):
+        self.messages = messages
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return "\n".join([f"{len(self.messages)} warning(s) from Pelican mean broken content; "
+                          "fix them before publishing:", *(f"  - {m}" for m in self.messages)])
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+def _explain(record: logging.LogRecord, content: str) -> str:
+    """Pelican's message, plus the content files that mention the missing path."""
+    message = record.getMessage().splitlines()[0]
+    first = record.args[0] if isinstance(record.args, tuple) and record.args else None
+    # Only a path-like argument (a missing link target) can be looked up in the content.
+    missing = first if isinstance(first, str) and ("/" in first or "." in first) else ""
+    where = []
+    if missing:
+        needle = missing if not os.path.isabs(missing) or not missing.startswith(content) else (
+            missing[len(content):])
+        for folder, _, files in os.walk(content):
+            for name in files:
+                if name.endswith(".md"):
+                    path = os.path.join(folder, name)
+                    with open(path, encoding="utf-8", errors="replace") as fh:
+                        if needle in fh.read():
+                            where.append(os.path.relpath(path))
+    hint = " Fix: correct the link or add the file it points to."
+    return f"{', '.join(sorted(where)) + ': ' if where else ''}{message}{hint}"
+
+
 def build(settings: dict) -> Pelican:
-    """Build the site; raises ContentError (output untouched) on invalid content."""
+    """Build the site. Raises ContentError (output untouched) on invalid content, and
+    BuildWarnings (output written, not to be published) when Pelican warns about
+    broken content, like `pelican --fatal warnings` but naming the file."""
     pelican = Pelican(settings)
-    pelican.run()
+    collect = _Collect()
+    logging.getLogger("pelican").addHandler(collect)
+    try:
+        pelican.run()
+    finally:
+        logging.getLogger("pelican").removeHandler(collect)
+    if collect.records and settings.get("EMINENCE_FATAL_WARNINGS", True):
+        raise BuildWarnings([_explain(r, settings["PATH"]) for r in collect.records])
     return pelican
 
 
