@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from eminence_feeds.state import Ledger, atomic_write, pull_lock
 from eminence_showcase.model import PUBLIC_CONSENT
+from eminence_showcase.structured import plain_text
 from eminence_showcase.validate import display_path
 
 STATE_DIR = "_pull"
@@ -197,7 +198,7 @@ def queue_items(context: dict, content: str, now: dt.datetime | None = None) -> 
             "pulled": "feed" in post.metadata,
         })
     for e in context["review_queue"]["endorsements"]:
-        quote = " ".join(re.sub(r"<[^>]+>", " ", e.content).split())
+        quote = plain_text(e.content)
         items.append({
             "kind": "endorsement", "path": display_path(e.source_path), "title": e.title,
             "topic": e.topics[0].slug, "topics": [t.slug for t in e.topics],

@@ -415,7 +415,7 @@ class Puller:
             return
         status = self._status_in_file(path)
         topics = self._topics(job, entry, rec.file)
-        data = render_post(self._fields(job, entry, rec.date or self._post_date(entry, rec), status,
+        data = render_post(self._fields(job, entry, self._post_date(entry, rec), status,
                                         topics), entry.body)
         self._write(key, Record(**{**rec.__dict__, "written": sha256_bytes(data),
                                    "content": entry.content_hash, "upstream": entry.content_hash}),

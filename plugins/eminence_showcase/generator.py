@@ -269,9 +269,8 @@ class ShowcaseGenerator(Generator):
         self._write(writer, "404.html", "404", "404.html")
         self._write(writer, "search/index.html", "search", "search/")
         self._write(writer, "coverage/index.html", "coverage", "coverage/")
-        public = [p for p in sc.posts if not p.is_draft]
-        write_feeds(self.output_path, self.settings, sc.topics, sc.experts, public,
-                    [e for e in sc.endorsements if not e.is_draft])
+        write_feeds(self.output_path, self.settings, sc.topics, sc.experts, sc.posts, sc.endorsements)
+        public = [p for p in sc.posts if not p.is_draft]  # drafts never reach the sitemap
         newest = {}
         for p in public:
             for key in (p.expert.url, *(t.url for t in p.topics), ""):

@@ -19,7 +19,8 @@ def _json(data) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def _text(html: str) -> str:
+def plain_text(html: str) -> str:
+    """Text of trusted, already-rendered HTML (a quote, a summary), whitespace collapsed."""
     return " ".join(re.sub(r"<[^>]+>", " ", html or "").split())
 
 
@@ -67,7 +68,7 @@ def filters(settings: dict) -> dict:
             creator = {"@type": "Person", "name": e.endorser}
             if getattr(e, "endorser_role", None):
                 creator["jobTitle"] = e.endorser_role
-            items.append({"@type": "Quotation", "text": _text(e.content), "creator": creator,
+            items.append({"@type": "Quotation", "text": plain_text(e.content), "creator": creator,
                           "isBasedOn": e.source, "dateCreated": e.date.date().isoformat(),
                           "about": [t.title for t in e.topics],
                           "url": f"{base}/{e.url}"})
