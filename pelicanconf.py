@@ -82,3 +82,9 @@ EMINENCE_HOME_ENDORSEMENTS = 3
 # The example experts' feeds are bundled files (example-feeds/), so the example
 # pulls offline. A real showcase lists http(s) feed URLs and leaves this off.
 EMINENCE_ALLOW_LOCAL_FEEDS = True
+
+# Endorsement candidates: a topic's Watch feeds are pulled too, and an entry
+# becomes a draft endorsement when its prose names one of these terms and its
+# author is not one of us (an expert, or someone on an internal domain).
+EMINENCE_BRAND_TERMS = ["Kestrel Works", "Kestrel Edge", "Kestrel Forecast"]
+EMINENCE_INTERNAL_DOMAINS = ["kestrelworks.example.com", "showcase.example.com"]

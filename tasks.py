@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import shutil
 import sys
 import time
@@ -165,26 +166,34 @@ def queue(c, json=False, settings="pelicanconf.py"):
     from eminence_desk import queue_items
 
     conf, context = _checked(settings)
-    items = queue_items(context, conf["PATH"])
+    items = queue_items(context, conf["PATH"], brand_terms=conf.get("EMINENCE_BRAND_TERMS", []))
     if json:
         print(jsonlib.dumps(items, indent=1, ensure_ascii=False))
         return
     if not items:
         print("Nothing waits for review.")
         return
+    posts = [i for i in items if i["kind"] == "post"]
     group = None
-    for item in items:
+    for item in posts:
         if (item["topic"], item["expert"]) != group:
             group = (item["topic"], item["expert"])
-            print(f"\n{item['topic']} / {item['expert'] or '(no expert)'}")
-        who = f"  by {item['endorser']}" if item["kind"] == "endorsement" else ""
-        print(f"  [{item['kind']:<11}] {item['title'][:60]:<60} {item['age_days']:>4} d  "
-              f"{item['path']}{who}")
+            print(f"\n{item['topic']} / {item['expert']}")
+        print(f"  {item['title'][:70]:<70} {item['age_days']:>4} d  {item['path']}")
         if item.get("source"):
-            print(f"  {'':13} source: {item['source']}")
-        if item["kind"] == "endorsement":
-            print(f"  {'':13} \"{item['matched'][:100]}\"")
-    print(f"\n{len(items)} item(s) wait for review.")
+            print(f"      source: {item['source']}")
+    endorsements = [i for i in items if i["kind"] == "endorsement"]
+    if endorsements:
+        print("\nEndorsements, most useful first (score: why)")
+    for item in endorsements:
+        quote = item["quote"]
+        for term in item["matched"]:  # the watched term, highlighted for the editor
+            quote = re.sub(re.escape(term), lambda m: f"**{m.group()}**", quote, flags=re.I)
+        print(f"  {item['score']:>3}  {item['title'][:60]:<60} {item['age_days']:>4} d  {item['path']}")
+        print(f"       by {item['endorser']} ({item['consent']}) — {'; '.join(item['why'])}")
+        print(f"       source: {item['source']}")
+        print(f"       \"{quote[:300]}\"")
+    print(f"\n{len(posts)} post(s) and {len(endorsements)} endorsement(s) wait for review.")
 
 
 @task(help={"paths": PATHS_HELP, "all_from": "every draft post of this expert (slug)",
@@ -318,6 +327,26 @@ def health(c, strict=False, settings="pelicanconf.py"):
             print("  " + ("  ".join(row) if isinstance(row, tuple) else row))
     if strict and needs_action(report):
         sys.exit("health --strict: something needs action (see above).")
+
+
+@task(help={"settings": "settings file"})
+def verify_endorsements(c, settings="pelicanconf.py"):
+    """Re-fetch each published endorsement's Source: report pages gone or no longer
+    quoting it (never edits a file). Exits 1 when any needs an editor."""
+    from eminence_desk.verify import verify
+
+    conf, context = _checked(settings)
+    endorsements = context["endorsements"]  # what the public site shows
+    verdicts = verify(endorsements, conf)
+    problems = [v for v in verdicts if v.state != "ok"]
+    for v in problems:
+        print(v)
+    counts = {s: sum(v.state == s for v in verdicts) for s in ("ok", "gone", "missing", "unreachable")}
+    print(f"Checked {len(verdicts)} published endorsement(s): " +
+          ", ".join(f"{n} {s}" for s, n in counts.items()) + ".")
+    if problems:
+        sys.exit("verify-endorsements: take down (Consent: withdrawn or delete the file), re-source, "
+                 "or ask the endorser; README \"Endorsements\" explains the options.")
 
 
 @task(help={"expert": "pull only this expert's feeds (their slug)",

@@ -99,7 +99,8 @@ class FeedServer:
 
 
 def atom(entries: list[dict], title: str = "Test feed", base: str = "", extra: str = "") -> str:
-    """A small Atom feed. Entry keys: id, title, link, updated, content, content_type, categories."""
+    """A small Atom feed. Entry keys: id, title, link, updated, content, content_type, categories,
+    author (a dict: name, uri, email)."""
     parts = [f'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom"'
              f'{f" xml:base={chr(34)}{base}{chr(34)}" if base else ""}>',
              f"<title>{title}</title>", '<link href="https://blog.example.com/"/>',
@@ -113,6 +114,9 @@ def atom(entries: list[dict], title: str = "Test feed", base: str = "", extra: s
             parts.append(f'<link rel="alternate" href="{e["link"]}"/>')
         if e.get("updated"):
             parts.append(f"<updated>{e['updated']}</updated>")
+        if e.get("author"):
+            parts.append("<author>" + "".join(f"<{k}>{v}</{k}>" for k, v in e["author"].items())
+                         + "</author>")
         for c in e.get("categories", []):
             parts.append(f'<category term="{c}"/>')
         ctype = e.get("content_type", "html")

@@ -86,13 +86,18 @@ def test_invoke_queue_json_and_table(project):
     paths = {i["path"] for i in items}
     assert "content/posts/rafael-mendes/five-questions-every-new-platform-user-asks.md" in paths
     assert "content/endorsements/pending-cooperative-quote.md" in paths
-    pending = next(i for i in items if i["kind"] == "endorsement")
+    pending = next(i for i in items if i["path"].endswith("pending-cooperative-quote.md"))
     assert pending["endorser"] == "Sam Okonkwo" and pending["consent"] == "pending"
-    assert "inference to the gateways" in pending["matched"]
+    assert "inference to the gateways" in pending["quote"]
     assert all(i["age_days"] >= 0 for i in items)
-    assert len(items) == 8  # 7 draft posts + 1 pending endorsement
+    kinds = [i["kind"] for i in items]
+    # 7 draft posts, then the pulled candidate and the pending quote, best first
+    assert kinds == ["post"] * 7 + ["endorsement"] * 2
+    scores = [i["score"] for i in items if i["kind"] == "endorsement"]
+    assert scores == sorted(scores, reverse=True)
     table = invoke(project, "queue")
-    assert "8 item(s) wait for review." in table.stdout
+    assert "7 post(s) and 2 endorsement(s) wait for review." in table.stdout
+    assert "**Kestrel Edge**" in table.stdout  # the watched term, highlighted
 
 
 def test_invoke_approve_then_build_publishes(project):

@@ -128,15 +128,17 @@ def test_editor_html_in_a_pulled_post_is_sanitized_at_build(site, feeds):
 
 def test_invoke_pull_on_the_example_is_offline_and_idempotent(project):
     shutil.rmtree(project / "content" / "_pull")
-    for post in (project / "content" / "posts").rglob("*.md"):
-        if "Feed: " in post.read_text():
-            post.unlink()
+    for pulled in (project / "content").rglob("*.md"):
+        if "Feed: " in pulled.read_text():  # pulled posts and endorsement candidates
+            pulled.unlink()
     first = invoke(project, "pull")
     assert first.returncode == 0, first.stderr
-    assert "Feeds: 8 — 8 fetched, 0 not modified, 0 failed." in first.stdout
+    # 8 experts' feeds and 3 topics' watch feeds
+    assert "Feeds: 11 — 11 fetched, 0 not modified, 0 failed." in first.stdout
     assert "Posts: 9 new" in first.stdout
+    assert "3 new endorsement candidate(s)" in first.stdout
     second = invoke(project, "pull")
-    assert "0 fetched, 8 not modified" in second.stdout and "Posts: 0 new" in second.stdout
+    assert "0 fetched, 11 not modified" in second.stdout and "Posts: 0 new" in second.stdout
     ledger = json.loads((project / "content/_pull/ledger.json").read_text())["entries"]
     committed = json.loads((ROOT / "content/_pull/ledger.json").read_text())["entries"]
     assert {k: r["file"] for k, r in ledger.items()} == {k: r["file"] for k, r in committed.items()}

@@ -120,7 +120,7 @@ def test_alumni_keep_their_page_marked_as_alumni(example_output):
 def test_endorsement_wall_shows_endorser_role_date_and_source(example_output):
     wall = page(example_output, "endorsements/")
     cards = wall.select(".quote-card")
-    assert len(cards) == 9
+    assert len(cards) == 11  # 9 hand-written + 2 pulled from watch feeds and approved
     card = wall.select_one("#endorsement-grid-analyst-edge-platform")
     assert card.select_one(".endorser").get_text() == "Ravi Menon"
     assert "Meridian Infrastructure Research" in card.select_one(".endorser-role").get_text()
@@ -130,6 +130,12 @@ def test_endorsement_wall_shows_endorser_role_date_and_source(example_output):
     assert card.select_one(".badge-relationship").get_text() == "analyst"
     by_topic = page(example_output, "endorsements/topic/sustainable-computing/")
     assert [c["id"] for c in by_topic.select(".quote-card")] == ["endorsement-conference-carbon-aware"]
+    # A pulled, approved endorsement: the endorser's own site is linked, as user content.
+    pulled = wall.select_one("#endorsement-eleanor-brooks-what-the-october-storms-taught-our-dispatch-room")
+    site = pulled.select_one(".endorser a")
+    assert site["href"] == "https://coastline-power.example.org/people/eleanor-brooks"
+    assert set(site["rel"]) == {"nofollow", "ugc", "noopener"}
+    assert pulled.select_one(".badge-relationship").get_text() == "customer"
 
 
 def test_post_page_links_to_the_original_with_canonical(example_output):
@@ -218,7 +224,7 @@ def test_coverage_page_matches_the_content(example_output):
     assert rows["Security Engineering"][0] == str(experts)
     posts = sum(int(td.get_text()) for td in topic.select(".chart-data tbody td:nth-of-type(1)"))
     assert rows["Security Engineering"][1] == str(posts) == "10"
-    assert rows["Security Engineering"][3] == "12 Oct 2026"  # its latest post or endorsement
+    assert rows["Security Engineering"][3] == "16 Nov 2026"  # its latest post or endorsement
     assert len(cov.select("svg.chart")) == 5
 
 

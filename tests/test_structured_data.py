@@ -43,11 +43,14 @@ def test_blogposting_with_author_on_post_pages(published):
 
 def test_quotations_for_endorsements(published):
     quotes = [i for i in jsonld(published, "endorsements") if i.get("@type") == "Quotation"]
-    assert len(quotes) == 9
+    assert len(quotes) == 11
     analyst = next(q for q in quotes if q["isBasedOn"].endswith("ot-edge-platforms"))
     assert analyst["creator"] == {"@type": "Person", "name": "Ravi Menon",
                                   "jobTitle": "Principal Analyst, Meridian Infrastructure Research"}
     assert analyst["text"].startswith("Kestrel Works' staged-ring model")
+    pulled = next(q for q in quotes if q["creator"]["name"] == "Eleanor Brooks")
+    assert pulled["creator"]["url"] == "https://coastline-power.example.org/people/eleanor-brooks"
+    assert pulled["isBasedOn"] == "https://coastline-power.example.org/blog/2026/storm-season-review"
 
 
 def test_opengraph_and_canonical(published):

@@ -185,8 +185,10 @@ def age_days(when: dt.datetime, now: dt.datetime) -> int:
     return max(0, (now - when).days)
 
 
-def queue_items(context: dict, content: str, now: dt.datetime | None = None) -> list[dict]:
-    """What waits for review, grouped by topic then expert, newest first within a group."""
+def queue_items(context: dict, content: str, now: dt.datetime | None = None,
+                brand_terms: list[str] | None = None) -> list[dict]:
+    """What waits for review: draft posts grouped by topic then expert, newest first
+    within a group; then endorsement candidates, best first (see rank_endorsements)."""
     now = now or dt.datetime.now(dt.UTC)
     items = []
     for post in context["review_queue"]["posts"]:
@@ -197,18 +199,47 @@ def queue_items(context: dict, content: str, now: dt.datetime | None = None) -> 
             "date": post.date.isoformat(), "age_days": age_days(post.date, now),
             "pulled": "feed" in post.metadata,
         })
-    for e in context["review_queue"]["endorsements"]:
+    order = {t.slug: i for i, t in enumerate(context["topics"])}
+    items.sort(key=lambda i: i["date"], reverse=True)
+    items.sort(key=lambda i: (order.get(i["topic"], 999), i["expert"] or ""))
+    return items + rank_endorsements(context["review_queue"]["endorsements"], now, brand_terms or [])
+
+
+def rank_endorsements(endorsements, now: dt.datetime, brand_terms: list[str]) -> list[dict]:
+    """Endorsements waiting for review, most useful first (README: "Ranking")."""
+    from eminence_feeds.mentions import TermMatcher, rank
+
+    brands = TermMatcher(brand_terms)
+    items = []
+    for e in endorsements:
         quote = plain_text(e.content)
+        matched = getattr(e, "matched", None)
+        terms = [t.strip() for t in matched.split(",")] if matched else brands.find(quote)
+        date = e.date if e.date.tzinfo else e.date.replace(tzinfo=dt.UTC)
+        score, why = rank(quote, terms, date, now)
         items.append({
             "kind": "endorsement", "path": display_path(e.source_path), "title": e.title,
             "topic": e.topics[0].slug, "topics": [t.slug for t in e.topics],
             "expert": e.experts[0].slug if e.experts else None, "endorser": e.endorser,
             "source": e.source, "consent": e.consent, "date": e.date.isoformat(),
-            "age_days": age_days(e.date, now), "matched": getattr(e, "matched", None) or quote[:200],
+            "age_days": age_days(e.date, now), "quote": quote, "matched": terms,
+            "pulled": "feed" in e.metadata, "score": score, "why": why,
         })
-    order = {t.slug: i for i, t in enumerate(context["topics"])}
-    items.sort(key=lambda i: i["date"], reverse=True)
-    items.sort(key=lambda i: (order.get(i["topic"], 999), i["expert"] or ""))
+    def best_first(item):
+        return -item["score"], item["age_days"], item["path"]
+
+    items.sort(key=best_first)
+    # A distinct voice: each further candidate from the same endorser counts one less,
+    # so one prolific source cannot fill the top of the queue.
+    seen: dict[str, int] = {}
+    for item in items:
+        who = " ".join(item["endorser"].split()).casefold()
+        earlier = seen.get(who, 0)
+        seen[who] = earlier + 1
+        if earlier:
+            item["score"] -= earlier
+            item["why"].append(f"{earlier} stronger one(s) from the same endorser")
+    items.sort(key=best_first)
     return items
 
 

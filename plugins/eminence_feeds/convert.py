@@ -61,7 +61,7 @@ def safe_url(value: str, base: str | None) -> str | None:
     return quote(url, safe=URL_SAFE)
 
 
-def sanitize_with_base(html: str, base: str | None) -> str:
+def sanitize_with_base(html: str, base: str | None, drop=frozenset()) -> str:
     def attribute_filter(tag: str, attr: str, value: str) -> str | None:
         if attr in URL_ATTRS:
             url = safe_url(value, base)
@@ -70,7 +70,7 @@ def sanitize_with_base(html: str, base: str | None) -> str:
             return url
         return value
 
-    return clean(html, video_iframes=True, attribute_filter=attribute_filter)
+    return clean(html, video_iframes=True, attribute_filter=attribute_filter, drop=drop)
 
 
 def is_tracking_pixel(el) -> bool:

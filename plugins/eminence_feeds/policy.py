@@ -47,17 +47,18 @@ def is_video_embed(url: str) -> bool:
     return parts.scheme == "https" and (parts.hostname or "") in VIDEO_HOSTS
 
 
-def clean(html: str, video_iframes: bool = False, attribute_filter=None) -> str:
+def clean(html: str, video_iframes: bool = False, attribute_filter=None, drop=frozenset()) -> str:
     """Allowlist-clean untrusted HTML: comments, scripts, styles and handlers are gone.
 
     `video_iframes` keeps iframes (the caller's attribute_filter must then drop any
     whose src is not a VIDEO_HOSTS embed); the pull uses it to turn embeds into
-    links. Rendered pages never allow an iframe.
+    links. Rendered pages never allow an iframe. `drop` adds tags removed with their
+    content (the watch pull drops footers and navigation).
     """
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS | {"iframe"} if video_iframes else ALLOWED_TAGS,
-        clean_content_tags=DROP_WITH_CONTENT,
+        clean_content_tags=DROP_WITH_CONTENT | set(drop),
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         attribute_filter=attribute_filter,

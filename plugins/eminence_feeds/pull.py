@@ -10,12 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 
+from .candidates import WATCH, CandidateWriter, WatchTally, expert_names
 from .fetch import Fetcher, FetchResult, done, is_local
+from .mentions import parse_watch
 from .parse import Entry, ParsedFeed, parse_feed
 from .state import (
     JOURNAL,
@@ -28,7 +31,7 @@ from .state import (
     remove_stale_temp_files,
     sha256_bytes,
 )
-from .store import free_path, post_slug, render_post
+from .store import free_path, header_field, post_slug, render_post
 
 DEFAULTS = {
     "EMINENCE_PULL_WORKERS": 16,  # concurrent fetches
@@ -44,6 +47,10 @@ DEFAULTS = {
     "EMINENCE_FEED_FAILING_DAYS": 7,
     "EMINENCE_EXPERT_SILENT_MONTHS": 6,
     "EMINENCE_PULL_ON_BUILD": False,
+    # Endorsement candidates from topics' Watch feeds (candidates.py).
+    "EMINENCE_BRAND_TERMS": [],  # product and company names a mention must contain
+    "EMINENCE_INTERNAL_DOMAINS": [],  # authors/links on these domains are us, not endorsers
+    "EMINENCE_WATCH_MAX_NEW": 10,  # new candidates per watch feed per pull
 }
 STATE_DIR = "_pull"
 PARALLEL_PARSE_FROM = 16  # feeds; below this a process pool costs more than it saves
@@ -59,8 +66,13 @@ def now_utc() -> dt.datetime:
 
 @dataclass
 class Job:
-    expert: str
+    expert: str  # WATCH for a topic's watch feed
     url: str
+    topic: str | None = None  # the topic whose Watch lists the feed
+
+    @property
+    def label(self) -> str:
+        return f"watch:{self.topic}" if self.topic else self.expert
 
 
 @dataclass
@@ -73,7 +85,7 @@ class Summary:
     updated: int = 0
     skipped: int = 0
     drafts: int = 0
-    problems: list[tuple[str, str, str]] = field(default_factory=list)  # expert, feed, message
+    problems: list[tuple[str, str, str]] = field(default_factory=list)  # who, feed, message
     moved: list[tuple[str, str, str]] = field(default_factory=list)  # expert, old, new
     unmatched: list[str] = field(default_factory=list)  # files filed under a fallback topic
     kept_edits: list[str] = field(default_factory=list)
@@ -82,14 +94,16 @@ class Summary:
     #                                                                    status, title, file
     failing_feeds: list[tuple[str, str, str]] = field(default_factory=list)
     silent_experts: list[tuple[str, str]] = field(default_factory=list)
+    watch: WatchTally = field(default_factory=WatchTally)
     dry_run: bool = False
 
     def problem(self, job: Job, message: str) -> None:
-        self.problems.append((job.expert, job.url, message))
+        self.problems.append((job.label, job.url, message))
 
     def markdown(self) -> str:
         """The summary as a pull request description (Markdown)."""
-        out = ["## Pull summary", "", *(f"- {line}" for line in self.lines()[:2]), ""]
+        head = 3 if self.watch.feeds else 2
+        out = ["## Pull summary", "", *(f"- {line}" for line in self.lines()[:head]), ""]
         if self.new_posts:
             out += ["### New posts", "", "| expert | topics | status | title | file |",
                     "|---|---|---|---|---|"]
@@ -97,7 +111,14 @@ class Summary:
                 cell = title.replace("|", "\\|")
                 out.append(f"| {expert} | {topics} | {status} | {cell} | `content/{rel}` |")
             out.append("")
-        details = self.lines()[2:]
+        if self.watch.new_candidates:
+            out += ["### New endorsement candidates", "", "| topic | endorser | names | title | file |",
+                    "|---|---|---|---|---|"]
+            for topic, endorser, terms, title, rel in sorted(self.watch.new_candidates):
+                cells = [c.replace("|", "\\|") for c in (endorser, title)]
+                out.append(f"| {topic} | {cells[0]} | {terms} | {cells[1]} | `content/{rel}` |")
+            out.append("")
+        details = self.lines()[head:]
         if details:
             out += ["### Needs attention", "", "```", *details, "```", ""]
         out.append("Drafts publish when an editor sets `Status: published` (or runs `invoke approve`); "
@@ -111,6 +132,7 @@ class Summary:
             f"{self.failed} failed.",
             f"Posts: {self.new} new, {self.updated} updated, {self.skipped} skipped "
             f"({would}{self.drafts} new draft{'s' if self.drafts != 1 else ''} for review).",
+            *self.watch.lines(self.dry_run),
         ]
         if self.problems:
             out.append("Problems:")
@@ -174,7 +196,17 @@ class Puller:
             if values.get("status", "active") != "active":
                 continue
             jobs += [Job(slug, url) for url in values.get("feeds", [])]
-        return jobs
+        if only_expert:
+            return jobs
+        watch = [Job(WATCH, url, topic) for topic, values in self.people.topics.items()
+                 for url in values.get("watch", [])]
+        if watch and not setting(self.settings, "EMINENCE_BRAND_TERMS"):
+            for job in watch:
+                self.summary.problem(job, "not pulled: EMINENCE_BRAND_TERMS is empty, so no entry "
+                                          "could name the company; list its product and company names")
+            return jobs
+        self.summary.watch.feeds = len(watch)
+        return jobs + watch
 
     # -- the run ------------------------------------------------------------
 
@@ -182,6 +214,7 @@ class Puller:
         with pull_lock(self.state_dir):
             self.health = Health.load(self.state_dir)
             self._ledger = None
+            self.candidates = CandidateWriter(self)
             if os.path.exists(os.path.join(self.state_dir, JOURNAL)):
                 _ = self.ledger  # an interrupted pull: recover before anything else
             jobs = self.jobs(only_expert)
@@ -263,6 +296,9 @@ class Puller:
                 parse_pool.shutdown(cancel_futures=True)
 
     def _parse_args(self, job: Job, body: bytes, ctype: str | None):
+        if job.topic:
+            return (parse_watch, body, job.url, ctype, setting(self.settings, "EMINENCE_BRAND_TERMS"),
+                    self.topic_terms, expert_names(self.people))
         return (parse_feed, body, job.url, ctype, setting(self.settings, "EMINENCE_PULL_MODE"),
                 setting(self.settings, "EMINENCE_PULL_EXCERPT_WORDS"), self.topic_terms)
 
@@ -306,7 +342,7 @@ class Puller:
         """Record health; return the body to parse, or None when there is nothing to do."""
         stamp = self.now.isoformat()
         h = self.health.setdefault(job.url, {})
-        h["expert"] = job.expert
+        h["expert"] = job.label
         h["last_attempt"] = stamp
         if not (self.offline or (result.error or "").startswith("skipped:")):
             h["status"] = result.status
@@ -360,6 +396,9 @@ class Puller:
         dates = [e.published for e in parsed.entries if e.published]
         if dates:
             h["newest_entry"] = min(max(dates), self.now.isoformat())
+        if job.topic:
+            self.candidates.apply(job, parsed.entries)
+            return
         seen_keys = set()
         # Newest first, so a new expert's budget goes to recent posts.
         entries = sorted(parsed.entries, key=lambda e: e.published or "", reverse=True)
@@ -413,7 +452,7 @@ class Puller:
                 self.ledger.record(key, rec, journal=not self.dry_run)
             self.summary.skipped += 1
             return
-        status = self._status_in_file(path)
+        status = header_field(path, "Status") or "draft"
         topics = self._topics(job, entry, rec.file)
         data = render_post(self._fields(job, entry, self._post_date(entry, rec), status,
                                         topics), entry.body)
@@ -435,7 +474,10 @@ class Puller:
             self.budget[job.expert] -= 1
         trusted = self.people.experts[job.expert].get("trusted", False)
         status = "published" if trusted else "draft"
-        rel = free_path(self.content, job.expert, post_slug(entry.title, self.settings), self.ledger.files)
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", job.expert):
+            raise ValueError(f"unsafe expert slug {job.expert!r}")
+        rel = free_path(self.content, f"posts/{job.expert}", post_slug(entry.title, self.settings),
+                        self.ledger.files)
         topics = self._topics(job, entry, rel)
         date = self._post_date(entry, None)
         data = render_post(self._fields(job, entry, date, status, topics), entry.body)
@@ -457,16 +499,6 @@ class Puller:
             topics = own[:1]
             self.summary.unmatched.append(rel)
         return topics
-
-    @staticmethod
-    def _status_in_file(path: str) -> str:
-        with open(path, encoding="utf-8") as fh:
-            for line in fh:
-                if not line.strip():
-                    break
-                if line.lower().startswith("status:"):
-                    return line.split(":", 1)[1].strip()
-        return "draft"
 
     def _write(self, key: str, rec: Record, data: bytes) -> None:
         self.summary.written.append(rec.file)

@@ -36,14 +36,27 @@ def render_post(fields: list[tuple[str, str]], body: str) -> bytes:
     return ("\n".join(lines) + "\n\n" + body.strip() + "\n").encode("utf-8")
 
 
-def free_path(content_path: str, expert: str, slug: str, taken: dict) -> str:
-    """`posts/<expert>/<slug>.md`, suffixed -2, -3... past files that exist or that
-    the ledger remembers (a deleted post's path is never reused)."""
-    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", expert):
-        raise ValueError(f"unsafe expert slug {expert!r}")
+def free_path(content_path: str, folder: str, slug: str, taken: dict) -> str:
+    """`<folder>/<slug>.md` (folder: `posts/<expert>` or `endorsements`), suffixed -2,
+    -3... past files that exist or that the ledger remembers (a deleted file's path
+    is never reused)."""
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*(?:/[a-z0-9][a-z0-9_-]*)?", folder):
+        raise ValueError(f"unsafe folder {folder!r}")
     for n in range(1, 10_000):
         name = slug if n == 1 else f"{slug}-{n}"
-        rel = f"posts/{expert}/{name}.md"
+        rel = f"{folder}/{name}.md"
         if rel not in taken and not os.path.exists(os.path.join(content_path, rel)):
             return rel
-    raise RuntimeError(f"no free file name for {slug!r} under posts/{expert}/")
+    raise RuntimeError(f"no free file name for {slug!r} under {folder}/")
+
+
+def header_field(path: str, field: str) -> str | None:
+    """A metadata field's value as written in a file's header, or None."""
+    prefix = field.lower() + ":"
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                break
+            if line.lower().startswith(prefix):
+                return line.split(":", 1)[1].strip()
+    return None

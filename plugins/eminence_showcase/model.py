@@ -35,7 +35,7 @@ TOPIC_FIELDS = (
     Field("Title", required=True, hint="the topic's display name"),
     Field("Summary", required=True, hint="one or two sentences shown on topic cards"),
     Field("Keywords", "list", hint="comma-separated words used to assign pulled posts"),
-    Field("Watch", "urls", hint="comma-separated feed URLs watched for endorsements"),
+    Field("Watch", "feeds", hint="comma-separated feed URLs watched for endorsements (searches, mentions)"),
     Field("Order", "int", hint="a whole number; lower numbers are listed first"),
 )
 
@@ -48,6 +48,8 @@ EXPERT_FIELDS = (
     Field("Links", "urls", hint="comma-separated profile URLs"),
     Field("Trusted", "yesno", hint="yes or no"),
     Field("Status", "choice", choices=("active", "alumni"), hint="active or alumni"),
+    Field("Aliases", "list", hint="comma-separated other names they write under (keeps them out of "
+                                  "endorsement candidates)"),
 )
 
 ENDORSEMENT_FIELDS = (
@@ -69,6 +71,9 @@ ENDORSEMENT_FIELDS = (
     Field("Relationship", hint="e.g. customer, analyst, partner"),
     Field("Consent-Note", hint="who granted consent, when, for what use"),
     Field("Featured", "yesno", hint="yes or no"),
+    Field("Endorser-URL", "url", hint="the endorser's own site or profile (https URL)"),
+    Field("Matched", hint="the brand term the pull found (written by the pull, for the editor)"),
+    Field("Feed", hint="the watch feed it was found in (written by the pull)"),
 )
 
 POST_FIELDS = (

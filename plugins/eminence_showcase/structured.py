@@ -68,6 +68,8 @@ def filters(settings: dict) -> dict:
             creator = {"@type": "Person", "name": e.endorser}
             if getattr(e, "endorser_role", None):
                 creator["jobTitle"] = e.endorser_role
+            if getattr(e, "endorser_url", None):
+                creator["url"] = e.endorser_url
             items.append({"@type": "Quotation", "text": plain_text(e.content), "creator": creator,
                           "isBasedOn": e.source, "dateCreated": e.date.date().isoformat(),
                           "about": [t.title for t in e.topics],

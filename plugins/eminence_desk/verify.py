@@ -1,0 +1,92 @@
+"""invoke verify-endorsements: is each published endorsement still where it says?
+
+Re-fetches every published endorsement's Source (the pull's Fetcher: same
+timeouts, size cap and redirect rules) and reports the ones whose page is gone or
+no longer contains the quote, so an editor can act before a reader notices. It
+never edits a file: whether to take a quote down, re-source it or ask the
+endorser is an editor's decision.
+
+The quote is matched as normalised text: case, punctuation, quotation marks,
+dashes and whitespace are ignored, and a quote the pull shortened with "…" must
+have each of its parts on the page.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from eminence_feeds.fetch import Fetcher
+from eminence_feeds.policy import text_only
+from eminence_showcase.structured import plain_text
+from eminence_showcase.validate import display_path
+
+GONE_STATUSES = (404, 410)
+MIN_PART_WORDS = 3  # shorter pieces between ellipses are not worth matching alone
+
+
+@dataclass
+class Verdict:
+    path: str
+    source: str
+    state: str  # ok | gone | missing | unreachable
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.state.upper():<11} {display_path(self.path)}\n            {self.source}" + (
+            f"\n            {self.detail}" if self.detail else "")
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(re.sub(r"[\W_]+", " ", text).split())
+
+
+def quote_parts(quote: str) -> list[str]:
+    parts = [normalise(p) for p in re.split(r"\[?…\]?|\.\.\.", quote)]
+    return [p for p in parts if len(p.split()) >= MIN_PART_WORDS] or [normalise(quote)]
+
+
+def page_text(body: bytes, content_type: str | None) -> str:
+    charset = "utf-8"
+    match = re.search(r"charset=([\w-]+)", content_type or "", re.I)
+    if match:
+        charset = match.group(1)
+    try:
+        text = body.decode(charset, errors="replace")
+    except LookupError:
+        text = body.decode("utf-8", errors="replace")
+    if "html" in (content_type or "text/html") or "<" in text[:1000]:
+        text = text_only(text)
+    return normalise(text)
+
+
+def verdict(endorsement, result) -> Verdict:
+    path, source = endorsement.source_path, endorsement.source
+    if result.status in GONE_STATUSES or result.gone:
+        return Verdict(path, source, "gone", f"the page answers HTTP {result.status}")
+    if result.error:
+        return Verdict(path, source, "unreachable", result.error)
+    text = page_text(result.body or b"", result.content_type)
+    missing = [p for p in quote_parts(plain_text(endorsement.content)) if p not in text]
+    moved = f" (moved permanently to {result.moved_to})" if result.moved_to else ""
+    if missing:
+        return Verdict(path, source, "missing", f"the page no longer contains the quote{moved}: "
+                       f"\"{missing[0][:120]}\" not found")
+    return Verdict(path, source, "ok", moved.strip(" ()"))
+
+
+def verify(endorsements, settings: dict) -> list[Verdict]:
+    """A Verdict per endorsement, in the order given."""
+    from eminence_feeds.pull import setting
+
+    site = settings.get("SITEURL") or "local build"
+    fetcher = Fetcher(f"Eminence/0.1 (+{site}; endorsement source check)",
+                      timeout=setting(settings, "EMINENCE_PULL_TIMEOUT"),
+                      max_bytes=setting(settings, "EMINENCE_PULL_MAX_BYTES"),
+                      max_retry_wait=setting(settings, "EMINENCE_PULL_MAX_RETRY_WAIT"),
+                      concurrency=setting(settings, "EMINENCE_PULL_WORKERS"))
+    with fetcher:
+        futures = [fetcher.submit(e.source) for e in endorsements]
+        return [verdict(e, f.result()) for e, f in zip(endorsements, futures, strict=True)]
