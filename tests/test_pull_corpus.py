@@ -110,3 +110,40 @@ def test_every_corpus_entry_converts_to_inert_markdown(mode):
                 problems[f"{path.relative_to(CORPUS)}: {entry.title[:40]}"] = found
     assert entries > 1200  # 1,217 entries in the 2,108 files (many test feed-level fields only)
     assert problems == {}, dict(list(problems.items())[:10])
+
+
+def test_every_corpus_entry_read_as_a_watch_feed_gives_an_inert_candidate_or_a_reason():
+    """The same corpus as watch feeds, with brand terms common in it: each entry is a
+    candidate with a quote, or dropped with a reason; each quote renders inert and adds
+    no metadata line."""
+    import markdown
+    from eminence_feeds.candidates import DROP_REASONS, quote_markdown
+    from eminence_feeds.mentions import parse_watch
+    from eminence_feeds.store import render_post
+
+    # The words most entries with prose contain (most corpus entries have none).
+    brands = ["description", "text", "example", "some", "safe", "atom", "click", "here", "test",
+              "content", "blah", "free", "описание", "alert", "script"]
+    render = markdown.Markdown(extensions=["extra", "meta"], output_format="html5")
+    problems, quotes, drops = {}, 0, 0
+    for path in corpus_files():
+        url = "http://127.0.0.1/" + str(path.relative_to(CORPUS))
+        parsed = parse_watch(path.read_bytes(), url, "application/xml", brands, {}, {"ada": ["Ada"]})
+        assert parsed.ok or parsed.problems, path
+        for m in parsed.entries:
+            assert m.drop is None or m.drop in DROP_REASONS, (path, m.drop)
+            drops += m.drop is not None
+            if not m.quote:
+                continue
+            # Also the quotes of entries dropped only for want of a permalink.
+            quotes += 1
+            assert m.terms and (m.source or m.drop == "no_permalink"), (path, m)
+            text = render_post([("Endorser", m.author or "x"), ("Status", "draft")],
+                               quote_markdown(m.quote)).decode()
+            html = render.reset().convert(text)
+            assert set(render.Meta) == {"endorser", "status"}, (path, render.Meta)
+            found = script_capable(html)
+            if found:
+                problems[str(path.relative_to(CORPUS))] = found
+    assert quotes > 100 and drops > 800, (quotes, drops)
+    assert problems == {}, dict(list(problems.items())[:10])
