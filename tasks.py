@@ -393,6 +393,17 @@ def bench_pull(c, feeds=1000, entries=20):
           f"--feeds {int(feeds)} --entries {int(entries)}", pty=False)
 
 
+@task(help={"posts": "posts in the synthetic showcase (default 5000)", "experts": "experts (200)",
+            "topics": "topics (20)", "endorsements": "endorsements (500)",
+            "runs": "runs per measurement; the median is reported (3)",
+            "scaling": "also cold builds at these post counts, e.g. 1000,5000,20000"})
+def bench(c, posts=5000, experts=200, topics=20, endorsements=500, runs=3, scaling=""):
+    """Benchmark the build at scale against plain Pelican (simple theme), in one run."""
+    c.run(f"{sys.executable} {os.path.join(ROOT, 'benchmarks', 'build_bench.py')} --posts {int(posts)} "
+          f"--experts {int(experts)} --topics {int(topics)} --endorsements {int(endorsements)} "
+          f"--runs {int(runs)}" + (f" --scaling {scaling}" if scaling else ""), pty=False)
+
+
 @task(help={"output": "the built site to check (default output/)",
             "settings": "settings whose SITEURL the site was built with",
             "strict_html": "fail if the HTML checker cannot run (no Java)"})

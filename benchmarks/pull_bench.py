@@ -25,14 +25,15 @@ import hashlib
 import multiprocessing
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import textwrap
-import threading
 import time
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from measure import timed  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -136,45 +137,9 @@ def make_project(folder: str, base: str, n_feeds: int, feeds_per_expert: int = 5
     return conf
 
 
-def tree_rss_kb(pid: int) -> int:
-    """Total RSS of pid and all its descendants, from /proc."""
-    total, stack = 0, [pid]
-    while stack:
-        p = stack.pop()
-        try:
-            with open(f"/proc/{p}/status") as fh:
-                for line in fh:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-            for task in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{task}/children") as fh:
-                    stack += [int(c) for c in fh.read().split()]
-        except (FileNotFoundError, ProcessLookupError, ValueError):
-            continue
-    return total
-
-
 def timed_pull(conf: str) -> tuple[float, float, str]:
     """Run `invoke pull` as a subprocess; return (seconds, peak tree RSS in MiB, output)."""
-    started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "invoke", "pull", "--settings", conf], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    peak = 0
-    result = {}
-
-    def drain():
-        result["out"] = proc.stdout.read()
-
-    reader = threading.Thread(target=drain)
-    reader.start()
-    while proc.poll() is None:
-        peak = max(peak, tree_rss_kb(proc.pid))
-        time.sleep(0.02)
-    reader.join()
-    elapsed = time.perf_counter() - started
-    if proc.returncode != 0:
-        raise SystemExit(f"pull failed:\n{result['out']}")
-    return elapsed, peak / 1024, result["out"]
+    return timed([sys.executable, "-m", "invoke", "pull", "--settings", conf], ROOT, "pull")
 
 
 def baseline(base: str, n_feeds: int, folder: str) -> float:

@@ -1,0 +1,238 @@
+"""Benchmark the Eminence build at scale against plain Pelican, in one run (on demand).
+
+    python3 -m invoke bench [--posts 5000] [--experts 200] [--topics 20]
+                            [--endorsements 500] [--runs 3] [--scaling 1000,5000,20000]
+
+Generates a synthetic showcase (N posts of ~600 words of Markdown with links, a
+list and an image reference, spread over E experts and T topics, plus K
+endorsements) and measures, each as the median of --runs with min–max, every
+build in a fresh subprocess:
+
+- baseline: plain Pelican (no plugins, its `simple` theme, default settings)
+  building the same post files, cold;
+- Eminence cold: empty output and cache folders, everything built, Pagefind
+  index included (the full `invoke build`);
+- no-change rebuild, one-post-changed rebuild (one post's body edited), and
+  one-expert-changed rebuild (one expert's biography edited), each from the
+  state the previous build left;
+- peak memory: the largest total RSS of the build's process tree (Pelican and
+  Pagefind), sampled every 20 ms.
+
+Ratios are against the baseline measured in the same run, because absolute times
+vary between machines and ratios much less. --scaling repeats the cold builds
+(Eminence and baseline) at each N to show how time and memory grow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import textwrap
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from measure import timed  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WORDS = ("grid reliability forecasting operators model sensors failover security edge platform "
+         "energy carbon runbook incident latency telemetry network control pressure substation "
+         "the a of to and in that is for with on as we our it this was be are by from at").split()  # noqa: SIM905
+CHART = ('<svg xmlns="http://www.w3.org/2000/svg" width="120" height="60" viewBox="0 0 120 60">'
+         '<rect width="120" height="60" fill="#ddd"/></svg>\n')
+
+
+def sentence(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
+
+
+def paragraph(rng: random.Random, words: int) -> str:
+    out, count = [], 0
+    while count < words:
+        n = rng.randint(8, 18)
+        out.append(sentence(rng, n))
+        count += n
+    return " ".join(out)
+
+
+def post_body(rng: random.Random, i: int) -> str:
+    """~600 words: paragraphs, a heading, a list, links and an image reference."""
+    return "\n\n".join([
+        paragraph(rng, 140),
+        f"See [the runbook](https://docs.example.com/runbooks/{i}) and "
+        f"[the previous note](https://notes.example.com/{i - 1}/). " + paragraph(rng, 60),
+        "## What we measured",
+        "\n".join(f"- {sentence(rng, 9)}" for _ in range(5)),
+        "![A chart of the results]({static}/images/chart.svg)",
+        paragraph(rng, 150),
+        paragraph(rng, 150),
+    ])
+
+
+def generate(folder: str, posts: int, experts: int, topics: int, endorsements: int,
+             seed: int = 1) -> None:
+    """An Eminence content folder; plain Pelican reads its posts/ as ordinary articles."""
+    rng = random.Random(seed)
+
+    def write(rel: str, text: str) -> None:
+        path = os.path.join(folder, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+
+    write("images/chart.svg", CHART)
+    topic_slugs = [f"topic-{t:02}" for t in range(topics)]
+    for t, slug in enumerate(topic_slugs):
+        write(f"topics/{slug}.md", f"Title: Topic {t}\nSummary: {sentence(rng, 12)}\n"
+                                   f"Keywords: {WORDS[t % 20]}\nOrder: {t}\n\n{paragraph(rng, 80)}\n")
+    expert_slugs = [f"expert-{e:03}" for e in range(experts)]
+    expert_topics = {}
+    for e, slug in enumerate(expert_slugs):
+        mine = sorted({topic_slugs[e % topics], topic_slugs[(e * 7 + 3) % topics]})
+        expert_topics[slug] = mine
+        write(f"experts/{slug}.md", f"Title: Expert {e}\nRole: Engineer\nTopics: {', '.join(mine)}\n"
+                                    f"Links: https://expert{e}.example.com/\n\n{paragraph(rng, 60)}\n")
+    for i in range(posts):
+        slug = expert_slugs[i % experts]
+        day = f"20{20 + i % 6}-{1 + i % 12:02}-{1 + i % 28:02}"
+        write(f"posts/{slug}/post-{i:05}.md",
+              f"Title: Post {i}: {sentence(rng, 6)[:-1]}\nDate: {day}\nExpert: {slug}\n"
+              f"Topics: {', '.join(expert_topics[slug][: 1 + i % 2])}\n"
+              f"Original: https://expert{i % experts}.example.com/{i}/\n\n{post_body(rng, i)}\n")
+    for k in range(endorsements):
+        slug = expert_slugs[k % experts]
+        write(f"endorsements/endorsement-{k:04}.md",
+              f"Title: Endorsement {k}\nEndorser: Customer {k}\nEndorser-Role: CTO, Company {k}\n"
+              f"Source: https://customer{k}.example.org/post\nDate: 2025-{1 + k % 12:02}-{1 + k % 28:02}\n"
+              f"Topics: {expert_topics[slug][0]}\nExperts: {slug}\nConsent: public\nStatus: published\n"
+              f"Relationship: customer\n\n{sentence(rng, 25)}\n")
+
+
+def settings_files(work: str, content: str) -> tuple[str, str]:
+    """(eminence, baseline) settings files."""
+    eminence = os.path.join(work, "eminence_settings.py")
+    with open(eminence, "w", encoding="utf-8") as fh:
+        fh.write(textwrap.dedent(f"""
+            import sys
+            sys.path.insert(0, {ROOT!r})
+            from pelicanconf import *
+            PATH = {content!r}
+            THEME = {os.path.join(ROOT, "theme")!r}
+            PLUGIN_PATHS = [{os.path.join(ROOT, "plugins")!r}]
+            OUTPUT_PATH = {os.path.join(work, "out-eminence")!r}
+            CACHE_PATH = {os.path.join(work, "cache-eminence")!r}
+            """))
+    baseline = os.path.join(work, "baseline_settings.py")
+    with open(baseline, "w", encoding="utf-8") as fh:
+        fh.write(textwrap.dedent(f"""
+            PATH = {content!r}
+            ARTICLE_PATHS = ["posts"]
+            STATIC_PATHS = ["images"]
+            THEME = "simple"
+            SITENAME = "Baseline"
+            TIMEZONE = "UTC"
+            OUTPUT_PATH = {os.path.join(work, "out-baseline")!r}
+            CACHE_PATH = {os.path.join(work, "cache-baseline")!r}
+            DELETE_OUTPUT_DIRECTORY = True
+            """))
+    return eminence, baseline
+
+
+def build_eminence(conf: str) -> tuple[float, float, str]:
+    code = ("import sys; sys.path.insert(0, 'plugins'); from eminence_showcase import runner; "
+            f"runner.build(runner.load_settings({conf!r}))")
+    return timed([sys.executable, "-c", code], ROOT, "Eminence build")
+
+
+def build_baseline(conf: str) -> tuple[float, float, str]:
+    return timed([sys.executable, "-m", "pelican", "-s", conf, "-q"], ROOT, "plain Pelican build")
+
+
+def clear(work: str, which: str) -> None:
+    for name in (f"out-{which}", f"cache-{which}"):
+        shutil.rmtree(os.path.join(work, name), ignore_errors=True)
+
+
+def edit(path: str, n: int) -> None:
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(f"\nEdited for benchmark run {n}.\n")
+
+
+def stats(values: list[float]) -> str:
+    return f"{statistics.median(values):8.2f} ({min(values):.2f}–{max(values):.2f})"
+
+
+def measure(work: str, runs: int, full: bool) -> dict:
+    content = os.path.join(work, "content")
+    eminence, baseline = settings_files(work, content)
+    rows: dict[str, list[tuple[float, float]]] = {k: [] for k in (
+        "baseline", "cold", "no-change", "one post changed", "one expert changed")}
+    for n in range(runs):
+        clear(work, "baseline")
+        rows["baseline"].append(build_baseline(baseline)[:2])
+        clear(work, "eminence")
+        rows["cold"].append(build_eminence(eminence)[:2])
+        if not full:
+            continue
+        rows["no-change"].append(build_eminence(eminence)[:2])
+        edit(os.path.join(content, "posts", "expert-000", "post-00000.md"), n)
+        rows["one post changed"].append(build_eminence(eminence)[:2])
+        edit(os.path.join(content, "experts", "expert-001.md"), n)
+        rows["one expert changed"].append(build_eminence(eminence)[:2])
+    return {k: v for k, v in rows.items() if v}
+
+
+def report(rows: dict) -> None:
+    base = statistics.median(t for t, _ in rows["baseline"])
+    cold = statistics.median(t for t, _ in rows["cold"])
+    print(f"{'build':<24} {'seconds: median (min–max)':>27} {'vs baseline':>12} {'vs cold':>8} "
+          f"{'peak RSS':>10}")
+    for name, values in rows.items():
+        times = [t for t, _ in values]
+        med = statistics.median(times)
+        peak = max(m for _, m in values)
+        print(f"{name:<24} {stats(times):>27} {med / base:>11.2f}x {med / cold:>7.2f}x {peak:>7.0f} MiB")
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--posts", type=int, default=5000)
+    ap.add_argument("--experts", type=int, default=200)
+    ap.add_argument("--topics", type=int, default=20)
+    ap.add_argument("--endorsements", type=int, default=500)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--scaling", default="", help="comma-separated post counts, e.g. 1000,5000,20000")
+    ap.add_argument("--keep", action="store_true", help="keep the generated folders")
+    args = ap.parse_args(argv)
+
+    print(f"{os.cpu_count()} CPU(s); Python {sys.version.split()[0]}")
+    work = tempfile.mkdtemp(prefix="eminence-build-bench-")
+    try:
+        content = os.path.join(work, "content")
+        generate(content, args.posts, args.experts, args.topics, args.endorsements)
+        print(f"\n{args.posts} posts, {args.experts} experts, {args.topics} topics, "
+              f"{args.endorsements} endorsements; {args.runs} run(s) each\n")
+        report(measure(work, args.runs, full=True))
+        for n in [int(x) for x in args.scaling.split(",") if x.strip()]:
+            shutil.rmtree(content)
+            # Experts and endorsements grow with the posts, in the issue's proportions.
+            generate(content, n, max(1, n // 25), args.topics, n // 10)
+            rows = measure(work, 1, full=False)
+            base, cold = rows["baseline"][0], rows["cold"][0]
+            if n == [int(x) for x in args.scaling.split(",") if x.strip()][0]:
+                print(f"\n{'posts':>7} {'baseline s':>11} {'ms/post':>8} {'Eminence s':>11} {'ms/post':>8} "
+                      f"{'ratio':>6} {'peak RSS':>9}")
+            print(f"{n:>7} {base[0]:>11.2f} {base[0] / n * 1000:>8.2f} {cold[0]:>11.2f} "
+                  f"{cold[0] / n * 1000:>8.2f} {cold[0] / base[0]:>5.2f}x {cold[1]:>5.0f} MiB")
+    finally:
+        if args.keep:
+            print(f"\nkept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

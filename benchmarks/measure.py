@@ -1,0 +1,49 @@
+"""Wall time and peak memory of a command's whole process tree (shared by the benchmarks)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import time
+
+
+def tree_rss_kb(pid: int) -> int:
+    """Total RSS of pid and all its descendants, from /proc."""
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    stack += [int(c) for c in fh.read().split()]
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            continue
+    return total
+
+
+def timed(cmd: list[str], cwd: str, what: str) -> tuple[float, float, str]:
+    """Run cmd; return (seconds, peak process-tree RSS in MiB, output). Sampled every
+    20 ms, so a peak shorter than that can be missed. Exits if the command fails."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    peak = 0
+    result = {}
+
+    def drain():
+        result["out"] = proc.stdout.read()
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    while proc.poll() is None:
+        peak = max(peak, tree_rss_kb(proc.pid))
+        time.sleep(0.02)
+    reader.join()
+    elapsed = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"{what} failed:\n{result['out']}")
+    return elapsed, peak / 1024, result["out"]
