@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from .convert import sanitize_with_base
-from .parse import _date, _html_and_base, _title, clean_link, normalise_url, one_line
+from .parse import _date, _html_and_base, _matcher, _title, clean_link, feedparse, normalise_url, one_line
 from .policy import text_only
 
 QUOTE_SHORT = 20  # words: a mention sentence shorter than this takes a neighbour along
@@ -243,23 +243,10 @@ def examine(raw, feed, feed_url: str, brands: TermMatcher, topics, experts: Term
 def parse_watch(data: bytes, url: str, content_type: str | None, brand_terms: list[str],
                 topic_terms: dict, expert_names: dict) -> ParsedWatch:
     """Parse a watch feed; every entry comes back examined (candidates and drops)."""
-    import feedparser
-
-    from .parse import _matcher
-
-    headers = {"content-location": url}
-    if content_type:
-        headers["content-type"] = content_type
-    parsed = feedparser.parse(data, response_headers=headers, sanitize_html=False,
-                              resolve_relative_uris=False)
     result = ParsedWatch(url)
-    if parsed.get("bozo"):
-        reason = one_line(str(parsed.get("bozo_exception") or "malformed feed"))[:300]
-        if not parsed.entries and not parsed.get("version"):
-            result.ok = False
-            result.problems.append(f"not a feed: {reason}")
-            return result
-        result.problems.append(f"malformed feed, usable entries kept: {reason}")
+    parsed = feedparse(data, url, content_type, result)
+    if parsed is None:
+        return result
     brands = TermMatcher(brand_terms)
     names = {" ".join(n.split()): slug for slug, ns in expert_names.items() for n in ns}
     experts = TermMatcher(names)

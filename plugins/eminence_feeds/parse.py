@@ -146,22 +146,30 @@ def _matcher(terms: dict[str, list[str]] | None) -> TopicMatcher:
     return _MATCHERS[key]
 
 
-def parse_feed(data: bytes, url: str, content_type: str | None, mode: str = "excerpt",
-               excerpt_words: int = 80, topic_terms: dict[str, list[str]] | None = None) -> ParsedFeed:
+def feedparse(data: bytes, url: str, content_type: str | None, result) -> object | None:
+    """feedparser's result, or None when the bytes are not a feed at all; problems are
+    added to `result` (a ParsedFeed or ParsedWatch)."""
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
     parsed = feedparser.parse(data, response_headers=headers, sanitize_html=False,
                               resolve_relative_uris=False)
-    result = ParsedFeed(url=url)
     if parsed.get("bozo"):
         reason = one_line(str(parsed.get("bozo_exception") or "malformed feed"))[:300]
         if not parsed.entries and not parsed.get("version"):
             result.ok = False
             result.problems.append(f"not a feed: {reason}")
-            return result
+            return None
         result.problems.append(f"malformed feed, usable entries kept: {reason}")
+    return parsed
 
+
+def parse_feed(data: bytes, url: str, content_type: str | None, mode: str = "excerpt",
+               excerpt_words: int = 80, topic_terms: dict[str, list[str]] | None = None) -> ParsedFeed:
+    result = ParsedFeed(url=url)
+    parsed = feedparse(data, url, content_type, result)
+    if parsed is None:
+        return result
     matcher = _matcher(topic_terms)
     for raw in parsed.entries:
         try:
