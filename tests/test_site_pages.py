@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from helpers import ROOT, all_html, build, page
+from helpers import ROOT, all_html, build, page, write
 
 EXAMPLE = ROOT / "content"
 
@@ -254,3 +254,29 @@ def test_quiet_topics_are_marked(tmp_path, small_site):
     rows = {r.th.a.get_text(): r for r in page(out, "coverage/").select("table.coverage tbody tr")}
     assert "is-silent" in rows["Security"]["class"]  # last activity long before the newest post
     assert "is-silent" not in (rows["Applied AI"].get("class") or [])
+
+
+def test_the_endorsement_wall_paginates_and_links_each_quote_to_its_page(small_site, tmp_path):
+    for k in range(30):
+        write(small_site, f"endorsements/many-{k:02}.md", f"""
+            Title: Quote {k}
+            Endorser: Customer {k}
+            Source: https://customer{k}.example.org/post
+            Date: 2025-01-{k + 1:02}
+            Topics: ai
+            Consent: public
+            Status: published
+
+            Quote number {k}.
+            """)
+    out = tmp_path / "out"
+    build(small_site, out)
+    first, second = page(out, "endorsements/"), page(out, "endorsements/page/2/")
+    assert len(first.select(".quote-card")) == 24 and len(second.select(".quote-card")) == 7
+    assert "Page 2 of 2" in second.select_one(".pagination").get_text()
+    # The oldest quotes are on page 2, and every link to one goes there.
+    assert second.select_one("#endorsement-many-00")
+    ld = str(second.find("script", type="application/ld+json"))
+    assert "endorsements/page/2/#endorsement-many-00" in ld
+    by_topic = page(out, "endorsements/topic/ai/page/2/")
+    assert by_topic.select(".quote-card")

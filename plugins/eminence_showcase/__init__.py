@@ -58,6 +58,8 @@ def apply_settings(pelican) -> None:
     paginated = dict(settings.get("PAGINATED_TEMPLATES") or {})
     for name in ("topic", "expert", "posts"):
         paginated.setdefault(name, None)
+    # Quote cards are small: more per page, still well under ~150 KB a page.
+    paginated.setdefault("endorsements", settings.get("EMINENCE_ENDORSEMENTS_PER_PAGE", 24))
     settings["PAGINATED_TEMPLATES"] = paginated
 
     if settings.get("EMINENCE_PREVIEW"):

@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from pelican.generators import Generator
+from pelican.paginator import Paginator
 
 from . import charts
 from .feeds import write_feeds, write_sitemap
@@ -165,6 +166,7 @@ class ShowcaseGenerator(Generator):
         shown_endorsements = [e for e in endorsement_objs if e.is_public or (
             self.preview and e.consent != "withdrawn")]
         shown_endorsements.sort(key=lambda e: (e.date, e.slug), reverse=True)
+        self._wall_urls(shown_endorsements)
         for e in endorsement_objs:
             if e.status == "published" and e.consent == "withdrawn":
                 logger.warning("%s: Consent is 'withdrawn': the endorsement is taken down from "
@@ -230,6 +232,17 @@ class ShowcaseGenerator(Generator):
             e.sparkline = charts.sparkline(e.activity, e.title)
         self.context["activity_months"] = months
 
+    def _wall_urls(self, endorsements) -> None:
+        """The wall is paginated: each endorsement's URL is its card on its own page."""
+        per_page = self.settings["PAGINATED_TEMPLATES"].get("endorsements") or self.settings[
+            "DEFAULT_PAGINATION"]
+        paginator = Paginator("endorsements/index.html", "endorsements/", endorsements, self.settings,
+                              per_page)
+        for number in range(1, paginator.num_pages + 1):
+            page_url = paginator.page(number).url
+            for e in paginator.page(number).object_list:
+                e.override_url = f"{page_url}#endorsement-{e.slug}"
+
     # -- writing ------------------------------------------------------------
 
     def _write(self, writer, save_as, template, url, paginate=None, **kwargs):
@@ -254,15 +267,15 @@ class ShowcaseGenerator(Generator):
         self._write(writer, "experts/index.html", "experts", "experts/",
                     listed_experts=sc.experts, current_topic=None)
         self._write(writer, "endorsements/index.html", "endorsements", "endorsements/",
-                    listed_endorsements=sc.endorsements, current_topic=None)
+                    paginate=sc.endorsements, listed_endorsements=sc.endorsements, current_topic=None)
         for t in sc.topics:
             self._write(writer, t.save_as, "topic", t.url, paginate=t.posts,
                         topic=t, articles=t.posts)
             self._write(writer, f"experts/topic/{t.slug}/index.html", "experts",
                         f"experts/topic/{t.slug}/", listed_experts=t.experts, current_topic=t)
             self._write(writer, f"endorsements/topic/{t.slug}/index.html", "endorsements",
-                        f"endorsements/topic/{t.slug}/", listed_endorsements=t.endorsements,
-                        current_topic=t)
+                        f"endorsements/topic/{t.slug}/", paginate=t.endorsements,
+                        listed_endorsements=t.endorsements, current_topic=t)
         for e in sc.experts:
             self._write(writer, e.save_as, "expert", e.url, paginate=e.posts,
                         expert=e, articles=e.posts)
