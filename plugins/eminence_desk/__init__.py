@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from eminence_feeds.state import Ledger, atomic_write, pull_lock
+from eminence_feeds.store import header_field
 from eminence_showcase.model import PUBLIC_CONSENT
 from eminence_showcase.structured import plain_text
 from eminence_showcase.validate import display_path
@@ -46,16 +47,6 @@ class Change:
 def _header_end(lines: list[str]) -> int:
     """Index of the first blank line (end of the metadata block), or len(lines)."""
     return next((i for i, line in enumerate(lines) if not line.strip()), len(lines))
-
-
-def read_field(path: str, field: str) -> str | None:
-    with open(path, encoding="utf-8") as fh:
-        lines = fh.read().splitlines()
-    pattern = re.compile(rf"^{re.escape(field)}\s*:", re.I)
-    for line in lines[: _header_end(lines)]:
-        if pattern.match(line):
-            return line.split(":", 1)[1].strip()
-    return None
 
 
 def set_fields(path: str, values: dict[str, str], dry_run: bool = False) -> list[Change]:
@@ -108,7 +99,7 @@ def targets(content: str, paths: str = "", all_from: str | None = None,
             raise DeskError(f"--all-from {all_from}: no folder content/posts/{all_from}/.")
         found += [os.path.realpath(p) for p in sorted(glob.glob(os.path.join(folder, "**", "*.md"),
                                                                 recursive=True))
-                  if (read_field(p, "Status") or "published").lower() == "draft"]
+                  if (header_field(p, "Status") or "published").lower() == "draft"]
     allowed = tuple(os.path.join(content, k) + os.sep for k in kinds)
     for path in found:
         if not path.startswith(allowed):
@@ -131,7 +122,7 @@ def approve(content: str, files: list[str]) -> list[Change]:
     """Publish drafts. An endorsement is published only with public or granted consent."""
     refused = []
     for path in files:
-        consent = (read_field(path, "Consent") or "").lower()
+        consent = (header_field(path, "Consent") or "").lower()
         if kind_of(content, path) == "endorsements" and consent not in PUBLIC_CONSENT:
             refused.append(f"{display_path(path)}: Consent: '{consent or 'missing'}'. Fix: record "
                            "consent ('Consent: granted', or 'public' if said publicly at Source) first.")

@@ -230,16 +230,22 @@ class _Converter:
         return "".join(parts)
 
 
-def html_to_blocks(html: str, base: str | None) -> tuple[list[str], str]:
-    """(Markdown blocks, plain text) of untrusted HTML."""
-    sanitized = sanitize_with_base(html, base)
+def clean_tree(html: str, base: str | None, drop=frozenset()):
+    """Untrusted HTML, sanitized (see sanitize_with_base), as an lxml element
+    wrapping the fragment; None when nothing is left."""
+    sanitized = sanitize_with_base(html, base, drop)
     if not sanitized.strip():
-        return [], ""
+        return None
     try:
         # Plain etree elements: lxml.html's element classes cost a lookup per node.
-        root = etree.fromstring(f"<div>{sanitized}</div>", _HTML_PARSER).find("body/div")
+        return etree.fromstring(f"<div>{sanitized}</div>", _HTML_PARSER).find("body/div")
     except (etree.ParserError, ValueError):
-        return [], ""
+        return None
+
+
+def html_to_blocks(html: str, base: str | None) -> tuple[list[str], str]:
+    """(Markdown blocks, plain text) of untrusted HTML."""
+    root = clean_tree(html, base)
     if root is None:
         return [], ""
     return _Converter().blocks(root), _SPACES.sub(" ", _text(root)).strip()

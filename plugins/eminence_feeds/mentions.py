@@ -14,14 +14,21 @@ depends on; README ("Endorsement candidates") explains it to editors.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from dataclasses import dataclass, field
 
-from lxml import etree
-
-from .convert import sanitize_with_base
-from .parse import _date, _html_and_base, _matcher, _title, clean_link, feedparse, normalise_url, one_line
+from .convert import BLOCKS, clean_tree
+from .parse import (
+    clean_link,
+    entry_date,
+    entry_html,
+    entry_title,
+    feedparse,
+    identity,
+    normalise_url,
+    one_line,
+    topic_matcher,
+)
 from .policy import text_only
 
 QUOTE_SHORT = 20  # words: a mention sentence shorter than this takes a neighbour along
@@ -37,14 +44,9 @@ BOILERPLATE = re.compile(
 URLISH = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S+|\S+@\S+\.\S+"
                     r"|(?<![\w@])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}(?:/\S*)?(?!\w)", re.I)
 SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
-BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote",
-              "pre", "hr", "table", "tr", "td", "th", "caption", "figure", "figcaption", "dl",
-              "dt", "dd", "br"}
+BLOCK_TAGS = BLOCKS | {"td", "th", "br"}  # a cell or a line break also ends a sentence's run
 # Dropped with their content before looking for prose.
 FURNITURE = {"footer", "nav", "aside", "header"}
-
-_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
-
 
 class TermMatcher:
     """Whole-word, case-insensitive matches of a list of names; reports the name as
@@ -95,13 +97,9 @@ def text_blocks(html: str, base: str | None) -> tuple[list[str], list[str]]:
     clean, with footers, navigation and asides dropped; `quoted` holds those inside
     a blockquote (someone else's words, e.g. the message a comment replies to).
     Link text stays; link targets do not."""
-    cleaned = sanitize_with_base(html, base, drop=FURNITURE)
     own: list[str] = []
     quoted: list[str] = []
-    if not cleaned.strip():
-        return own, quoted
-    root = etree.fromstring(f"<div>{cleaned}</div>", _PARSER)
-    root = root.find("body/div") if root is not None else None
+    root = clean_tree(html, base, drop=FURNITURE)
     if root is None:
         return own, quoted
     current: list[str] = []
@@ -201,16 +199,14 @@ def _author(raw, feed) -> tuple[str | None, str | None, str | None]:
 def examine(raw, feed, feed_url: str, brands: TermMatcher, topics, experts: TermMatcher,
             expert_slugs: dict) -> Mention:
     """Decide what a watch entry is: a candidate with its quote, or a drop reason."""
-    html, base = _html_and_base(raw, feed_url)
-    title = _title(raw)
+    html, base = entry_html(raw, feed_url)
+    title = entry_title(raw)
     name, href, email = _author(raw, feed)
     link = normalise_url(raw.get("link"))
     blocks, quoted = text_blocks(html, base)
     full = "\n".join(blocks + quoted)
-    content_hash = hashlib.sha256(f"{title}\n{full}".encode()).hexdigest()[:20]
-    entry_id = one_line(raw.get("id", "") or "")[:500] or None
-    key = f"id:{entry_id}" if entry_id else (f"url:{link}" if link else f"hash:{content_hash}")
-    m = Mention(key, link, clean_link(raw.get("link")), title, _date(raw), name, href, email,
+    _, key, content_hash = identity(raw, link, f"{title}\n{full}")
+    m = Mention(key, link, clean_link(raw.get("link")), title, entry_date(raw), name, href, email,
                 content_hash=content_hash)
     prose = [b for b in blocks if not is_boilerplate(b)]
     for block in prose:
@@ -251,7 +247,7 @@ def parse_watch(data: bytes, url: str, content_type: str | None, brand_terms: li
     names = {" ".join(n.split()): slug for slug, ns in expert_names.items() for n in ns}
     experts = TermMatcher(names)
     slugs = {n: names[n] for n in experts.canonical.values()}
-    topics = _matcher(topic_terms)
+    topics = topic_matcher(topic_terms)
     for raw in parsed.entries:
         try:
             result.entries.append(examine(raw, parsed.feed, url, brands, topics, experts, slugs))

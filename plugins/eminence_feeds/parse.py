@@ -82,14 +82,14 @@ def one_line(text: str) -> str:
     return " ".join(_UNPRINTABLE.sub(" ", text).split())
 
 
-def _title(entry) -> str:
+def entry_title(entry) -> str:
     detail = entry.get("title_detail") or {}
     raw = entry.get("title", "") or ""
     text = text_only(raw) if "html" in (detail.get("type") or "") or "<" in raw else raw
     return one_line(text)[:MAX_TITLE]
 
 
-def _date(entry) -> str | None:
+def entry_date(entry) -> str | None:
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     if not parsed:
         return None
@@ -100,7 +100,7 @@ def _date(entry) -> str | None:
         return None
 
 
-def _html_and_base(entry, feed_url: str) -> tuple[str, str | None]:
+def entry_html(entry, feed_url: str) -> tuple[str, str | None]:
     contents = entry.get("content") or []
     best = next((c for c in contents if "html" in (c.get("type") or "")), None)
     best = best or (contents[0] if contents else None)
@@ -139,7 +139,7 @@ class TopicMatcher:
 _MATCHERS: dict = {}
 
 
-def _matcher(terms: dict[str, list[str]] | None) -> TopicMatcher:
+def topic_matcher(terms: dict[str, list[str]] | None) -> TopicMatcher:
     key = tuple(sorted((k, tuple(v)) for k, v in (terms or {}).items()))
     if key not in _MATCHERS:  # one per worker process and topic set
         _MATCHERS[key] = TopicMatcher(terms or {})
@@ -170,7 +170,7 @@ def parse_feed(data: bytes, url: str, content_type: str | None, mode: str = "exc
     parsed = feedparse(data, url, content_type, result)
     if parsed is None:
         return result
-    matcher = _matcher(topic_terms)
+    matcher = topic_matcher(topic_terms)
     for raw in parsed.entries:
         try:
             result.entries.append(_entry(raw, url, mode, excerpt_words, matcher))
@@ -179,20 +179,27 @@ def parse_feed(data: bytes, url: str, content_type: str | None, mode: str = "exc
     return result
 
 
+def identity(raw, link: str | None, text: str) -> tuple[str | None, str, str]:
+    """(id, key, content hash) of an entry: known by its id, else its normalised
+    permalink, else a hash of its title and text."""
+    content_hash = hashlib.sha256(text.encode()).hexdigest()[:20]
+    entry_id = one_line(raw.get("id", "") or "")[:500] or None
+    key = f"id:{entry_id}" if entry_id else (f"url:{link}" if link else f"hash:{content_hash}")
+    return entry_id, key, content_hash
+
+
 def _entry(raw, feed_url: str, mode: str, excerpt_words: int, matcher: TopicMatcher) -> Entry:
-    html, base = _html_and_base(raw, feed_url)
+    html, base = entry_html(raw, feed_url)
     blocks, text = html_to_blocks(html, base)
     full = "\n\n".join(blocks)
     body = "\n\n".join(excerpt(blocks, excerpt_words)) if mode == "excerpt" else full
     link = normalise_url(raw.get("link"))
-    title = _title(raw)
+    title = entry_title(raw)
     if not title:
         title = (" ".join(text.split()[:10]) + " …") if text else "Untitled post"
-    content_hash = hashlib.sha256(f"{title}\n{full}".encode()).hexdigest()[:20]
-    entry_id = one_line(raw.get("id", "") or "")[:500] or None
-    key = f"id:{entry_id}" if entry_id else (f"url:{link}" if link else f"hash:{content_hash}")
+    entry_id, key, content_hash = identity(raw, link, f"{title}\n{full}")
     categories = [one_line(t.get("term", "") or "") for t in raw.get("tags", []) or []]
     return Entry(key=key, id=entry_id, link=link, original=clean_link(raw.get("link")),
-                 title=title, published=_date(raw),
+                 title=title, published=entry_date(raw),
                  categories=[c for c in categories if c], body=body,
                  topics=matcher.match(categories, f"{title} {text[:20000]}"), content_hash=content_hash)
