@@ -8,16 +8,15 @@ links to their experts and topics.
 from __future__ import annotations
 
 import logging
-import os
 import subprocess
 import sys
 from urllib.parse import urlsplit
 
 from pelican import signals
-from pelican.utils import clean_output_dir
 
 from . import structured
 from .generator import ShowcaseGenerator
+from .incremental import OutputWriter
 from .validate import ContentError
 
 __all__ = ["ContentError", "ShowcaseGenerator", "register"]
@@ -78,20 +77,27 @@ def apply_settings(pelican) -> None:
     settings["JINJA_FILTERS"] = {**settings.get("JINJA_FILTERS", {}),
                                  "initials": initials, "host": host, **structured.filters(settings)}
 
-    # Pelican empties the output folder before reading content; defer that until
-    # the content has validated, so invalid content leaves the last good build.
+    # Pelican empties the output folder before reading content. Instead, the
+    # OutputWriter (created once the content has validated, so invalid content
+    # leaves the last good build) updates it in place, or empties it when it has
+    # no record of the last build.
     if pelican.delete_outputdir:
         pelican.delete_outputdir = False
         settings["_EMINENCE_CLEAN_OUTPUT"] = True
 
 
-def clean_output(generators) -> None:
-    gen = next((g for g in generators if isinstance(g, ShowcaseGenerator)), None)
-    if gen is None or not gen.settings.get("_EMINENCE_CLEAN_OUTPUT"):
-        return
-    output, content = os.path.realpath(gen.output_path), os.path.realpath(gen.path)
-    if os.path.commonpath([output, content]) != output:  # never delete the sources
-        clean_output_dir(gen.output_path, gen.settings.get("OUTPUT_RETENTION", []))
+def get_writer(pelican):
+    return OutputWriter
+
+
+def finish_output(pelican) -> None:
+    """Remove stale files, then (re)index search: Pagefind must not see stale pages."""
+    writer = pelican.settings.get("_EMINENCE_OUTPUT")
+    if writer is not None:
+        writer.finish()
+        logger.info("Rendered %d pages, reused %d unchanged; %d files changed",
+                    writer.rendered, writer.skipped, len(writer.changed))
+    build_search_index(pelican)
 
 
 def build_search_index(pelican) -> None:
@@ -111,5 +117,5 @@ def get_generators(pelican):
 def register():
     signals.initialized.connect(apply_settings)
     signals.get_generators.connect(get_generators)
-    signals.all_generators_finalized.connect(clean_output)
-    signals.finalized.connect(build_search_index)
+    signals.get_writer.connect(get_writer)
+    signals.finalized.connect(finish_output)

@@ -9,11 +9,9 @@ here reads the clock: the same content gives byte-identical files.
 
 from __future__ import annotations
 
-import os
 from xml.sax.saxutils import escape, quoteattr
 
 from feedgenerator import Atom1Feed
-from pelican.utils import sanitised_join
 
 FEED_PATHS = {
     "site": "feeds/all.atom.xml",
@@ -31,13 +29,6 @@ def base_url(settings: dict) -> str:
 
 def feed_path(kind: str, slug: str = "") -> str:
     return FEED_PATHS[kind].format(slug=slug)
-
-
-def _write(output: str, rel: str, data: str) -> None:
-    path = sanitised_join(output, rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(data)
 
 
 def _entries(items, limit: int):
@@ -67,28 +58,33 @@ def _add(feed: Atom1Feed, item, base: str) -> None:
                   categories=[t.title for t in item.topics])
 
 
-def _feed(title: str, page_url: str, feed_url: str, items, settings: dict, base: str) -> str:
-    feed = Atom1Feed(title=title, link=page_url, description=settings.get("EMINENCE_TAGLINE", ""),
-                     language=settings.get("DEFAULT_LANG"), feed_url=feed_url, feed_guid=feed_url)
-    for item in _entries(items, settings.get("FEED_MAX_ITEMS") or 50):
-        _add(feed, item, base)
-    return feed.writeString("utf-8")
+def _feed(save, rel: str, title: str, page_url: str, items, settings: dict, base: str) -> None:
+    """save(rel, make, objects): the writer renders the feed only if one of its
+    entries (or the site) changed."""
+    entries = _entries(items, settings.get("FEED_MAX_ITEMS") or 50)
+
+    def make() -> str:
+        feed_url = f"{base}/{rel}"
+        feed = Atom1Feed(title=title, link=page_url, description=settings.get("EMINENCE_TAGLINE", ""),
+                         language=settings.get("DEFAULT_LANG"), feed_url=feed_url, feed_guid=feed_url)
+        for item in entries:
+            _add(feed, item, base)
+        return feed.writeString("utf-8")
+
+    save(rel, make, entries)
 
 
-def write_feeds(output: str, settings: dict, topics, experts, posts, endorsements) -> None:
+def write_feeds(save, settings: dict, topics, experts, posts, endorsements) -> None:
     base = base_url(settings)
     site = settings.get("SITENAME", "")
-    _write(output, feed_path("site"), _feed(f"{site}: all posts and endorsements", f"{base}/",
-                                            f"{base}/{feed_path('site')}", [*posts, *endorsements],
-                                            settings, base))
+    _feed(save, feed_path("site"), f"{site}: all posts and endorsements", f"{base}/",
+          [*posts, *endorsements], settings, base)
     for t in topics:
-        _write(output, feed_path("topic", t.slug),
-               _feed(f"{site}: {t.title}", f"{base}/{t.url}", f"{base}/{feed_path('topic', t.slug)}",
-                     [*t.posts, *t.endorsements], settings, base))
+        _feed(save, feed_path("topic", t.slug), f"{site}: {t.title}", f"{base}/{t.url}",
+              [*t.posts, *t.endorsements], settings, base)
     for e in experts:
-        _write(output, feed_path("expert", e.slug),
-               _feed(f"{e.title} at {site}", f"{base}/{e.url}", f"{base}/{feed_path('expert', e.slug)}",
-                     e.posts, settings, base))
+        _feed(save, feed_path("expert", e.slug), f"{e.title} at {site}", f"{base}/{e.url}",
+              e.posts, settings, base)
     # The classic planet subscription list: every active expert's own feeds.
     outlines = []
     for e in experts:
@@ -99,19 +95,19 @@ def write_feeds(output: str, settings: dict, topics, experts, posts, endorsement
                 outlines.append(f'    <outline type="rss" text={quoteattr(e.title)} '
                                 f'title={quoteattr(e.title)} xmlUrl={quoteattr(url)} '
                                 f'htmlUrl={quoteattr(f"{base}/{e.url}")}/>')
-    _write(output, OPML_PATH, '<?xml version="1.0" encoding="utf-8"?>\n<opml version="2.0">\n'
+    save(OPML_PATH, lambda: '<?xml version="1.0" encoding="utf-8"?>\n<opml version="2.0">\n'
            f"  <head><title>{escape(site)}: our experts' feeds</title></head>\n  <body>\n"
-           + "\n".join(outlines) + "\n  </body>\n</opml>\n")
+           + "\n".join(outlines) + "\n  </body>\n</opml>\n", ())
 
 
-def write_sitemap(output: str, settings: dict, pages: list[tuple[str, object]]) -> None:
+def write_sitemap(save, settings: dict, pages: list[tuple[str, object]]) -> None:
     """pages: (url relative to the site, datetime of the last change or None)."""
     base = base_url(settings)
     rows = []
     for url, when in sorted(pages, key=lambda p: p[0]):
         lastmod = f"<lastmod>{when.date().isoformat()}</lastmod>" if when else ""
         rows.append(f"  <url><loc>{escape(f'{base}/{url}')}</loc>{lastmod}</url>")
-    _write(output, "sitemap.xml", '<?xml version="1.0" encoding="utf-8"?>\n'
+    save("sitemap.xml", lambda: '<?xml version="1.0" encoding="utf-8"?>\n'
            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + "\n".join(rows)
-           + "\n</urlset>\n")
-    _write(output, "robots.txt", f"User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml\n")
+           + "\n</urlset>\n", ())
+    save("robots.txt", lambda: f"User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml\n", ())

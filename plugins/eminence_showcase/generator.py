@@ -18,6 +18,7 @@ from pelican.paginator import Paginator
 
 from . import charts
 from .feeds import write_feeds, write_sitemap
+from .incremental import saver
 from .model import (
     ENDORSEMENT_FIELDS,
     EXPERT_FIELDS,
@@ -282,7 +283,8 @@ class ShowcaseGenerator(Generator):
         self._write(writer, "404.html", "404", "404.html")
         self._write(writer, "search/index.html", "search", "search/")
         self._write(writer, "coverage/index.html", "coverage", "coverage/")
-        write_feeds(self.output_path, self.settings, sc.topics, sc.experts, sc.posts, sc.endorsements)
+        save = saver(writer, self.output_path)
+        write_feeds(save, self.settings, sc.topics, sc.experts, sc.posts, sc.endorsements)
         public = [p for p in sc.posts if not p.is_draft]  # drafts never reach the sitemap
         newest = {}
         for p in public:
@@ -295,4 +297,4 @@ class ShowcaseGenerator(Generator):
                   for kind in ("experts", "endorsements")]
         pages += [(e.url, newest.get(e.url)) for e in sc.experts]
         pages += [(p.url, p.date) for p in public]
-        write_sitemap(self.output_path, self.settings, pages)
+        write_sitemap(save, self.settings, pages)

@@ -1,0 +1,402 @@
+"""Incremental output: a rebuild renders and writes only the pages whose inputs changed.
+
+Pelican renders and writes every page on every build. Here `output/` is kept
+between builds and `OutputWriter` (Pelican's Writer, returned from `get_writer`):
+
+- skips rendering a page whose *fingerprint* equals the one recorded by the last
+  build, if that file is still there;
+- writes a file only when its bytes differ from the file on disk, atomically
+  (a reader of the served folder never sees half a page);
+- records every file the build produced, so files the last build produced and
+  this one did not (a deleted post, a page that fell off the pagination) are
+  removed afterwards. Without a record (first build, cache cleared) the output
+  folder is emptied first, as Pelican's DELETE_OUTPUT_DIRECTORY would.
+
+A page's fingerprint is a hash of:
+
+- the *site digest*: settings, theme files, plugin code and library versions;
+- the output path;
+- every content object the page is given (an article, a topic, an expert, the
+  posts on this page of a paginated list): the full text of its source file;
+- for an article page, its expert and topics too; nothing else unless the post
+  links to other content with ``{filename}``-style links (then the content
+  digest below), or to static files (then the list of static files);
+- for every other page (lists, home, coverage...), the *content digest*: every
+  source file in full, except the posts' bodies (only their metadata headers),
+  because list pages show posts' bodies only for the posts on the page.
+
+So a body edit re-renders that post's page and the list pages it is on; a
+metadata change (a title, an approval) re-renders list pages; an expert's
+edit re-renders list pages and that expert's posts. A template that shows a
+post's body anywhere else must pass that post to `write_file` as an argument.
+`tests/test_incremental.py` checks an incremental build is byte-identical to a
+clean one after each kind of edit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import os
+import re
+import sys
+from importlib import metadata as package_metadata
+
+from pelican.contents import Content
+from pelican.utils import clean_output_dir, sanitised_join
+from pelican.writers import FileOverwriteFailedError, Writer
+
+logger = logging.getLogger(__name__)
+
+TEXT_SOURCES = (".md", ".markdown", ".mkd", ".html", ".htm", ".rst", ".txt", ".json", ".yml",
+                ".yaml", ".csv")
+# Links Pelican resolves against other content at render time.
+CONTENT_LINK = re.compile(r"[{|](filename|attach|index|tag|category|author)[}|]")
+STATIC_LINK = re.compile(r"[{|]static[}|]")
+LIBRARIES = ("pelican", "jinja2", "markdown", "pygments", "nh3", "beautifulsoup4", "feedgenerator")
+
+
+class Unchanged(str):
+    """What a skipped render returns: the file on disk is already this page."""
+
+
+def _sha(*parts) -> str:
+    h = hashlib.sha1()
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else str(part).encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _stable(value) -> str:
+    """A repr that is the same in every process (no memory addresses)."""
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{_stable(k)}:{_stable(v)}" for k, v in
+                              sorted(value.items(), key=lambda kv: str(kv[0]))) + "}"
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [_stable(v) for v in value]
+        return "[" + ",".join(sorted(items) if isinstance(value, (set, frozenset)) else items) + "]"
+    if isinstance(value, (str, int, float, bool, type(None))):
+        return repr(value)
+    if callable(value):
+        return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', type(value).__name__)}"
+    return f"{type(value).__module__}.{type(value).__qualname__}"
+
+
+def _tree_digest(folder: str) -> str:
+    h = hashlib.sha1()
+    for base, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(base, name)
+            h.update(os.path.relpath(path, folder).encode())
+            with open(path, "rb") as fh:
+                h.update(hashlib.sha1(fh.read()).digest())
+    return h.hexdigest()
+
+
+def site_digest(settings: dict) -> str:
+    """Everything besides content that a page's bytes depend on."""
+    versions = []
+    for name in LIBRARIES:
+        try:
+            versions.append(f"{name}={package_metadata.version(name)}")
+        except package_metadata.PackageNotFoundError:
+            versions.append(f"{name}=-")
+    plugin_roots = [os.path.realpath(p) for p in settings.get("PLUGIN_PATHS", [])]
+    code = []
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if path and any(os.path.realpath(path).startswith(root + os.sep) for root in plugin_roots):
+            with open(path, "rb") as fh:
+                code.append((module.__name__, hashlib.sha1(fh.read()).hexdigest()))
+    themes = [settings["THEME"], *settings.get("THEME_TEMPLATES_OVERRIDES", [])]
+    private = {k: v for k, v in settings.items() if not k.startswith("_EMINENCE")}
+    return _sha(_stable(private), *versions, *sorted(code),
+                *(_tree_digest(t) for t in themes if os.path.isdir(t)))
+
+
+class ContentDigests:
+    """Digests of the content folder's files, read once per build."""
+
+    def __init__(self, settings: dict):
+        self.path = os.path.realpath(settings["PATH"])
+        self.article_roots = [os.path.join(self.path, p) + os.sep
+                              for p in settings.get("ARTICLE_PATHS", [])]
+        self.full: dict[str, str] = {}
+        self.text: dict[str, str] = {}
+        listing, assets = [], []
+        for base, dirs, files in os.walk(self.path):
+            dirs.sort()
+            for name in sorted(files):
+                path = os.path.join(base, name)
+                rel = os.path.relpath(path, self.path)
+                if name.lower().endswith(TEXT_SOURCES):
+                    with open(path, "rb") as fh:
+                        data = fh.read()
+                    self.full[path] = full = _sha(rel, data)
+                    self.text[path] = data.decode("utf-8", "replace")
+                    if path.startswith(tuple(self.article_roots)):
+                        # A post's body shows only on its own page and the lists it is on.
+                        header = data.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
+                        listing.append((rel, _sha(header)))
+                    else:
+                        listing.append((rel, full))
+                else:
+                    stat = os.stat(path)
+                    self.full[path] = full = _sha(rel, stat.st_size, stat.st_mtime_ns)
+                    listing.append((rel, full))
+                    assets.append(rel)
+        self.content = _sha(*(f"{rel}:{d}" for rel, d in listing))
+        self.assets = _sha(*assets)
+
+    def of(self, obj) -> str | None:
+        source = getattr(obj, "source_path", None)
+        return self.full.get(os.path.realpath(source)) if source else None
+
+
+class _PendingFile(io.StringIO):
+    """Collects what Pelican writes; on close, writes it only if it differs."""
+
+    def __init__(self, writer: OutputWriter, path: str):
+        super().__init__()
+        self._writer, self._path, self._unchanged = writer, path, False
+
+    def write(self, s):
+        if isinstance(s, Unchanged):
+            self._unchanged = True
+            return len(s)
+        return super().write(s)
+
+    def close(self):
+        if not self.closed:
+            if self._unchanged:
+                self._writer.produced[self._path] = self._writer.fingerprints.get(self._path)
+            else:
+                self._writer.save(self._path, self.getvalue())
+        super().close()
+
+
+class _FingerprintedTemplate:
+    """Wraps a Jinja template: render() is skipped when the page's inputs are unchanged."""
+
+    def __init__(self, writer: OutputWriter, template, kwargs: dict):
+        self._writer, self._template, self._kwargs = writer, template, kwargs
+
+    def __getattr__(self, name):
+        return getattr(self._template, name)
+
+    def render(self, localcontext):
+        writer = self._writer
+        path = sanitised_join(writer.output_path, localcontext["output_file"])
+        fingerprint = writer.fingerprint(self._template.name, localcontext, self._kwargs)
+        writer.fingerprints[path] = fingerprint
+        if fingerprint and writer.previous.get(path) == fingerprint and os.path.isfile(path):
+            writer.skipped += 1
+            return Unchanged()
+        writer.rendered += 1
+        return self._template.render(localcontext)
+
+
+class OutputWriter(Writer):
+    MANIFEST_VERSION = 1
+
+    def __init__(self, output_path, settings=None):
+        # Pelican's sanitised_join gives absolute paths; the record must match them.
+        super().__init__(os.path.abspath(output_path), settings)
+        settings = self.settings
+        self.enabled = settings.get("EMINENCE_INCREMENTAL", True)
+        self.produced: dict[str, str | None] = {}  # absolute path -> fingerprint (None: none)
+        self.fingerprints: dict[str, str | None] = {}
+        self.changed: set[str] = set()  # written with new bytes, or removed
+        self.rendered = self.skipped = 0
+        self._digests: ContentDigests | None = None
+        self._site = site_digest(settings) if self.enabled else ""
+        self.manifest_path = os.path.join(
+            settings.get("CACHE_PATH", "cache"),
+            f"eminence-output-{_sha(os.path.realpath(output_path))[:12]}.json")
+        self.previous: dict[str, str | None] = self._load() if self.enabled else {}
+        self._context: dict | None = None
+        settings["_EMINENCE_OUTPUT"] = self
+        if settings.get("_EMINENCE_CLEAN_OUTPUT") and not self.previous:
+            # No record of what the last build wrote: start from an empty folder,
+            # as Pelican's DELETE_OUTPUT_DIRECTORY would (never when it holds the sources).
+            output, content = os.path.realpath(output_path), os.path.realpath(settings["PATH"])
+            if os.path.commonpath([output, content]) != output:
+                clean_output_dir(output_path, settings.get("OUTPUT_RETENTION", []))
+
+    # -- the record of the last build ------------------------------------------
+
+    def _load(self) -> dict:
+        try:
+            with open(self.manifest_path, encoding="utf-8") as fh:
+                data = json.load(fh)
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict) or data.get("version") != self.MANIFEST_VERSION:
+            return {}
+        root = self.output_path + os.sep
+        files = {path: fp for rel, fp in data.get("files", {}).items()
+                 # a hand-edited record can never point outside the output folder
+                 if (path := os.path.normpath(os.path.join(self.output_path, rel))).startswith(root)}
+        if data.get("site") != self._site:
+            # Another theme, settings or code: nothing can be skipped, but the
+            # file list still tells which files are stale.
+            files = dict.fromkeys(files)
+        return files
+
+    def save_manifest(self) -> None:
+        files = {os.path.relpath(p, self.output_path): fp for p, fp in sorted(self.produced.items())}
+        os.makedirs(os.path.dirname(self.manifest_path) or ".", exist_ok=True)
+        tmp = self.manifest_path + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump({"version": self.MANIFEST_VERSION, "site": self._site, "files": files}, fh)
+        os.replace(tmp, self.manifest_path)
+
+    def _static_outputs(self) -> list[str]:
+        """Files Pelican copied rather than wrote: static content and the theme's assets."""
+        settings, out = self.settings, []
+        for static in (self._context or {}).get("staticfiles", []):
+            if static.save_as:
+                out.append(sanitised_join(self.output_path, static.save_as))
+        for folder in settings.get("THEME_STATIC_PATHS", []):
+            source = os.path.join(settings["THEME"], folder)
+            for base, _, files in os.walk(source):
+                for name in files:
+                    rel = os.path.relpath(os.path.join(base, name), source)
+                    out.append(os.path.join(self.output_path, settings["THEME_STATIC_DIR"], rel))
+        return out
+
+    def finish(self) -> list[str]:
+        """After writing: delete what the last build produced and this one did not,
+        record what this one produced, and return the deleted files."""
+        for path in self._static_outputs():
+            self.produced.setdefault(path, None)
+        removed = []
+        retained = {os.path.join(self.output_path, r) for r in self.settings.get("OUTPUT_RETENTION", [])}
+        for path in self.previous:
+            if path in self.produced or path in retained:
+                continue
+            if os.path.isfile(path):
+                os.remove(path)
+                removed.append(path)
+                self.changed.add(path)
+                folder = os.path.dirname(path)
+                while folder.startswith(self.output_path + os.sep) and not os.listdir(folder):
+                    os.rmdir(folder)
+                    folder = os.path.dirname(folder)
+        if self.enabled:
+            self.save_manifest()
+        return removed
+
+    # -- fingerprints ----------------------------------------------------------
+
+    @property
+    def digests(self) -> ContentDigests:
+        if self._digests is None:  # after the generators' contexts: content is final
+            self._digests = ContentDigests(self.settings)
+        return self._digests
+
+    def fingerprint(self, template: str, localcontext: dict, kwargs: dict) -> str | None:
+        if not self.enabled:
+            return None
+        digests = self.digests
+        objects = []
+        for key, value in kwargs.items():
+            page = localcontext.get(f"{key}_page")
+            if page is not None and isinstance(value, (list, tuple)):
+                value = page.object_list  # a paginated list: only this page's items
+            for obj in (value if isinstance(value, (list, tuple)) else [value]):
+                if isinstance(obj, Content):
+                    objects.append(obj)
+        article = kwargs.get("article")
+        if isinstance(article, Content):
+            objects += [o for o in (getattr(article, "expert", None), *getattr(article, "topics", []))
+                        if isinstance(o, Content)]
+            text = digests.text.get(os.path.realpath(article.source_path or ""), "")
+            context = (digests.content if CONTENT_LINK.search(text)
+                       else digests.assets if STATIC_LINK.search(text) else "")
+        else:
+            context = digests.content
+        parts = []
+        for obj in objects:
+            digest = digests.of(obj)
+            if digest is None:
+                return None  # not from a source file: always render
+            parts.append(f"{digest}@{obj.url}")
+        return _sha(self._site, context, template, localcontext["output_file"], *parts)
+
+    # -- writing ---------------------------------------------------------------
+
+    def write_file(self, name, template, context, *args, **kwargs):
+        if not name:
+            return None
+        self._context = context
+        return super().write_file(name, _FingerprintedTemplate(self, template, kwargs),
+                                  context, *args, **kwargs)
+
+    def _open_w(self, filename, encoding, override=False):
+        # Pelican's own guard against two pages writing one file, kept as is.
+        if filename in self._overridden_files:
+            if override:
+                raise FileOverwriteFailedError(f'Failed to overwrite "{filename}" a second time '
+                                               "(was previously overwritten)")
+            return open(os.devnull, "w", encoding=encoding)
+        if filename in self._written_files and not override:
+            raise FileOverwriteFailedError(
+                f'Failed to overwrite "{filename}" as Pelican has already written to it '
+                "previously (set `override=True` if intended)")
+        if override:
+            self._overridden_files.add(filename)
+        self._written_files.add(filename)
+        return _PendingFile(self, filename)
+
+    def write_text(self, rel: str, make, objects=()) -> None:
+        """A file the showcase writes itself (feeds, sitemap): `make()` gives its text,
+        and is not called when the fingerprint over `objects` is unchanged."""
+        path = sanitised_join(self.output_path, rel)
+        fingerprint = None
+        if self.enabled and objects is not None:
+            parts = [f"{self.digests.of(o)}@{o.url}" for o in objects]
+            if None not in (self.digests.of(o) for o in objects):
+                fingerprint = _sha(self._site, self.digests.content, rel, *parts)
+        if fingerprint and self.previous.get(path) == fingerprint and os.path.isfile(path):
+            self.skipped += 1
+            self.produced[path] = fingerprint
+            return
+        self.fingerprints[path] = fingerprint
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        self.save(path, make())
+
+    def save(self, path: str, text: str) -> None:
+        data = text.encode("utf-8")
+        self.produced[path] = self.fingerprints.get(path)
+        try:
+            if os.path.getsize(path) == len(data):
+                with open(path, "rb") as fh:
+                    if fh.read() == data:
+                        return
+        except OSError:
+            pass
+        tmp = f"{path}.eminence-tmp"
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+        self.changed.add(path)
+
+
+def saver(writer, output_path: str):
+    """`save(rel, make, objects)` for files the showcase writes itself; a plain write
+    when another plugin's writer is in use."""
+    if isinstance(writer, OutputWriter):
+        return writer.write_text
+
+    def save(rel: str, make, objects=()) -> None:
+        path = sanitised_join(output_path, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(make())
+
+    return save
