@@ -44,13 +44,29 @@ class QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def site_url(example_output):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler,
-                                                           directory=str(example_output)))
+def _serve(folder):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+@pytest.fixture(scope="module")
+def site_url(example_output):
+    server, url = _serve(example_output)
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def sharded_site(tmp_path_factory):
+    """The example with posts indexed in shards of about 4 pages, as a big showcase is."""
+    from helpers import ROOT, build
+
+    out = tmp_path_factory.mktemp("sharded") / "output"
+    build(ROOT / "content", out, EMINENCE_SEARCH_SHARD_PAGES=4)
+    server, url = _serve(out)
+    yield out, url
     server.shutdown()
 
 
@@ -180,6 +196,35 @@ def test_search_finds_a_post_and_filters_by_topic(browser, site_url):
     filters = page.locator(".pagefind-ui__filter-name").all_text_contents()
     assert any("topic" in f.lower() for f in filters), filters
     assert hosts == {"127.0.0.1"} and errors == []
+    page.context.close()
+
+
+def test_search_merges_the_post_shards_and_the_site_index(browser, sharded_site):
+    import json
+
+    out, url = sharded_site
+    shards = sorted(p.name for p in out.glob("pagefind-posts-*"))
+    assert len(shards) >= 4, shards
+    search_page = (out / "search" / "index.html").read_text(encoding="utf-8")
+    assert all(f"../{name}/" in search_page for name in shards)
+    record = json.loads(next((out.parent / "cache").glob("eminence-search-*.json")).read_text())
+    shard_of = {expert: name for name, experts in record.items() if name in shards for expert in experts}
+
+    page, errors, hosts = visit(browser, url + "search/?q=the")
+    page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
+    while page.locator(".pagefind-ui__button").count():  # "Load more results"
+        page.locator(".pagefind-ui__button").first.click()
+        page.wait_for_timeout(300)
+    links = page.eval_on_selector_all(".pagefind-ui__result-link", "els => els.map(e => e.href)")
+    experts = {urlsplit(h).path.split("/")[2] for h in links if urlsplit(h).path.startswith("/posts/")}
+    assert len({shard_of[e] for e in experts}) >= 3, (experts, shard_of)  # several shards answered
+    assert hosts == {"127.0.0.1"} and errors == []
+    page.context.close()
+    # An expert's own page is in the site index, found through the same search box.
+    page, errors, _ = visit(browser, url + "search/?q=Priya")
+    page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
+    assert "Priya Raman" in " ".join(page.locator(".pagefind-ui__result-link").all_text_contents())
+    assert errors == []
     page.context.close()
 
 

@@ -10,6 +10,7 @@ showcase write is compared byte for byte, and stale files must be gone.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -112,3 +113,56 @@ def test_after_each_edit_incremental_equals_clean(workspace, edit):
         assert len(writer.changed) < 15
     if edit == "post deleted":
         assert not list(output.rglob("signing-keys-in-hardware"))
+
+
+def test_search_reindexes_only_the_shards_that_changed(tmp_path):
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copytree(ROOT / "example-feeds", tmp_path / "example-feeds")
+    output = tmp_path / "output"
+
+    def build():
+        runner.build(settings_for(tmp_path / "content", output, EMINENCE_SEARCH_SHARD_PAGES=4))
+        return {p.name: p.stat().st_ino for p in output.iterdir() if p.name.startswith("pagefind")}
+
+    first = build()
+    assert len(first) >= 5
+    assert build() == first  # nothing changed: Pagefind does not run
+    _append(tmp_path / "content/posts/hannah-vogel/reliability-culture-is-a-habit.md", "One more line.")
+    third = build()
+    redone = sorted(name for name in first if third[name] != first[name])
+    record = json.loads(next((tmp_path / "cache").glob("eminence-search-*.json")).read_text())
+    hannah = next(name for name, experts in record.items() if "hannah-vogel" in experts)
+    # Her shard only (plus the site index if a list page's summary of the post changed).
+    assert set(redone) - {"pagefind"} == {hannah}
+    (tmp_path / "content/posts/hannah-vogel/reliability-culture-is-a-habit.md").unlink()
+    build()
+    assert not list((output / hannah).glob("**/*reliability-culture*"))
+    bundle = (output / hannah / "pagefind-entry.json").read_text()
+    assert bundle  # still a valid bundle for her other posts
+
+
+def test_parallel_reading_and_the_read_cache_give_the_same_site(tmp_path):
+    """Markdown read on two forked workers, then from the cache, equals a serial read."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copytree(ROOT / "example-feeds", tmp_path / "example-feeds")
+    content = tmp_path / "content"
+
+    def build(name, **overrides):
+        output = tmp_path / name / "output"
+        settings = settings_for(content, output, EMINENCE_SEARCH=False, EMINENCE_INCREMENTAL=False,
+                                **overrides)
+        runner.build(settings)
+        return _tree(output), settings["_EMINENCE_READ_CACHE"]
+
+    serial, cache = build("serial", EMINENCE_READ_WORKERS=1, EMINENCE_READ_CACHE=False)
+    assert cache.hits == cache.parallel == 0
+    parallel, cache = build("parallel", EMINENCE_READ_WORKERS=2, EMINENCE_PARALLEL_READ_MIN=1)
+    assert cache.parallel >= 40 and cache.hits >= 40  # every post read by a worker, then found
+    assert parallel == serial
+    again, cache = build("parallel", EMINENCE_READ_WORKERS=2, EMINENCE_PARALLEL_READ_MIN=1)
+    assert cache.misses == cache.parallel == 0 and again == serial  # all from the cache
+    # A changed Markdown setting invalidates the cache: the posts are read again.
+    _, cache = build("parallel", EMINENCE_READ_WORKERS=2, EMINENCE_PARALLEL_READ_MIN=1,
+                     MARKDOWN={"extension_configs": {"markdown.extensions.extra": {}},
+                               "output_format": "html5"})
+    assert cache.parallel >= 40

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pelican.generators import Generator
 from pelican.paginator import Paginator
 
-from . import charts
+from . import charts, reading, search
 from .feeds import write_feeds, write_sitemap
 from .incremental import saver
 from .model import (
@@ -51,6 +51,7 @@ class ShowcaseGenerator(Generator):
         super().__init__(*args, **kwargs)
         self.preview = bool(self.settings.get("EMINENCE_PREVIEW"))
         self.showcase = Showcase()
+        reading.install(self)
 
     # -- reading ------------------------------------------------------------
 
@@ -203,7 +204,10 @@ class ShowcaseGenerator(Generator):
                         reverse=True)
         waiting = sorted((e for e in endorsement_objs if e.status == "draft" and e.consent != "withdrawn"),
                          key=lambda e: (e.date, e.slug), reverse=True)
+        # Search bundles follow the posts this build writes (drafts too, in a preview).
+        self.settings["_EMINENCE_SEARCH_PLAN"] = bundles = search.plan(self.settings, shown_posts)
         self.context.update(
+            search_bundles=list(bundles),
             review_queue={"posts": drafts, "endorsements": waiting},
             topics=topic_objs,
             experts=expert_objs,

@@ -97,8 +97,13 @@ def _tree_digest(folder: str) -> str:
     return h.hexdigest()
 
 
-def site_digest(settings: dict) -> str:
-    """Everything besides content that a page's bytes depend on."""
+def settings_digest(settings: dict, exclude=()) -> str:
+    return _sha(_stable({k: v for k, v in settings.items()
+                         if not k.startswith("_EMINENCE") and k not in exclude}))
+
+
+def code_digest(settings: dict) -> str:
+    """The libraries' versions and the loaded plugins' source."""
     versions = []
     for name in LIBRARIES:
         try:
@@ -112,9 +117,13 @@ def site_digest(settings: dict) -> str:
         if path and any(os.path.realpath(path).startswith(root + os.sep) for root in plugin_roots):
             with open(path, "rb") as fh:
                 code.append((module.__name__, hashlib.sha1(fh.read()).hexdigest()))
+    return _sha(*versions, *sorted(code))
+
+
+def site_digest(settings: dict) -> str:
+    """Everything besides content that a page's bytes depend on."""
     themes = [settings["THEME"], *settings.get("THEME_TEMPLATES_OVERRIDES", [])]
-    private = {k: v for k, v in settings.items() if not k.startswith("_EMINENCE")}
-    return _sha(_stable(private), *versions, *sorted(code),
+    return _sha(settings_digest(settings), code_digest(settings),
                 *(_tree_digest(t) for t in themes if os.path.isdir(t)))
 
 
