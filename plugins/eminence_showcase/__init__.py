@@ -108,9 +108,9 @@ def freeze_urls(generators) -> None:
                 *context.get("endorsements", [])]:
         if isinstance(obj, Content) and id(obj) not in seen:
             seen.add(id(obj))
-            for key in ("url", "save_as"):
-                if not hasattr(obj, f"override_{key}"):
-                    setattr(obj, f"override_{key}", getattr(obj, key))
+            # Not save_as: Pelican reads `override_save_as` as "may overwrite another page".
+            if not hasattr(obj, "override_url"):
+                obj.override_url = obj.url
 
 
 def get_writer(pelican):
