@@ -15,8 +15,9 @@ build in a fresh subprocess:
 - no-change rebuild, one-post-changed rebuild (one post's body edited), and
   one-expert-changed rebuild (one expert's biography edited), each from the
   state the previous build left;
-- peak memory: the largest total RSS of the build's process tree (Pelican and
-  Pagefind), sampled every 20 ms.
+- peak memory: the largest total PSS of the build's process tree (Pelican,
+  its forked workers and Pagefind; a page shared after a fork counts once),
+  sampled every 20 ms.
 
 Ratios are against the baseline measured in the same run, because absolute times
 vary between machines and ratios much less. --scaling repeats the cold builds
@@ -190,7 +191,7 @@ def report(rows: dict) -> None:
     base = statistics.median(t for t, _ in rows["baseline"])
     cold = statistics.median(t for t, _ in rows["cold"])
     print(f"{'build':<24} {'seconds: median (min–max)':>27} {'vs baseline':>12} {'vs cold':>8} "
-          f"{'peak RSS':>10}")
+          f"{'peak PSS':>10}")
     for name, values in rows.items():
         times = [t for t, _ in values]
         med = statistics.median(times)
@@ -225,7 +226,7 @@ def main(argv=None) -> None:
             base, cold = rows["baseline"][0], rows["cold"][0]
             if n == [int(x) for x in args.scaling.split(",") if x.strip()][0]:
                 print(f"\n{'posts':>7} {'baseline s':>11} {'ms/post':>8} {'Eminence s':>11} {'ms/post':>8} "
-                      f"{'ratio':>6} {'peak RSS':>9}")
+                      f"{'ratio':>6} {'peak PSS':>9}")
             print(f"{n:>7} {base[0]:>11.2f} {base[0] / n * 1000:>8.2f} {cold[0]:>11.2f} "
                   f"{cold[0] / n * 1000:>8.2f} {cold[0] / base[0]:>5.2f}x {cold[1]:>5.0f} MiB")
     finally:

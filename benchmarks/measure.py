@@ -8,16 +8,27 @@ import threading
 import time
 
 
-def tree_rss_kb(pid: int) -> int:
-    """Total RSS of pid and all its descendants, from /proc."""
+def _memory_kb(pid: int) -> int:
+    """PSS (proportional set size): a page shared by forked processes is split between
+    them instead of counted in each, as RSS would. VmRSS where smaps_rollup is missing."""
+    for path, key in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+        try:
+            with open(path) as fh:
+                for line in fh:
+                    if line.startswith(key):
+                        return int(line.split()[1])
+        except (FileNotFoundError, PermissionError):
+            continue
+    return 0
+
+
+def tree_memory_kb(pid: int) -> int:
+    """Total memory (PSS) of pid and all its descendants, from /proc."""
     total, stack = 0, [pid]
     while stack:
         p = stack.pop()
         try:
-            with open(f"/proc/{p}/status") as fh:
-                for line in fh:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
+            total += _memory_kb(p)
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as fh:
                     stack += [int(c) for c in fh.read().split()]
@@ -27,7 +38,7 @@ def tree_rss_kb(pid: int) -> int:
 
 
 def timed(cmd: list[str], cwd: str, what: str) -> tuple[float, float, str]:
-    """Run cmd; return (seconds, peak process-tree RSS in MiB, output). Sampled every
+    """Run cmd; return (seconds, peak process-tree PSS in MiB, output). Sampled every
     20 ms, so a peak shorter than that can be missed. Exits if the command fails."""
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -40,7 +51,7 @@ def timed(cmd: list[str], cwd: str, what: str) -> tuple[float, float, str]:
     reader = threading.Thread(target=drain)
     reader.start()
     while proc.poll() is None:
-        peak = max(peak, tree_rss_kb(proc.pid))
+        peak = max(peak, tree_memory_kb(proc.pid))
         time.sleep(0.02)
     reader.join()
     elapsed = time.perf_counter() - started

@@ -12,10 +12,10 @@ server process on 127.0.0.1, then measures, each as wall time:
 - warm same body: again with ETags ignored by the server, so every feed returns
   a body identical to last time.
 
-Peak memory is the largest total RSS of the pull's process tree (main process and
-parser workers), sampled every 20 ms from /proc. Figures are printed as ratios
-against the baseline measured in the same run: absolute times vary between
-machines, ratios much less.
+Peak memory is the largest total PSS of the pull's process tree (main process and
+parser workers; a page shared after a fork counts once), sampled every 20 ms from
+/proc. Figures are printed as ratios against the baseline measured in the same
+run: absolute times vary between machines, ratios much less.
 """
 
 from __future__ import annotations
@@ -138,7 +138,7 @@ def make_project(folder: str, base: str, n_feeds: int, feeds_per_expert: int = 5
 
 
 def timed_pull(conf: str) -> tuple[float, float, str]:
-    """Run `invoke pull` as a subprocess; return (seconds, peak tree RSS in MiB, output)."""
+    """Run `invoke pull` as a subprocess; return (seconds, peak tree PSS in MiB, output)."""
     return timed([sys.executable, "-m", "invoke", "pull", "--settings", conf], ROOT, "pull")
 
 
@@ -188,7 +188,7 @@ def main(argv=None) -> None:
                 ("invoke pull, cold", cold, cold_mem),
                 ("invoke pull, warm (all 304)", warm, warm_mem),
                 ("invoke pull, warm (identical bodies)", same, same_mem)]
-        print(f"\n{'run':<58} {'seconds':>8} {'feeds/s':>8} {'vs baseline':>12} {'peak RSS':>9}")
+        print(f"\n{'run':<58} {'seconds':>8} {'feeds/s':>8} {'vs baseline':>12} {'peak PSS':>9}")
         for name, t, mem in rows:
             print(f"{name:<58} {t:8.2f} {args.feeds / t:8.0f} {t_base / t:11.1f}x "
                   f"{(f'{mem:.0f} MiB' if mem else '-'):>9}")

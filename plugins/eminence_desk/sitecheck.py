@@ -8,6 +8,7 @@ External links are not fetched (a build must not depend on the network).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import unquote, urljoin, urlsplit
@@ -46,12 +47,16 @@ def _scan(path: str) -> _Links:
     return parser
 
 
+# pagefind/ and the posts' shards pagefind-posts-N/ (eminence_showcase.search).
+PAGEFIND_BUNDLE = r"pagefind(-posts-\d+)?/"
+
+
 def check_site(output: str, siteurl: str = "") -> list[Broken]:
     output = os.path.realpath(output)
     site = urlsplit(siteurl) if siteurl else None
     pages = {}
     for folder, _, files in os.walk(output):
-        if os.path.relpath(folder, output).split(os.sep)[0] == "pagefind":
+        if re.match(PAGEFIND_BUNDLE, os.path.relpath(folder, output).split(os.sep)[0] + "/"):
             continue  # Pagefind's own UI fragments
         for name in files:
             if name.endswith(".html"):
@@ -107,7 +112,7 @@ def check_feeds(output: str) -> list[Broken]:
 
 
 # Pagefind's generated UI fragments are not ours to validate; nothing else is exempt.
-HTML_EXCEPTIONS = ("pagefind/",)
+HTML_EXCEPTIONS = (PAGEFIND_BUNDLE,)
 
 
 def validate_html(output: str) -> list[Broken]:

@@ -48,6 +48,7 @@ def host(url: str) -> str:
 
 def apply_settings(pelican) -> None:
     settings = pelican.settings
+    settings.pop("_EMINENCE_READ_CACHE", None)  # one per build, even when settings are reused
     for key, value in URL_DEFAULTS.items():
         settings.setdefault(key, value)
     for key in ("TOPIC", "EXPERT", "ENDORSEMENT"):
@@ -92,7 +93,9 @@ def read_articles_fast(generator) -> None:
 
 def save_read_cache(generators) -> None:
     if generators:
-        reading.cache_for(generators[0].settings).save()
+        cache = reading.cache_for(generators[0].settings)
+        cache.save()
+        cache.release()
 
 
 def freeze_urls(generators) -> None:
@@ -111,6 +114,11 @@ def freeze_urls(generators) -> None:
             # Not save_as: Pelican reads `override_save_as` as "may overwrite another page".
             if not hasattr(obj, "override_url"):
                 obj.override_url = obj.url
+
+
+def articles_written(generator, writer) -> None:
+    if isinstance(writer, OutputWriter):
+        writer.articles_written()
 
 
 def get_writer(pelican):
@@ -139,4 +147,5 @@ def register():
     signals.all_generators_finalized.connect(save_read_cache)
     signals.all_generators_finalized.connect(freeze_urls)
     signals.get_writer.connect(get_writer)
+    signals.article_writer_finalized.connect(articles_written)
     signals.finalized.connect(finish_output)

@@ -18,7 +18,7 @@ from pelican.paginator import Paginator
 
 from . import charts, reading, search
 from .feeds import write_feeds, write_sitemap
-from .incremental import saver
+from .incremental import saver, writer_sharing
 from .model import (
     ENDORSEMENT_FIELDS,
     EXPERT_FIELDS,
@@ -263,6 +263,14 @@ class ShowcaseGenerator(Generator):
         )
 
     def generate_output(self, writer):
+        # Every process (parallel.Share) runs _write_pages; each renders its share of the pages.
+        sc = self.showcase
+        pages = len(sc.posts) // max(1, self.settings["DEFAULT_PAGINATION"]) + 3 * len(sc.topics) + len(
+            sc.experts)
+        with writer_sharing(writer, pages, lists=True):
+            self._write_pages(writer)
+
+    def _write_pages(self, writer):
         sc = self.showcase
         latest = sc.posts[: self.settings["EMINENCE_HOME_LATEST"]]
         self._write(writer, "index.html", "index", "", latest_posts=latest)

@@ -35,6 +35,7 @@ clean one after each kind of edit.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -48,6 +49,8 @@ from pelican.contents import Content
 from pelican.utils import clean_output_dir, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
+from .parallel import Share, can_fork, worker_count
+
 logger = logging.getLogger(__name__)
 
 TEXT_SOURCES = (".md", ".markdown", ".mkd", ".html", ".htm", ".rst", ".txt", ".json", ".yml",
@@ -60,6 +63,10 @@ LIBRARIES = ("pelican", "jinja2", "markdown", "pygments", "nh3", "beautifulsoup4
 
 class Unchanged(str):
     """What a skipped render returns: the file on disk is already this page."""
+
+
+class Elsewhere(str):
+    """What render returns for a page another process renders (parallel.Share)."""
 
 
 def _sha(*parts) -> str:
@@ -161,9 +168,18 @@ class ContentDigests:
         self.content = _sha(*(f"{rel}:{d}" for rel, d in listing))
         self.assets = _sha(*assets)
 
+        self._real: dict[str, str] = {}
+
+    def real(self, source: str) -> str:
+        """realpath, memoised: pages ask for the same few thousand sources many times."""
+        path = self._real.get(source)
+        if path is None:
+            path = self._real[source] = os.path.realpath(source)
+        return path
+
     def of(self, obj) -> str | None:
         source = getattr(obj, "source_path", None)
-        return self.full.get(os.path.realpath(source)) if source else None
+        return self.full.get(self.real(source)) if source else None
 
 
 class _PendingFile(io.StringIO):
@@ -171,17 +187,22 @@ class _PendingFile(io.StringIO):
 
     def __init__(self, writer: OutputWriter, path: str):
         super().__init__()
-        self._writer, self._path, self._unchanged = writer, path, False
+        self._writer, self._path, self._unchanged, self._elsewhere = writer, path, False, False
 
     def write(self, s):
-        if isinstance(s, Unchanged):
+        if isinstance(s, Elsewhere):
+            self._elsewhere = True
+        elif isinstance(s, Unchanged):
             self._unchanged = True
-            return len(s)
-        return super().write(s)
+        else:
+            return super().write(s)
+        return 0
 
     def close(self):
         if not self.closed:
-            if self._unchanged:
+            if self._elsewhere:
+                self._writer._written_files.discard(self._path)  # the other process's page
+            elif self._unchanged:
                 self._writer.produced[self._path] = self._writer.fingerprints.get(self._path)
             else:
                 self._writer.save(self._path, self.getvalue())
@@ -198,6 +219,18 @@ class _FingerprintedTemplate:
         return getattr(self._template, name)
 
     def render(self, localcontext):
+        writer = self._writer
+        if writer.share is not None:
+            if not writer.share.mine():
+                return Elsewhere()
+            if writer.share.is_child:
+                try:
+                    return self._render(localcontext)
+                except BaseException as error:  # never unwind into Pelican in a child
+                    writer.share.exit_child(None, error)
+        return self._render(localcontext)
+
+    def _render(self, localcontext):
         writer = self._writer
         path = sanitised_join(writer.output_path, localcontext["output_file"])
         fingerprint = writer.fingerprint(self._template.name, localcontext, self._kwargs)
@@ -226,8 +259,12 @@ class OutputWriter(Writer):
         self.manifest_path = os.path.join(
             settings.get("CACHE_PATH", "cache"),
             f"eminence-output-{_sha(os.path.realpath(output_path))[:12]}.json")
+        self._last_content: str | None = None  # the last build's content digest, if reusable
         self.previous: dict[str, str | None] = self._load() if self.enabled else {}
         self._context: dict | None = None
+        self.share: Share | None = None
+        self.shared_phases = 0  # loops of writes rendered on several processes
+        self._articles_shared = False
         settings["_EMINENCE_OUTPUT"] = self
         if settings.get("_EMINENCE_CLEAN_OUTPUT") and not self.previous:
             # No record of what the last build wrote: start from an empty folder,
@@ -254,6 +291,8 @@ class OutputWriter(Writer):
             # Another theme, settings or code: nothing can be skipped, but the
             # file list still tells which files are stale.
             files = dict.fromkeys(files)
+        else:
+            self._last_content = data.get("content")
         return files
 
     def save_manifest(self) -> None:
@@ -261,7 +300,8 @@ class OutputWriter(Writer):
         os.makedirs(os.path.dirname(self.manifest_path) or ".", exist_ok=True)
         tmp = self.manifest_path + ".tmp"
         with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump({"version": self.MANIFEST_VERSION, "site": self._site, "files": files}, fh)
+            json.dump({"version": self.MANIFEST_VERSION, "site": self._site, "files": files,
+                       "content": self._digests.content if self._digests else None}, fh)
         os.replace(tmp, self.manifest_path)
 
     def _static_outputs(self) -> list[str]:
@@ -324,7 +364,7 @@ class OutputWriter(Writer):
         if isinstance(article, Content):
             objects += [o for o in (getattr(article, "expert", None), *getattr(article, "topics", []))
                         if isinstance(o, Content)]
-            text = digests.text.get(os.path.realpath(article.source_path or ""), "")
+            text = digests.text.get(digests.real(article.source_path or ""), "")
             context = (digests.content if CONTENT_LINK.search(text)
                        else digests.assets if STATIC_LINK.search(text) else "")
         else:
@@ -337,12 +377,67 @@ class OutputWriter(Writer):
             parts.append(f"{digest}@{obj.url}")
         return _sha(self._site, context, template, localcontext["output_file"], *parts)
 
+    # -- sharing the rendering between processes (parallel.py) ------------------
+
+    def begin_share(self, jobs: int, lists: bool = False) -> None:
+        """Fork for the next loop of writes if it will render many pages: on a build
+        without a usable record, and for list pages (`lists`) when the content changed.
+        Otherwise most pages are skipped, and forking would cost more than it saves."""
+        if self.share is not None or not can_fork(self.settings, jobs):
+            return
+        if self.enabled and self._last_content is not None and not (
+                lists and self.digests.content != self._last_content):
+            return
+        if self.enabled:
+            self.digests  # noqa: B018 - read the content once, before forking
+        self._counts = (self.rendered, self.skipped)
+        self.share = Share(worker_count(self.settings))
+        self.shared_phases += 1
+
+    def end_share(self) -> None:
+        share, self.share = self.share, None
+        if share is None:
+            return
+        if share.is_child:
+            share.exit_child({"produced": self.produced, "fingerprints": self.fingerprints,
+                              "changed": self.changed, "written": self._written_files,
+                              "rendered": self.rendered - self._counts[0],
+                              "skipped": self.skipped - self._counts[1]})
+        for report in share.collect():
+            self.produced.update(report["produced"])
+            self.fingerprints.update(report["fingerprints"])
+            self.changed |= report["changed"]
+            self._written_files |= report["written"]
+            self.rendered += report["rendered"]
+            self.skipped += report["skipped"]
+
+    @contextlib.contextmanager
+    def sharing(self, jobs: int, lists: bool = False):
+        """Around a loop of writes that every process runs: each renders its share."""
+        self.begin_share(jobs, lists)
+        try:
+            yield
+        except BaseException as error:
+            if self.share is not None and self.share.is_child:
+                self.share.exit_child(None, error)  # never unwind into Pelican in a child
+            self.end_share()
+            raise
+        self.end_share()
+
+    def articles_written(self) -> None:
+        """Pelican's article_writer_finalized: the shared article pages are all written."""
+        self.end_share()
+
     # -- writing ---------------------------------------------------------------
 
     def write_file(self, name, template, context, *args, **kwargs):
         if not name:
             return None
         self._context = context
+        if not self._articles_shared and isinstance(kwargs.get("article"), Content):
+            # Pelican's article loop: share it from its first page to article_writer_finalized.
+            self._articles_shared = True
+            self.begin_share(len(context.get("articles", [])) + len(context.get("drafts", [])))
         return super().write_file(name, _FingerprintedTemplate(self, template, kwargs),
                                   context, *args, **kwargs)
 
@@ -365,6 +460,8 @@ class OutputWriter(Writer):
     def write_text(self, rel: str, make, objects=()) -> None:
         """A file the showcase writes itself (feeds, sitemap): `make()` gives its text,
         and is not called when the fingerprint over `objects` is unchanged."""
+        if self.share is not None and not self.share.mine():
+            return
         path = sanitised_join(self.output_path, rel)
         fingerprint = None
         if self.enabled and objects is not None:
@@ -394,6 +491,11 @@ class OutputWriter(Writer):
             fh.write(data)
         os.replace(tmp, path)
         self.changed.add(path)
+
+
+def writer_sharing(writer, jobs: int, lists: bool = False):
+    """writer.sharing(jobs, lists), or nothing when another plugin's writer is in use."""
+    return writer.sharing(jobs, lists) if isinstance(writer, OutputWriter) else contextlib.nullcontext()
 
 
 def saver(writer, output_path: str):

@@ -10,13 +10,10 @@ Two things cut it:
   plugin or a library version invalidates it.
 - **Parallel reading**: before Pelican reads the articles one by one, the files
   the cache does not have are read in a pool of forked worker processes, one per
-  core (EMINENCE_READ_WORKERS). Pelican then reads as usual and finds each
+  core (EMINENCE_WORKERS). Pelican then reads as usual and finds each
   result in the cache, so the content objects, signals and validation are
   exactly those of a serial build. A file that fails in a worker is simply read
   again by Pelican, which reports the error as it always does.
-
-Forking is only done when the process runs no other thread (a fork copies one
-thread only, which can deadlock on a lock another thread held).
 """
 
 from __future__ import annotations
@@ -26,16 +23,16 @@ import logging
 import multiprocessing
 import os
 import pickle
-import threading
 
 from .incremental import code_digest, settings_digest
+from .parallel import can_fork, worker_count
 
 logger = logging.getLogger(__name__)
 
 # Settings that change where and how pages are written, not what a reader returns.
 NOT_READING = ("OUTPUT_PATH", "CACHE_PATH", "SITEURL", "THEME", "EMINENCE_PREVIEW", "EMINENCE_SEARCH",
-               "EMINENCE_INCREMENTAL", "EMINENCE_READ_WORKERS", "EMINENCE_FATAL_WARNINGS")
-PARALLEL_MIN_FILES = 64  # below this, starting workers costs more than it saves
+               "EMINENCE_INCREMENTAL", "EMINENCE_WORKERS", "EMINENCE_PARALLEL_MIN",
+               "EMINENCE_FATAL_WARNINGS")
 
 
 class ReadCache:
@@ -112,6 +109,10 @@ class ReadCache:
             pickle.dump({"version": self.VERSION, "entries": self.entries}, fh, pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.path)
 
+    def release(self) -> None:
+        """Reading is over: free the pickled copies (~8 KB a post) before rendering."""
+        self.entries = {}
+
 
 def cache_for(settings: dict) -> ReadCache:
     cache = settings.get("_EMINENCE_READ_CACHE")
@@ -149,20 +150,11 @@ def _read_in_worker(path: str):
         return path, None
 
 
-def workers(settings: dict) -> int:
-    wanted = settings.get("EMINENCE_READ_WORKERS")
-    if wanted is None:
-        wanted = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, int(wanted or 1))
-
-
 def prefetch(generator, paths_setting: str = "ARTICLE_PATHS", excludes_setting: str = "ARTICLE_EXCLUDES"):
     """Read, on all cores, the files of this generator that the cache lacks."""
     settings = generator.settings
     cache = cache_for(settings)
-    n = workers(settings)
-    if not cache.enabled or n < 2 or threading.active_count() > 1 or \
-            "fork" not in multiprocessing.get_all_start_methods():
+    if not cache.enabled:
         return
     readers = generator.readers.readers
     todo = []
@@ -173,8 +165,9 @@ def prefetch(generator, paths_setting: str = "ARTICLE_PATHS", excludes_setting: 
             stamp = cache.stamp(path)
             if cache.entries.get(path, ("",))[0] != stamp:
                 todo.append((path, stamp))
-    if len(todo) < settings.get("EMINENCE_PARALLEL_READ_MIN", PARALLEL_MIN_FILES):
+    if not can_fork(settings, len(todo)):
         return
+    n = worker_count(settings)
     _WORK["readers"] = readers
     stamps = dict(todo)
     try:
