@@ -155,7 +155,7 @@ def test_parallel_reading_and_the_read_cache_give_the_same_site(tmp_path):
         settings = settings_for(content, output, EMINENCE_SEARCH=False, EMINENCE_INCREMENTAL=False,
                                 **overrides)
         runner.build(settings)
-        return _tree(output), settings["_EMINENCE_READ_CACHE"]
+        return _tree(output), settings["_EMINENCE_LAST_READ"]
 
     serial, cache = build("serial", EMINENCE_WORKERS=1, EMINENCE_READ_CACHE=False)
     assert cache.hits == cache.parallel == 0

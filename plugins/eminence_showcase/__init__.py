@@ -93,9 +93,7 @@ def read_articles_fast(generator) -> None:
 
 def save_read_cache(generators) -> None:
     if generators:
-        cache = reading.cache_for(generators[0].settings)
-        cache.save()
-        cache.release()
+        reading.finish(generators[0].settings)
 
 
 def freeze_urls(generators) -> None:

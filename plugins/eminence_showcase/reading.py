@@ -121,11 +121,25 @@ def cache_for(settings: dict) -> ReadCache:
     return cache
 
 
+def finish(settings: dict) -> None:
+    """Reading is over: save the cache and free it (the next read loads it again)."""
+    cache = settings.pop("_EMINENCE_READ_CACHE", None)
+    if cache is not None:
+        cache.save()
+        cache.release()
+        settings["_EMINENCE_LAST_READ"] = cache  # its counters, for reports and tests
+
+
 def install(generator) -> None:
-    """Route the generator's readers through the cache (instance attribute, so the
-    reader keeps its class and Pelican's `reader` metadata stays the same)."""
-    cache = cache_for(generator.settings)
-    for reader in generator.readers.readers.values():
+    """Route the generator's readers through the cache."""
+    install_readers(generator.readers, generator.settings)
+
+
+def install_readers(readers, settings: dict) -> None:
+    """Route a Pelican Readers' readers through the cache (an instance attribute, so
+    each reader keeps its class and Pelican's `reader` metadata stays the same)."""
+    cache = cache_for(settings)
+    for reader in readers.readers.values():
         if not getattr(reader.read, "_eminence_cached", False):
             original = reader.read
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from pelican.readers import MarkdownReader, Readers
 
+from . import reading
 from .model import EXPERT_FIELDS, TOPIC_FIELDS, Expert, Topic
 from .validate import ContentError, FieldParser, display_path
 
@@ -108,6 +109,7 @@ def read_people(settings) -> People:
     path = settings["PATH"]
     parser = new_parser(settings)
     readers = Readers(settings)
+    reading.install_readers(readers, settings)  # `invoke pull` reads the same files every time
     context = {"generated_content": {}, "static_content": {}, "static_links": set(),
                "localsiteurl": settings.get("SITEURL", "")}
 
@@ -128,6 +130,7 @@ def read_people(settings) -> People:
         {s.slug: parser.parse(s.path, s.meta, TOPIC_FIELDS) for s in topics},
         {s.slug: parser.parse(s.path, s.meta, EXPERT_FIELDS) for s in experts},
     )
+    reading.finish(settings)
     if parser.problems:
         raise ContentError(parser.problems)
     return people
