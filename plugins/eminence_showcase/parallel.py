@@ -6,8 +6,8 @@ only the writes whose position k satisfies ``k % n == index``. The children
 report what they wrote (the OutputWriter's bookkeeping) through a pipe and exit;
 the parent merges it. Content, templates and signals are the serial build's own,
 which is why the output is byte-identical (tests/test_incremental.py). One
-difference a plugin could notice: `content_written` fires in the process that
-wrote the page.
+difference a plugin could notice: Pelican sends `content_written` for every page
+in every process, so in the parent a page a child renders may not be on disk yet.
 
 Forking is only done when the process runs no other thread: a fork copies one
 thread only, and a lock another thread held would never be released.

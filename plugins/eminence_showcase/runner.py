@@ -11,6 +11,8 @@ import os
 from pelican import Pelican
 from pelican.settings import read_settings
 
+from . import reading
+
 
 def load_settings(settings_file: str = "pelicanconf.py", **overrides) -> dict:
     return read_settings(settings_file, override=overrides or None)
@@ -91,4 +93,5 @@ def check(settings: dict) -> dict:
                         theme=pelican.theme, output_path=pelican.output_path)
         if hasattr(generator, "generate_context"):
             generator.generate_context()
+    reading.finish(pelican.settings)  # the next build reuses what was read here
     return context
