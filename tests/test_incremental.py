@@ -169,3 +169,39 @@ def test_parallel_reading_and_the_read_cache_give_the_same_site(tmp_path):
                      MARKDOWN={"extension_configs": {"markdown.extensions.extra": {}},
                                "output_format": "html5"})
     assert cache.parallel >= 40
+
+
+def test_a_build_that_dies_leaves_nothing_stale_behind(tmp_path):
+    """New pages written by a build that crashed before saving its record are still
+    removed by the next build when their post is gone."""
+    from pelican import signals
+
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copytree(ROOT / "example-feeds", tmp_path / "example-feeds")
+    content, output = tmp_path / "content", tmp_path / "output"
+
+    def build():
+        runner.build(settings_for(content, output, EMINENCE_SEARCH=False, EMINENCE_WORKERS=1))
+
+    build()
+    (content / "posts/hannah-vogel/doomed.md").write_text(
+        "Title: Doomed\nDate: 2026-11-21\nExpert: hannah-vogel\nTopics: grid-reliability\n\nGone soon.\n",
+        encoding="utf-8")
+
+    def crash(path, context):
+        if "doomed" in path:
+            raise RuntimeError("killed mid-build")
+
+    signals.content_written.connect(crash)
+    try:
+        with pytest.raises(RuntimeError, match="killed mid-build"):
+            build()
+    finally:
+        signals.content_written.disconnect(crash)
+    assert (output / "posts/hannah-vogel/doomed/index.html").exists()
+    (content / "posts/hannah-vogel/doomed.md").unlink()
+    build()
+    assert not (output / "posts/hannah-vogel/doomed").exists()
+    clean = tmp_path / "clean"
+    runner.build(settings_for(content, clean / "output", EMINENCE_SEARCH=False, EMINENCE_INCREMENTAL=False))
+    assert _tree(output) == _tree(clean / "output")

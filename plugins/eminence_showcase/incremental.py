@@ -261,6 +261,11 @@ class OutputWriter(Writer):
             f"eminence-output-{_sha(os.path.realpath(output_path))[:12]}.json")
         self._last_content: str | None = None  # the last build's content digest, if reusable
         self.previous: dict[str, str | None] = self._load() if self.enabled else {}
+        # New files are noted here as they are written; the record replaces it at the end.
+        self.journal_path = self.manifest_path + ".journal"
+        self._journal: int | None = None
+        if self.enabled:
+            self._recover_journal()
         self._context: dict | None = None
         self.share: Share | None = None
         self.shared_phases = 0  # loops of writes rendered on several processes
@@ -294,6 +299,21 @@ class OutputWriter(Writer):
         else:
             self._last_content = data.get("content")
         return files
+
+    def _recover_journal(self) -> None:
+        """Files an interrupted build wrote count as produced by the last build (with
+        no fingerprint), so they are re-rendered or removed like any other."""
+        root = self.output_path + os.sep
+        try:
+            with open(self.journal_path, encoding="utf-8") as fh:
+                for rel in fh.read().splitlines():
+                    path = os.path.normpath(os.path.join(self.output_path, rel))
+                    if rel and path.startswith(root):
+                        self.previous.setdefault(path, None)
+        except OSError:
+            pass
+        os.makedirs(os.path.dirname(self.journal_path) or ".", exist_ok=True)
+        self._journal = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
     def save_manifest(self) -> None:
         files = {os.path.relpath(p, self.output_path): fp for p, fp in sorted(self.produced.items())}
@@ -338,6 +358,8 @@ class OutputWriter(Writer):
                     folder = os.path.dirname(folder)
         if self.enabled:
             self.save_manifest()
+            os.close(self._journal)
+            os.remove(self.journal_path)
         return removed
 
     # -- fingerprints ----------------------------------------------------------
@@ -486,6 +508,10 @@ class OutputWriter(Writer):
                         return
         except OSError:
             pass
+        if path not in self.previous and self._journal is not None:
+            # A new file: note it before it exists, so a build that dies before
+            # its record is saved still lets the next one remove it if stale.
+            os.write(self._journal, os.path.relpath(path, self.output_path).encode() + b"\n")
         tmp = f"{path}.eminence-tmp"
         with open(tmp, "wb") as fh:
             fh.write(data)
