@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import unquote, urljoin, urlsplit
 
+from eminence_showcase.search import BUNDLE_FOLDER as PAGEFIND_BUNDLE
+
 
 @dataclass(frozen=True)
 class Broken:
@@ -47,8 +49,6 @@ def _scan(path: str) -> _Links:
     return parser
 
 
-# pagefind/ and the posts' shards pagefind-posts-N/ (eminence_showcase.search).
-PAGEFIND_BUNDLE = r"pagefind(-posts-\d+)?/"
 
 
 def check_site(output: str, siteurl: str = "") -> list[Broken]:

@@ -56,8 +56,8 @@ logger = logging.getLogger(__name__)
 TEXT_SOURCES = (".md", ".markdown", ".mkd", ".html", ".htm", ".rst", ".txt", ".json", ".yml",
                 ".yaml", ".csv")
 # Links Pelican resolves against other content at render time.
-CONTENT_LINK = re.compile(r"[{|](filename|attach|index|tag|category|author)[}|]")
-STATIC_LINK = re.compile(r"[{|]static[}|]")
+CONTENT_LINK = re.compile(rb"[{|](filename|attach|index|tag|category|author)[}|]")
+STATIC_LINK = re.compile(rb"[{|]static[}|]")
 LIBRARIES = ("pelican", "jinja2", "markdown", "pygments", "nh3", "beautifulsoup4", "feedgenerator")
 
 
@@ -142,7 +142,9 @@ class ContentDigests:
         self.article_roots = [os.path.join(self.path, p) + os.sep
                               for p in settings.get("ARTICLE_PATHS", [])]
         self.full: dict[str, str] = {}
-        self.text: dict[str, str] = {}
+        # What an article's page depends on besides itself: "content" when it links to
+        # other content ({filename}...), "assets" when only to static files, else "".
+        self.links: dict[str, str] = {}
         listing, assets = [], []
         for base, dirs, files in os.walk(self.path):
             dirs.sort()
@@ -153,8 +155,9 @@ class ContentDigests:
                     with open(path, "rb") as fh:
                         data = fh.read()
                     self.full[path] = full = _sha(rel, data)
-                    self.text[path] = data.decode("utf-8", "replace")
                     if path.startswith(tuple(self.article_roots)):
+                        self.links[path] = ("content" if CONTENT_LINK.search(data) else
+                                            "assets" if STATIC_LINK.search(data) else "")
                         # A post's body shows only on its own page and the lists it is on.
                         header = data.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
                         listing.append((rel, _sha(header)))
@@ -386,18 +389,25 @@ class OutputWriter(Writer):
         if isinstance(article, Content):
             objects += [o for o in (getattr(article, "expert", None), *getattr(article, "topics", []))
                         if isinstance(o, Content)]
-            text = digests.text.get(digests.real(article.source_path or ""), "")
-            context = (digests.content if CONTENT_LINK.search(text)
-                       else digests.assets if STATIC_LINK.search(text) else "")
+            links = digests.links.get(digests.real(article.source_path or ""), "content")
+            context = {"content": digests.content, "assets": digests.assets, "": ""}[links]
         else:
             context = digests.content
+        parts = self._parts(objects)
+        if parts is None:
+            return None
+        return _sha(self._site, context, template, localcontext["output_file"], *parts)
+
+    def _parts(self, objects) -> list[str] | None:
+        """Each object's source digest and URL; None if one has no source file (then
+        the page is always rendered)."""
         parts = []
         for obj in objects:
-            digest = digests.of(obj)
+            digest = self.digests.of(obj)
             if digest is None:
-                return None  # not from a source file: always render
+                return None
             parts.append(f"{digest}@{obj.url}")
-        return _sha(self._site, context, template, localcontext["output_file"], *parts)
+        return parts
 
     # -- sharing the rendering between processes (parallel.py) ------------------
 
@@ -486,10 +496,9 @@ class OutputWriter(Writer):
             return
         path = sanitised_join(self.output_path, rel)
         fingerprint = None
-        if self.enabled and objects is not None:
-            parts = [f"{self.digests.of(o)}@{o.url}" for o in objects]
-            if None not in (self.digests.of(o) for o in objects):
-                fingerprint = _sha(self._site, self.digests.content, rel, *parts)
+        parts = self._parts(objects) if self.enabled else None
+        if parts is not None:
+            fingerprint = _sha(self._site, self.digests.content, rel, *parts)
         if fingerprint and self.previous.get(path) == fingerprint and os.path.isfile(path):
             self.skipped += 1
             self.produced[path] = fingerprint

@@ -47,6 +47,7 @@ class ReadCache:
         self.entries: dict[str, tuple[str, bytes]] = {}  # path -> (file sha1, pickled result)
         self.hits = self.misses = self.parallel = 0
         self._used: set[str] = set()
+        self._stamps: dict[str, str] = {}
         self._dirty = False
         if self.enabled:
             try:
@@ -57,10 +58,13 @@ class ReadCache:
             except (OSError, pickle.UnpicklingError, EOFError, AttributeError, KeyError, TypeError):
                 self.entries = {}
 
-    @staticmethod
-    def stamp(path: str) -> str:
-        with open(path, "rb") as fh:
-            return hashlib.sha1(fh.read()).hexdigest()
+    def stamp(self, path: str) -> str:
+        """The file's sha1, once per build: prefetch and the read ask for the same files."""
+        stamp = self._stamps.get(path)
+        if stamp is None:
+            with open(path, "rb") as fh:
+                stamp = self._stamps[path] = hashlib.sha1(fh.read()).hexdigest()
+        return stamp
 
     def get(self, path: str, stamp: str):
         entry = self.entries.get(path)

@@ -31,6 +31,7 @@ from .parallel import worker_count
 
 SITE_BUNDLE = "pagefind"
 POSTS_BUNDLE = "pagefind-posts-{}"
+BUNDLE_FOLDER = r"pagefind(-posts-\d+)?/"  # a regex for any bundle's folder (check-site skips them)
 SHARD_PAGES = 2000
 # Pagefind's peak memory per indexed post of ~600 words, measured with
 # `invoke bench` (630 MB for 5,000 posts in one run).
