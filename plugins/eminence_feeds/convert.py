@@ -44,6 +44,7 @@ HARD_BREAK = "\x00"  # stands for <br> until whitespace is collapsed
 _ESCAPES = str.maketrans({c: "\\" + c for c in "\\`*_[]{}"} | {"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _LINE_START = re.compile(r"^(?:[#+=:|-]|\d+[.)])")
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")
+_ODD_SPACE = re.compile(r"[\t\r\n\f\v]| [ \t\r\n\f\v]")  # whatever _SPACES would change
 _LIST_ITEM = re.compile(r"(?:- |\d+\. )")
 
 
@@ -94,7 +95,9 @@ def escape(text: str) -> str:
 
 def _finish_line(line: str) -> str:
     """Collapse whitespace; keep a line's first character from starting a block."""
-    line = _SPACES.sub(" ", line).strip()
+    if _ODD_SPACE.search(line):  # most lines need no substitution, and it is the costly part
+        line = _SPACES.sub(" ", line)
+    line = line.strip()
     m = _LINE_START.match(line)
     if m:
         line = line[: m.end() - 1] + "\\" + line[m.end() - 1:]
@@ -244,11 +247,12 @@ def clean_tree(html: str, base: str | None, drop=frozenset()):
 
 
 def html_to_blocks(html: str, base: str | None) -> tuple[list[str], str]:
-    """(Markdown blocks, plain text) of untrusted HTML."""
+    """(Markdown blocks, plain text) of untrusted HTML; the text's whitespace is as
+    in the HTML (not collapsed: its readers split it into words)."""
     root = clean_tree(html, base)
     if root is None:
         return [], ""
-    return _Converter().blocks(root), _SPACES.sub(" ", _text(root)).strip()
+    return _Converter().blocks(root), etree.tostring(root, method="text", encoding=str, with_tail=False)
 
 
 def html_to_markdown(html: str, base: str | None) -> str:

@@ -127,7 +127,9 @@ class TopicMatcher:
         for slug, words in terms.items():
             words = sorted({w.strip().lower() for w in words if w.strip()}, key=len, reverse=True)
             self.names[slug] = set(words) | {slug}
-            alternatives = "|".join(re.escape(w) for w in words) or re.escape(slug)
+            # A space in a keyword matches any run of whitespace (text is not collapsed).
+            alternatives = "|".join(r"\s+".join(map(re.escape, w.split())) for w in words)
+            alternatives = alternatives or re.escape(slug)
             self.patterns[slug] = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.I)
 
     def match(self, categories: list[str], text: str) -> list[str]:
@@ -196,7 +198,8 @@ def _entry(raw, feed_url: str, mode: str, excerpt_words: int, matcher: TopicMatc
     link = normalise_url(raw.get("link"))
     title = entry_title(raw)
     if not title:
-        title = (" ".join(text.split()[:10]) + " …") if text else "Untitled post"
+        words = text.split(maxsplit=10)[:10]
+        title = (" ".join(words) + " …") if words else "Untitled post"
     entry_id, key, content_hash = identity(raw, link, f"{title}\n{full}")
     categories = [one_line(t.get("term", "") or "") for t in raw.get("tags", []) or []]
     return Entry(key=key, id=entry_id, link=link, original=clean_link(raw.get("link")),

@@ -19,8 +19,7 @@ import fcntl
 import hashlib
 import json
 import os
-import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 LEDGER = "ledger.json"
 JOURNAL = "journal.jsonl"
@@ -40,6 +39,17 @@ def file_hash(path: str) -> str | None:
         return None
 
 
+def _create(tmp: str) -> int:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL  # O_EXCL: never follows a planted link
+    try:
+        return os.open(tmp, flags, 0o644)
+    except FileExistsError:
+        os.unlink(tmp)  # left by a killed process that had our pid
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(tmp), exist_ok=True)  # a new folder: made on demand
+    return os.open(tmp, flags, 0o644)
+
+
 def atomic_write(path: str, data: bytes, durable: bool = False) -> None:
     """Write to a temp file in the same folder, then rename it over `path`.
 
@@ -48,8 +58,10 @@ def atomic_write(path: str, data: bytes, durable: bool = False) -> None:
     which only matters for power loss: used for the ledger and health, not for
     every post (posts are in git; the ledger is what must not go back in time)."""
     folder = os.path.dirname(path) or "."
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".eminence-tmp", dir=folder)
+    # One temp name per target and process: a pull writes tens of thousands of
+    # files, and drawing random names (tempfile) was a visible part of its cost.
+    tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.eminence-tmp")
+    fd = _create(tmp)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -160,13 +172,13 @@ class Ledger:
             if self._journal is None:
                 os.makedirs(self.folder, exist_ok=True)
                 self._journal = open(os.path.join(self.folder, JOURNAL), "a", encoding="utf-8")  # noqa: SIM115
-            self._journal.write(json.dumps({"key": key, "record": asdict(rec)}) + "\n")
+            self._journal.write(json.dumps({"key": key, "record": vars(rec)}) + "\n")
             self._journal.flush()  # in the kernel: survives the process being killed
         self._index(key, rec)
         self.dirty = True
 
     def save(self) -> None:
-        data = {"version": 1, "entries": {k: asdict(r) for k, r in self.records.items()}}
+        data = {"version": 1, "entries": {k: vars(r) for k, r in self.records.items()}}
         atomic_write(os.path.join(self.folder, LEDGER), dump_json(data), durable=True)
         if self._journal is not None:
             self._journal.close()
