@@ -98,6 +98,17 @@ def test_xml_base_is_used_for_relative_links(site, feeds):
     assert "(https://other.example.org/dir/page.html)" in site.posts()["post-number-1.md"]
 
 
+def test_relative_permalink_and_xml_base_resolve_against_the_feed_url(site, feeds):
+    entry = one_entry(1, content='<p><a href="page.html">rel</a></p>', link="/2026/05/post/?utm_source=x")
+    url = feeds.add("/blog/cy.xml", Response(atom([entry], base="/blog/dir/")))
+    site.set_expert("cy", [url])
+    site.pull(EMINENCE_PULL_MODE="full")
+    origin = url.split("/blog/")[0]
+    post = site.posts()["post-number-1.md"]
+    assert f"\nOriginal: {origin}/2026/05/post/\n" in post
+    assert f"[rel]({origin}/blog/dir/page.html)" in post
+
+
 def test_excerpt_mode_is_the_default(site, feeds):
     long = "".join(f"<p>Paragraph {i} " + "word " * 30 + "</p>" for i in range(10))
     site.set_expert("cy", [feeds.add("/cy.xml", Response(atom([one_entry(1, content=long)])))])

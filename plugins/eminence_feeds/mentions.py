@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 
 from .convert import BLOCKS, clean_tree
 from .parse import (
+    absolute,
     clean_link,
     entry_date,
     entry_html,
+    entry_link,
     entry_title,
     feedparse,
     identity,
@@ -185,12 +187,12 @@ class ParsedWatch:
     ok: bool = True
 
 
-def _author(raw, feed) -> tuple[str | None, str | None, str | None]:
+def _author(raw, feed, feed_url: str) -> tuple[str | None, str | None, str | None]:
     for source in (raw, feed):
         detail = source.get("author_detail") or {}
         name = one_line(text_only(detail.get("name") or source.get("author") or ""))[:120]
         if name:
-            href = clean_link(detail.get("href"))
+            href = clean_link(absolute(detail.get("href"), feed_url))
             email = one_line(detail.get("email") or "")[:200] or None
             return name, href, email
     return None, None, None
@@ -201,12 +203,13 @@ def examine(raw, feed, feed_url: str, brands: TermMatcher, topics, experts: Term
     """Decide what a watch entry is: a candidate with its quote, or a drop reason."""
     html, base = entry_html(raw, feed_url)
     title = entry_title(raw)
-    name, href, email = _author(raw, feed)
-    link = normalise_url(raw.get("link"))
+    name, href, email = _author(raw, feed, feed_url)
+    permalink = entry_link(raw, feed_url)
+    link = normalise_url(permalink)
     blocks, quoted = text_blocks(html, base)
     full = "\n".join(blocks + quoted)
     _, key, content_hash = identity(raw, link, f"{title}\n{full}")
-    m = Mention(key, link, clean_link(raw.get("link")), title, entry_date(raw), name, href, email,
+    m = Mention(key, link, clean_link(permalink), title, entry_date(raw), name, href, email,
                 content_hash=content_hash)
     prose = [b for b in blocks if not is_boilerplate(b)]
     for block in prose:
