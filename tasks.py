@@ -14,6 +14,10 @@ from invoke import task
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(ROOT, "plugins"))
+# invoke turns off writing .pyc files (it would litter the project with tasks.pyc);
+# then every `invoke pull` or `build` compiled all the plugins again. Keep the
+# interpreter's own choice (-B / PYTHONDONTWRITEBYTECODE) for what tasks import.
+sys.dont_write_bytecode = bool(sys.flags.dont_write_bytecode)
 
 from eminence_showcase import ContentError, runner  # noqa: E402 - needs plugins/ on the path
 
