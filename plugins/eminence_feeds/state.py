@@ -86,9 +86,21 @@ def remove_stale_temp_files(folder: str) -> int:
     return removed
 
 
-def dump_json(obj) -> bytes:
-    # Sorted and indented so the committed files give reviewable diffs.
-    return (json.dumps(obj, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
+def dump_json(items: dict, head: dict | None = None, name: str = "") -> bytes:
+    """A committed JSON file with one item per line, sorted, so a pull's diff shows
+    one line per changed entry or feed. `head` holds top-level fields; the items
+    go under `name` (or are the whole object when name is empty).
+
+    Each line comes from json's C encoder: indent= would switch to its Python
+    encoder, which took ~0.5 s for a 20,000-entry ledger."""
+    lines = ",\n".join(f"{json.dumps(key, ensure_ascii=False)}: "
+                        f"{json.dumps(value, sort_keys=True, ensure_ascii=False)}"
+                        for key, value in sorted(items.items()))
+    body = "{\n" + lines + "\n}" if lines else "{}"
+    if name:
+        fields = "".join(f"{json.dumps(k)}: {json.dumps(v)}, " for k, v in (head or {}).items())
+        body = "{" + fields + json.dumps(name) + ": " + body + "}"
+    return (body + "\n").encode()
 
 
 @dataclass
@@ -178,8 +190,8 @@ class Ledger:
         self.dirty = True
 
     def save(self) -> None:
-        data = {"version": 1, "entries": {k: vars(r) for k, r in self.records.items()}}
-        atomic_write(os.path.join(self.folder, LEDGER), dump_json(data), durable=True)
+        data = dump_json({k: vars(r) for k, r in self.records.items()}, {"version": 1}, "entries")
+        atomic_write(os.path.join(self.folder, LEDGER), data, durable=True)
         if self._journal is not None:
             self._journal.close()
             self._journal = None
