@@ -117,11 +117,14 @@ def code_digest(settings: dict) -> str:
             versions.append(f"{name}={package_metadata.version(name)}")
         except package_metadata.PackageNotFoundError:
             versions.append(f"{name}=-")
-    plugin_roots = [os.path.realpath(p) for p in settings.get("PLUGIN_PATHS", [])]
+    # Module paths are compared as given and resolved (a plugin path may be a link);
+    # no realpath per loaded module: that was most of a warm pull's reading time.
+    roots = {os.path.abspath(p) for p in settings.get("PLUGIN_PATHS", [])}
+    roots = tuple(root + os.sep for root in roots | {os.path.realpath(p) for p in roots})
     code = []
     for module in list(sys.modules.values()):
         path = getattr(module, "__file__", None)
-        if path and any(os.path.realpath(path).startswith(root + os.sep) for root in plugin_roots):
+        if path and path.startswith(roots):
             with open(path, "rb") as fh:
                 code.append((module.__name__, hashlib.sha1(fh.read()).hexdigest()))
     return _sha(*versions, *sorted(code))

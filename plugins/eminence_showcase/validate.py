@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -47,12 +48,15 @@ def display_path(path: str) -> str:
     return path if rel.startswith("..") else rel
 
 
+_SPACE = re.compile(r"\s")  # the characters str.isspace() accepts
+
+
 def is_url(value: str) -> bool:
     parts = urlsplit(value)
     return (
         parts.scheme in ("http", "https")
         and bool(parts.hostname)
-        and not any(ch.isspace() for ch in value)
+        and not _SPACE.search(value)
     )
 
 
