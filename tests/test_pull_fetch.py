@@ -198,6 +198,17 @@ def test_local_files_need_the_setting(site, tmp_path):
         site.pull(EMINENCE_ALLOW_LOCAL_FEEDS=True)
 
 
+def test_a_body_that_names_a_local_file_is_not_read(site, feeds, tmp_path):
+    # feedparser.parse(bytes) opens the bytes as a path when such a file exists: a
+    # hostile server could make the pull read a feed from this machine's disk.
+    local = tmp_path / "on-this-machine.xml"
+    local.write_text(atom([one_entry(1, title="Read from the local disk")]))
+    site.set_expert("cy", [feeds.add("/cy.xml", Response(str(local).encode()))])
+    summary = site.pull()
+    assert summary.new == 0 and site.posts() == {}
+    assert "not a feed" in summary.problems[0][2]
+
+
 def test_offline_pull_uses_the_fetch_cache(site, feeds):
     url = feeds.add("/cy.xml", Response(atom([one_entry(1)])))
     site.set_expert("cy", [url])

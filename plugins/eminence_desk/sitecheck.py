@@ -104,7 +104,7 @@ def check_feeds(output: str) -> list[Broken]:
             if name.endswith(".atom.xml"):
                 path = os.path.join(folder, name)
                 with open(path, "rb") as fh:
-                    parsed = feedparser.parse(fh.read())
+                    parsed = feedparser.parse(fh)  # a stream: bytes could be taken for a path
                 if parsed.bozo or not parsed.get("version"):
                     problems.append(Broken(os.path.relpath(path, output), "(feed)",
                                            f"not valid Atom: {parsed.get('bozo_exception')}"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import hashlib
+import io
 import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
@@ -167,7 +168,9 @@ def feedparse(data: bytes, url: str, content_type: str | None, result) -> object
     # element's base against it, a third of its parsing time. The few URLs used
     # are made absolute afterwards (absolute()).
     headers = {"content-type": content_type} if content_type else {}
-    parsed = feedparser.parse(data, response_headers=headers, sanitize_html=False,
+    # A stream, never bytes: feedparser opens bytes as a file name when such a file
+    # exists, so a server answering "/some/local/feed.xml" would make us read it.
+    parsed = feedparser.parse(io.BytesIO(data), response_headers=headers, sanitize_html=False,
                               resolve_relative_uris=False)
     if parsed.get("bozo"):
         reason = one_line(str(parsed.get("bozo_exception") or "malformed feed"))[:300]
