@@ -147,3 +147,38 @@ def test_every_corpus_entry_read_as_a_watch_feed_gives_an_inert_candidate_or_a_r
                 problems[str(path.relative_to(CORPUS))] = found
     assert quotes > 100 and drops > 800, (quotes, drops)
     assert problems == {}, dict(list(problems.items())[:10])
+
+
+def test_the_buffered_sax_driver_changes_no_parse_result():
+    """eminence_feeds.sax_driver (expat with buffer_text) must give feedparser exactly
+    the result Python's own expat driver gives, on every corpus feed."""
+    import io
+    from unittest import mock
+
+    import feedparser
+    import feedparser.api
+    from eminence_feeds import sax_driver
+    from eminence_feeds.parse import feedparse
+
+    def parse_all() -> dict:
+        results = {}
+        for path in corpus_files():
+            data = path.read_bytes()
+            parsed = feedparser.parse(io.BytesIO(data), sanitize_html=False, resolve_relative_uris=False,
+                                      response_headers={"content-type": "application/xml"})
+            results[path] = repr((parsed.get("bozo"), parsed.get("bozo_exception"), parsed.get("version"),
+                                  parsed.get("encoding"), parsed.feed, parsed.entries))
+        return results
+
+    with mock.patch.object(feedparser.api, "PREFERRED_XML_PARSERS", []):
+        plain = parse_all()
+        created = []
+        with mock.patch.object(sax_driver, "create_parser",
+                               side_effect=lambda: created.append(1) or sax_driver.BufferedExpatParser()):
+            feedparse(b"<rss version='2.0'><channel/></rss>", "http://127.0.0.1/x", None,
+                      type("Result", (), {"problems": []})())  # the pull's own call installs it
+            assert feedparser.api.PREFERRED_XML_PARSERS == [sax_driver.NAME]
+            buffered = parse_all()
+        assert len(created) > 1000  # the driver did parse the corpus
+    different = [str(p.relative_to(CORPUS)) for p in plain if plain[p] != buffered[p]]
+    assert len(plain) > 2000 and different == [], different[:10]

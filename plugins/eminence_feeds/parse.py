@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
+from . import sax_driver
 from .convert import URL_SAFE, excerpt, html_to_blocks
 from .policy import text_only
 
@@ -163,6 +164,9 @@ def feedparse(data: bytes, url: str, content_type: str | None, result) -> object
     """feedparser's result, or None when the bytes are not a feed at all; problems are
     added to `result` (a ParsedFeed or ParsedWatch)."""
     import feedparser  # here, not at the top: ~40 ms that a pull of unchanged feeds never needs
+    import feedparser.api
+
+    sax_driver.use(feedparser.api)
 
     # Not the feed's URL as content-location: feedparser would then resolve every
     # element's base against it, a third of its parsing time. The few URLs used
