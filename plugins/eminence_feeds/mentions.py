@@ -201,10 +201,10 @@ def _author(raw, feed, feed_url: str) -> tuple[str | None, str | None, str | Non
 def examine(raw, feed, feed_url: str, brands: TermMatcher, topics, experts: TermMatcher,
             expert_slugs: dict) -> Mention:
     """Decide what a watch entry is: a candidate with its quote, or a drop reason."""
-    html, base = entry_html(raw, feed_url)
+    permalink = entry_link(raw, feed_url)
+    html, base = entry_html(raw, feed_url, permalink)
     title = entry_title(raw)
     name, href, email = _author(raw, feed, feed_url)
-    permalink = entry_link(raw, feed_url)
     link = normalise_url(permalink)
     blocks, quoted = text_blocks(html, base)
     full = "\n".join(blocks + quoted)

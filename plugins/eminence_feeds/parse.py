@@ -62,9 +62,11 @@ def normalise_url(url: str | None) -> str | None:
 
 def clean_link(url: str | None) -> str | None:
     """The author's own permalink, without tracking parameters or fragment."""
-    if not normalise_url(url):
+    if not url:
         return None
     parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None  # what normalise_url refuses
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
              if not k.lower().startswith(TRACKING_PARAMS)]
     link = urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
@@ -112,7 +114,8 @@ def entry_link(entry, feed_url: str) -> str | None:
     return absolute(entry.get("link"), feed_url)
 
 
-def entry_html(entry, feed_url: str) -> tuple[str, str | None]:
+def entry_html(entry, feed_url: str, permalink: str | None) -> tuple[str, str | None]:
+    """(HTML, base URL) of an entry's content; permalink is entry_link()'s."""
     contents = entry.get("content") or []
     best = next((c for c in contents if "html" in (c.get("type") or "")), None)
     best = best or (contents[0] if contents else None)
@@ -124,7 +127,7 @@ def entry_html(entry, feed_url: str) -> tuple[str, str | None]:
     # An explicit xml:base wins (the only base feedparser knows: see feedparse);
     # otherwise links are relative to the entry's own page, else to the feed.
     xml_base = detail.get("base")
-    base = absolute(xml_base, feed_url) if xml_base else entry_link(entry, feed_url) or feed_url
+    base = absolute(xml_base, feed_url) if xml_base else permalink or feed_url
     return value, base if urlsplit(base or "").scheme in ("http", "https") else None
 
 
@@ -211,11 +214,11 @@ def identity(raw, link: str | None, text: str) -> tuple[str | None, str, str]:
 
 
 def _entry(raw, feed_url: str, mode: str, excerpt_words: int, matcher: TopicMatcher) -> Entry:
-    html, base = entry_html(raw, feed_url)
+    permalink = entry_link(raw, feed_url)
+    html, base = entry_html(raw, feed_url, permalink)
     blocks, text = html_to_blocks(html, base)
     full = "\n\n".join(blocks)
     body = "\n\n".join(excerpt(blocks, excerpt_words)) if mode == "excerpt" else full
-    permalink = entry_link(raw, feed_url)
     link = normalise_url(permalink)
     title = entry_title(raw)
     if not title:
