@@ -18,6 +18,14 @@ Peak memory is the largest total PSS of the pull's process tree (main process an
 parser workers; a page shared after a fork counts once), sampled every 20 ms from
 /proc. Figures are printed as ratios against the baseline measured in the same
 run: absolute times vary between machines, ratios much less.
+
+Leave a few minutes between runs on ext4. For a while after tens of thousands of
+files are deleted (this script removes its folder at the end), ext4's inode
+allocator skips the recently freed inodes one by one, and creating a file costs
+several times more system time; `perf` shows it as recently_deleted() and
+find_inode_bit(). The pull writes into 200 folders and suffers more from it than
+the baseline's single folder does: measured on the team's VM, a cold pull's system
+time went from ~2 s to ~5-7 s right after such a deletion.
 """
 
 from __future__ import annotations
