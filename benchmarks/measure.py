@@ -40,8 +40,13 @@ def tree_memory_kb(pid: int) -> int:
 def timed(cmd: list[str], cwd: str, what: str) -> tuple[float, float, str]:
     """Run cmd; return (seconds, peak process-tree PSS in MiB, output). Sampled every
     20 ms, so a peak shorter than that can be missed. Exits if the command fails."""
+    # As a default Python runs it: bytecode is cached. A machine-wide
+    # PYTHONDONTWRITEBYTECODE (as on the team's VM) would recompile the plugins in
+    # every measured run, a cost no user with a default Python pays.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
     peak = 0
     result = {}
 
