@@ -55,3 +55,33 @@ def test_escaped_punctuation_renders_as_itself():
     text = r"Costs *a lot* _really_ {x} [y] `z` \ & 3 < 4 > 2 #1"
     out = render(html_to_markdown(f"<p>{text.replace('&', '&amp;').replace('<', '&lt;')}</p>", None))
     assert out == "<p>Costs *a lot* _really_ {x} [y] `z` \\ &amp; 3 &lt; 4 &gt; 2 #1</p>"
+
+
+def test_topic_matching_with_its_substring_prefilter_matches_exactly_what_the_regex_does():
+    """TopicMatcher rules topics out with a substring test before running their
+    regex; it must never rule out one the regex (whole word, IGNORECASE) matches."""
+    import random
+    import re
+
+    from eminence_feeds.parse import TopicMatcher
+
+    terms = {"grid": ["Grid Reliability", "failover", "İstanbul office"],
+             "ai": ["machine learning", "KI", "straße"], "sec": ["ſecurity", "µ-services"],
+             "kelvin": ["KELVIN"], "greek": ["σοφία"], "empty": []}
+    matcher = TopicMatcher(terms)
+
+    def by_regex(text):
+        return [slug for slug, pattern in matcher.patterns.items() if pattern.search(text)]
+
+    alphabet = list("aeiklnrstvx KIİıiſsSµμΜσςΣßẞ\n\t-") + ["machine", "learning", "failover", "ki",
+                                                          "istanbul", "office", "straße", "kelvin"]
+    rng = random.Random(8)
+    texts = ["I\u0307stanbul office", "ISTANBUL  OFFICE", "ıstanbul\noffice", "Security", "security",
+             "SECURITY", "machine\u00a0learning", "MACHINE\tLEARNING", "Straße", "STRASSE", "KELVIN",
+             "σοφίας", "ΣΟΦΊΑ", "µ-services", "Μ-SERVICES", "FAILOVER!", "xfailover", "failoverx",
+             "grid", "ki", "K"]
+    texts += ["".join(rng.choice(alphabet) + rng.choice(["", " "]) for _ in range(12)) for _ in range(20000)]
+    for text in texts:
+        assert matcher.match([], text) == by_regex(text), repr(text)
+    assert sum(bool(by_regex(t)) for t in texts) > 1000  # the samples do match, often
+    assert re.search("(?i)ſecurity", "SECURITY") and matcher.match([], "SECURITY") == ["sec"]

@@ -138,7 +138,7 @@ class TopicMatcher:
     workers so entry text never travels back to the main process."""
 
     def __init__(self, terms: dict[str, list[str]]):
-        self.names, self.patterns = {}, {}
+        self.names, self.patterns, self.needles = {}, {}, {}
         for slug, words in terms.items():
             words = sorted({w.strip().lower() for w in words if w.strip()}, key=len, reverse=True)
             self.names[slug] = set(words) | {slug}
@@ -146,11 +146,25 @@ class TopicMatcher:
             alternatives = "|".join(r"\s+".join(map(re.escape, w.split())) for w in words)
             alternatives = alternatives or re.escape(slug)
             self.patterns[slug] = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.I)
+            # The regex scans the whole text for each topic (~40 us for 3 KB): with 20
+            # topics that was most of a pull's cost per entry. A keyword can only match
+            # where its longest word occurs, which a substring test on the folded text
+            # (C speed) rules out first for most topics.
+            self.needles[slug] = {_fold(max(w.split(), key=len)) for w in words} or {_fold(slug)}
 
     def match(self, categories: list[str], text: str) -> list[str]:
         cats = {c.lower() for c in categories}
+        folded = _fold(text)
         return [slug for slug, pattern in self.patterns.items()
-                if cats & self.names[slug] or pattern.search(text)]
+                if cats & self.names[slug]
+                or (any(n in folded for n in self.needles[slug]) and pattern.search(text))]
+
+
+def _fold(text: str) -> str:
+    """Case-folded so that whatever re.IGNORECASE matches also matches as a substring:
+    casefold() covers the rest, but it turns the dotted capital I into 'i' plus a
+    combining dot, and leaves the dotless i alone, where the regex sees an 'i'."""
+    return text.casefold().replace("i\u0307", "i").replace("\u0131", "i")
 
 
 _MATCHERS: dict = {}
