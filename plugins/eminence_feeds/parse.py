@@ -32,7 +32,7 @@ class Entry:
     published: str | None  # ISO 8601 UTC, or None when the feed gives no date
     categories: list[str]
     body: str  # Markdown (excerpt or full text, by setting)
-    topics: list[str]  # slugs of the topics whose terms the entry mentions (any topic)
+    topics: list[str]  # slugs of the topics (of those asked about) whose terms the entry mentions
     content_hash: str
 
 

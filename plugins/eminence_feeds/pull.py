@@ -299,8 +299,10 @@ class Puller:
         if job.topic:
             return (parse_watch, body, job.url, ctype, setting(self.settings, "EMINENCE_BRAND_TERMS"),
                     self.topic_terms, expert_names(self.people))
+        # Only the topics the post may be filed under are matched (see _topics).
+        terms = {slug: self.topic_terms[slug] for slug in self._allowed_topics(job.expert)}
         return (parse_feed, body, job.url, ctype, setting(self.settings, "EMINENCE_PULL_MODE"),
-                setting(self.settings, "EMINENCE_PULL_EXCERPT_WORDS"), self.topic_terms)
+                setting(self.settings, "EMINENCE_PULL_EXCERPT_WORDS"), terms)
 
     @staticmethod
     def _safe_parse(fn, args) -> ParsedFeed:
@@ -491,10 +493,14 @@ class Puller:
         h = self.health[job.url]
         h["last_new_entry"] = max(h.get("last_new_entry") or "", date)
 
+    def _allowed_topics(self, expert: str) -> list[str]:
+        if setting(self.settings, "EMINENCE_PULL_ANY_TOPIC"):
+            return list(self.people.topics)
+        return [t for t in self.people.experts[expert]["topics"] if t in self.topic_terms]
+
     def _topics(self, job: Job, entry: Entry, rel: str) -> list[str]:
         own = self.people.experts[job.expert]["topics"]
-        allowed = list(self.people.topics) if setting(self.settings, "EMINENCE_PULL_ANY_TOPIC") else own
-        topics = [slug for slug in allowed if slug in entry.topics]
+        topics = [slug for slug in self._allowed_topics(job.expert) if slug in entry.topics]
         if not topics:
             topics = own[:1]
             self.summary.unmatched.append(rel)
