@@ -85,3 +85,38 @@ def test_topic_matching_with_its_substring_prefilter_matches_exactly_what_the_re
         assert matcher.match([], text) == by_regex(text), repr(text)
     assert sum(bool(by_regex(t)) for t in texts) > 1000  # the samples do match, often
     assert re.search("(?i)ſecurity", "SECURITY") and matcher.match([], "SECURITY") == ["sec"]
+
+
+def test_safe_url_shortcut_for_root_paths_gives_what_urljoin_gives():
+    """safe_url joins '/path' links to the base's origin without urljoin; the result
+    must be exactly urljoin's, whatever the path or base."""
+    import random
+    from urllib.parse import quote, urljoin, urlsplit
+
+    from eminence_feeds.convert import URL_SAFE, URL_SCHEMES, safe_url
+
+    def by_urljoin(value, base):
+        url = urljoin(base, value.strip())
+        parts = urlsplit(url)
+        if parts.scheme not in URL_SCHEMES or (parts.scheme != "mailto" and not parts.hostname):
+            return None
+        return quote(url, safe=URL_SAFE)
+
+    bases = ["https://b.example.com/x/y.html", "http://h:8080/a/", "https://[::1]/p", "ftp://x/y",
+             "https://u:p@h.example/a?q#f", "http://h", "javascript:alert(1)", "/rel/base",
+             "HTTPS://UP.example/", "https://h/\n", " https://h/", "https://h?x"]
+    pieces = ["/", "a", ".", "..", "?", "#", "q=1", "&", ";", "%20", " ", "\\", "é", "//", "@", ":",
+              "\t", "\n", "[", "]", "\u3000", "%2e", "\u202e"]
+    rng = random.Random(5)
+    for _ in range(30000):
+        value = rng.choice(["/", " /", "/\t"]) + "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        base = rng.choice(bases)
+        try:
+            expected = by_urljoin(value, base)
+        except ValueError:
+            expected = ValueError
+        try:
+            got = safe_url(value, base)
+        except ValueError:
+            got = ValueError
+        assert got == expected, (value, base)

@@ -17,6 +17,7 @@ pixels are dropped).
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -47,11 +48,27 @@ _SPACES = re.compile(r"[ \t\r\n\f\v]+")
 _LIST_ITEM = re.compile(r"(?:- |\d+\. )")
 
 
+@functools.lru_cache(maxsize=64)
+def _origin(base: str) -> str | None:
+    """'scheme://host[:port]' of an http(s) base URL, else None."""
+    parts = urlsplit(base)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.hostname \
+        else None
+
+
 def safe_url(value: str, base: str | None) -> str | None:
     """Absolute, allowed-scheme, Markdown-safe URL, or None."""
     value = value.strip()
     if value.startswith("#"):
         return None  # in-page anchors of the original page mean nothing here
+    if (base and value.startswith("/") and not value.startswith("//") and "/." not in value
+            and ";" not in value and "?#" not in value and not value.endswith(("?", "#"))
+            and value.isprintable()):  # urlsplit would drop tabs and newlines
+        # A path from the root without dot segments or empty parts (most relative
+        # links): what urljoin would return, without its cost; the origin is checked once.
+        origin = _origin(base)
+        if origin:
+            return quote(origin + value, safe=URL_SAFE)
     lowered = value[:8].lower()
     absolute = lowered.startswith(("http://", "https://", "mailto:"))
     url = urljoin(base, value) if base and not absolute else value
