@@ -390,11 +390,12 @@ def pull(c, expert=None, dry_run=False, offline=False, strict=False, force=False
 
 
 @task(help={"feeds": "number of synthetic feeds (default 1000)",
-            "entries": "entries per feed (default 20)"})
-def bench_pull(c, feeds=1000, entries=20):
+            "entries": "entries per feed (default 20)",
+            "runs": "repeat the whole benchmark; medians are reported (default 1)"})
+def bench_pull(c, feeds=1000, entries=20, runs=1):
     """Benchmark invoke pull (cold, warm) against a naive baseline, on 127.0.0.1."""
     c.run(f"{sys.executable} {os.path.join(ROOT, 'benchmarks', 'pull_bench.py')} "
-          f"--feeds {int(feeds)} --entries {int(entries)}", pty=False)
+          f"--feeds {int(feeds)} --entries {int(entries)} --runs {int(runs)}", pty=False)
 
 
 @task(help={"posts": "posts in the synthetic showcase (default 5000)", "experts": "experts (200)",

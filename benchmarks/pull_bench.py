@@ -1,6 +1,6 @@
 """Benchmark `invoke pull` against a naive baseline, in one run (run on demand).
 
-    python3 -m invoke bench-pull [--feeds 1000] [--entries 20]
+    python3 -m invoke bench-pull [--feeds 1000] [--entries 20] [--runs 1]
 
 Serves N synthetic Atom feeds (E entries of ~3 KB HTML each) from a separate
 server process on 127.0.0.1, then measures, each as wall time:
@@ -35,6 +35,7 @@ import hashlib
 import multiprocessing
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import textwrap
@@ -188,10 +189,35 @@ def floors(n_feeds: int, entries: int) -> tuple[float, float]:
     return parse, imports
 
 
+ROWS = ["baseline (sequential urllib + feedparser defaults + write)", "invoke pull, cold",
+        "invoke pull, warm (all 304)", "invoke pull, warm (identical bodies)",
+        "floor, cold: feedparser alone, 1 process per core",
+        "floor, warm: python -c 'import invoke, pelican, aiohttp'"]
+
+
+def one_run(work: str, base: str, args, honour_etag) -> tuple[dict, dict, dict]:
+    """Every row once, in a fresh project: ({row: seconds}, {row: peak MiB}, {label: summary})."""
+    conf = make_project(work, base, args.feeds)
+    seconds, memory = {}, {}
+    seconds[ROWS[0]] = baseline(base, args.feeds, os.path.join(work, "baseline"))
+    honour_etag.value = 1
+    outputs = {}
+    for row, label in ((ROWS[1], "cold"), (ROWS[2], "warm 304"), (ROWS[3], "warm same body")):
+        if row == ROWS[3]:
+            honour_etag.value = 0  # every feed now returns 200 with the same body
+        seconds[row], memory[row], out = timed_pull(conf)
+        outputs[label] = " / ".join(ln for ln in out.splitlines() if ln.startswith(("Feeds:", "Posts:")))
+    seconds[ROWS[4]], seconds[ROWS[5]] = floors(args.feeds, args.entries)
+    outputs["posts"] = sum(len(f) for _, _, f in os.walk(os.path.join(work, "content", "posts")))
+    return seconds, memory, outputs
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--feeds", type=int, default=1000)
     ap.add_argument("--entries", type=int, default=20)
+    ap.add_argument("--runs", type=int, default=1,
+                    help="repeat everything; medians are reported (each run in a fresh folder)")
     args = ap.parse_args(argv)
 
     ctx = multiprocessing.get_context("fork")
@@ -205,30 +231,28 @@ def main(argv=None) -> None:
         sample = feed_xml(0, args.entries)
         print(f"{args.feeds} feeds x {args.entries} entries; one feed is {len(sample) / 1024:.0f} KiB "
               f"(~{len(sample) / args.entries / 1024:.1f} KiB per entry); "
-              f"{os.cpu_count()} cores; Python {sys.version.split()[0]}")
-        conf = make_project(work, base, args.feeds)
-        t_base = baseline(base, args.feeds, os.path.join(work, "baseline"))
-        cold, cold_mem, cold_out = timed_pull(conf)
-        warm, warm_mem, warm_out = timed_pull(conf)
-        honour_etag.value = 0  # every feed now returns 200 with the same body
-        same, same_mem, same_out = timed_pull(conf)
-        floor_cold, floor_warm = floors(args.feeds, args.entries)
-        posts = sum(len(f) for _, _, f in os.walk(os.path.join(work, "content", "posts")))
-        total = args.feeds * args.entries
-        rows = [("baseline (sequential urllib + feedparser defaults + write)", t_base, None),
-                ("invoke pull, cold", cold, cold_mem),
-                ("invoke pull, warm (all 304)", warm, warm_mem),
-                ("invoke pull, warm (identical bodies)", same, same_mem),
-                ("floor, cold: feedparser alone, 1 process per core", floor_cold, None),
-                ("floor, warm: python -c 'import invoke, pelican, aiohttp'", floor_warm, None)]
-        print(f"\n{'run':<58} {'seconds':>8} {'feeds/s':>8} {'vs baseline':>12} {'peak PSS':>9}")
-        for name, t, mem in rows:
-            print(f"{name:<58} {t:8.2f} {args.feeds / t:8.0f} {t_base / t:11.1f}x "
+              f"{os.cpu_count()} cores; Python {sys.version.split()[0]}; {args.runs} run(s)")
+        runs = []
+        for n in range(args.runs):
+            # Nothing is deleted until the end: see the note on ext4 above.
+            runs.append(one_run(os.path.join(work, f"run-{n}"), base, args, honour_etag))
+            if args.runs > 1:
+                print(f"  run {n + 1}: " + ", ".join(f"{runs[-1][0][r]:.2f}" for r in ROWS) + " s")
+        print(f"\n{'run':<58} {'seconds (min-max)':>19} {'feeds/s':>8} {'vs baseline':>12} {'peak PSS':>9}")
+        for row in ROWS:
+            times = [r[0][row] for r in runs]
+            # The ratio of each run's baseline to its own figure, then the median:
+            # both were measured under the same machine conditions.
+            ratio = statistics.median(r[0][ROWS[0]] / r[0][row] for r in runs)
+            mem = max((r[1].get(row, 0) for r in runs), default=0)
+            spread = f"({min(times):.2f}-{max(times):.2f})" if len(runs) > 1 else ""
+            print(f"{row:<58} {statistics.median(times):6.2f} {spread:>12} "
+                  f"{args.feeds / statistics.median(times):8.0f} {ratio:11.1f}x "
                   f"{(f'{mem:.0f} MiB' if mem else '-'):>9}")
-        print(f"\nposts written by the cold pull: {posts} of {total} entries")
-        for label, out in (("cold", cold_out), ("warm 304", warm_out), ("warm same body", same_out)):
-            summary = [ln for ln in out.splitlines() if ln.startswith(("Feeds:", "Posts:"))]
-            print(f"{label}: {' / '.join(summary)}")
+        last = runs[-1][2]
+        print(f"\nposts written by the cold pull: {last['posts']} of {args.feeds * args.entries} entries")
+        for label in ("cold", "warm 304", "warm same body"):
+            print(f"{label}: {last[label]}")
         print("targets: cold >= 3x, warm >= 30x the baseline's throughput; peak memory < 300 MB")
         print("a floor row's ratio is the most a pull on this stack could reach (everything else free)")
     finally:
