@@ -199,12 +199,16 @@ def one_run(work: str, base: str, args, honour_etag) -> tuple[dict, dict, dict]:
     """Every row once, in a fresh project: ({row: seconds}, {row: peak MiB}, {label: summary})."""
     conf = make_project(work, base, args.feeds)
     seconds, memory = {}, {}
+    # Each timed step starts with no writes pending, so none pays for the one before
+    # it (the build benchmark does the same; see settle() there).
+    os.sync()
     seconds[ROWS[0]] = baseline(base, args.feeds, os.path.join(work, "baseline"))
     honour_etag.value = 1
     outputs = {}
     for row, label in ((ROWS[1], "cold"), (ROWS[2], "warm 304"), (ROWS[3], "warm same body")):
         if row == ROWS[3]:
             honour_etag.value = 0  # every feed now returns 200 with the same body
+        os.sync()
         seconds[row], memory[row], out = timed_pull(conf)
         outputs[label] = " / ".join(ln for ln in out.splitlines() if ln.startswith(("Feeds:", "Posts:")))
     seconds[ROWS[4]], seconds[ROWS[5]] = floors(args.feeds, args.entries)
