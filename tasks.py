@@ -391,11 +391,13 @@ def pull(c, expert=None, dry_run=False, offline=False, strict=False, force=False
 
 @task(help={"feeds": "number of synthetic feeds (default 1000)",
             "entries": "entries per feed (default 20)",
-            "runs": "repeat the whole benchmark; medians are reported (default 1)"})
-def bench_pull(c, feeds=1000, entries=20, runs=1):
+            "runs": "repeat the whole benchmark; medians are reported (default 1)",
+            "stages": "instead: CPU time per feed of each parsing stage (100 feeds, no server)"})
+def bench_pull(c, feeds=1000, entries=20, runs=1, stages=False):
     """Benchmark invoke pull (cold, warm) against a naive baseline, on 127.0.0.1."""
     c.run(f"{sys.executable} {os.path.join(ROOT, 'benchmarks', 'pull_bench.py')} "
-          f"--feeds {int(feeds)} --entries {int(entries)} --runs {int(runs)}", pty=False)
+          f"--feeds {int(feeds)} --entries {int(entries)} --runs {int(runs)}"
+          + (" --stages" if stages else ""), pty=False)
 
 
 @task(help={"posts": "posts in the synthetic showcase (default 5000)", "experts": "experts (200)",

@@ -1,6 +1,7 @@
 """Benchmark `invoke pull` against a naive baseline, in one run (run on demand).
 
     python3 -m invoke bench-pull [--feeds 1000] [--entries 20] [--runs 1]
+    python3 -m invoke bench-pull --stages   (where a parser worker's time goes)
 
 Serves N synthetic Atom feeds (E entries of ~3 KB HTML each) from a separate
 server process on 127.0.0.1, then measures, each as wall time:
@@ -189,6 +190,63 @@ def floors(n_feeds: int, entries: int) -> tuple[float, float]:
     return parse, imports
 
 
+def stages(n_feeds: int, entries: int) -> None:
+    """CPU time per feed of each stage of parsing, in this process (best of 5): where
+    a parser worker's time goes. Feed bytes are generated in memory; no server."""
+    import io
+
+    import feedparser
+    import feedparser.api
+
+    sys.path.insert(0, os.path.join(ROOT, "plugins"))
+    from eminence_feeds import convert, sax_driver
+    from eminence_feeds.parse import parse_feed
+
+    bodies = [feed_xml(i, entries) for i in range(n_feeds)]
+    words = ["quantum", "biology", "retail", "finance", "legal", "privacy", "cloud", "devops",
+             "mobile", "design", "hiring", "culture", "logistics", "pricing", "robotics", "space",
+             "health", "marketing", "supply chain"]
+    three = {"reliability": ["Grid Reliability", "reliability", "failover", "incident"],
+             "ai": ["Applied AI", "forecasting", "model", "machine learning"],
+             "security": ["Security", "security", "network"]}
+    twenty = three | {f"t{i}": [f"Topic {w}", w, f"{w}s"] for i, w in enumerate(words[:17])}
+
+    def best(fn) -> float:
+        times = []
+        for _ in range(5):
+            started = time.process_time()
+            fn()
+            times.append(time.process_time() - started)
+        return min(times) / n_feeds * 1000
+
+    def feedparser_rows(buffered: bool):
+        if buffered:
+            sax_driver.use(feedparser.api)
+        return [feedparser.parse(io.BytesIO(b), response_headers={"content-type": "application/atom+xml"},
+                                 sanitize_html=False, resolve_relative_uris=False) for b in bodies]
+
+    # In this order: the stdlib SAX driver is measured before the pull's is installed.
+    rows = [("feedparser.parse, defaults (the baseline's parse)",
+             lambda: [feedparser.parse(io.BytesIO(b)) for b in bodies]),
+            ("feedparser, sanitizer and URL pass off, stdlib SAX driver",
+             lambda: feedparser_rows(False)),
+            ("feedparser as the pull runs it (also the buffered SAX driver)",
+             lambda: feedparser_rows(True))]
+    htmls = [e.content[0].value for feed in feedparser_rows(False) for e in feed.entries]
+    base = "https://blog1.example.com/1/1/"
+    rows.append(("nh3 sanitizing, links resolved",
+                 lambda: [convert.sanitize_with_base(h, base) for h in htmls]))
+    rows.append(("sanitize + Markdown conversion (html_to_blocks)",
+                 lambda: [convert.html_to_blocks(h, base) for h in htmls]))
+    for name, terms in (("3 topics", three), ("20 topics", twenty)):
+        rows.append((f"parse_feed, the whole worker step, {name}", lambda terms=terms: [
+            parse_feed(b, f"http://127.0.0.1/feed/{i}.xml", "application/atom+xml", topic_terms=terms)
+            for i, b in enumerate(bodies)]))
+    print(f"{'stage (CPU ms per feed of ' + str(entries) + ' entries, best of 5)':<66} {'ms':>6}")
+    for name, fn in rows:
+        print(f"{name:<66} {best(fn):6.2f}")
+
+
 ROWS = ["baseline (sequential urllib + feedparser defaults + write)", "invoke pull, cold",
         "invoke pull, warm (all 304)", "invoke pull, warm (identical bodies)",
         "floor, cold: feedparser alone, 1 process per core",
@@ -222,7 +280,12 @@ def main(argv=None) -> None:
     ap.add_argument("--entries", type=int, default=20)
     ap.add_argument("--runs", type=int, default=1,
                     help="repeat everything; medians are reported (each run in a fresh folder)")
+    ap.add_argument("--stages", action="store_true",
+                    help="instead: CPU time per feed of each parsing stage, in one process")
     args = ap.parse_args(argv)
+    if args.stages:
+        stages(min(args.feeds, 100), args.entries)
+        return
 
     ctx = multiprocessing.get_context("fork")
     honour_etag = ctx.Value("b", 1)
