@@ -21,6 +21,8 @@ class Response:
     gzip: bool = False
     etag: str | None = None  # answer 304 when the client sends it back
     truncate_length: bool = False  # announce more bytes than are sent
+    trickle: float = 0.0  # seconds between the body's bytes (a server that never quite stops)
+    drop_connection: bool = False  # close the kept-alive connection afterwards, unannounced
 
     def data(self) -> bytes:
         return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
@@ -73,8 +75,14 @@ class FeedServer:
                 self.send_header("Content-Length", str(length))
                 self.end_headers()
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    self.wfile.write(data)
-                if r.truncate_length:
+                    if r.trickle:
+                        for i in range(len(data)):
+                            self.wfile.write(data[i:i + 1])
+                            self.wfile.flush()
+                            time.sleep(r.trickle)
+                    else:
+                        self.wfile.write(data)
+                if r.truncate_length or r.drop_connection:
                     self.close_connection = True
 
         class Server(ThreadingHTTPServer):

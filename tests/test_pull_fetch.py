@@ -134,6 +134,30 @@ def test_identical_body_is_not_parsed_again(site, feeds):
     assert (second.fetched, second.not_modified, second.skipped) == (0, 1, 0)
 
 
+def test_a_server_trickling_bytes_is_cut_off_at_the_deadline(site, feeds):
+    # Every byte arrives well within the socket timeout; only the whole exchange's
+    # deadline (three timeouts) stops it.
+    slow = feeds.add("/drip.xml", Response(atom([one_entry(1)]), trickle=0.2))
+    fast = feeds.add("/fast.xml", Response(atom([one_entry(2)])))
+    site.set_expert("cy", [slow, fast])
+    started = time.monotonic()
+    summary = site.pull(EMINENCE_PULL_TIMEOUT=1)
+    assert time.monotonic() - started < 8
+    assert summary.new == 1 and summary.failed == 1
+    assert dict((u, m) for _, u, m in summary.problems)[slow] == "timed out"
+
+
+def test_kept_alive_connections_are_reused_or_replaced_when_the_server_dropped_them(site, feeds):
+    urls = [feeds.add(f"/{n}.xml", Response(atom([one_entry(n)]), drop_connection=n % 2 == 0,
+                                            etag=f'"{n}"'))
+            for n in range(1, 7)]
+    site.set_expert("cy", urls)
+    summary = site.pull(EMINENCE_PULL_WORKERS=1)  # one thread: each request reuses its connection
+    assert summary.new == 6 and summary.problems == []
+    again = site.pull(EMINENCE_PULL_WORKERS=1)  # 304s: no body, the connection stays usable
+    assert again.not_modified == 6 and again.problems == []
+
+
 def test_retry_after_short_is_waited_for(site, feeds):
     calls = []
 

@@ -254,6 +254,10 @@ class Puller:
         processes = setting(self.settings, "EMINENCE_PULL_PROCESSES") or (os.cpu_count() or 1)
         parallel = len(jobs) >= PARALLEL_PARSE_FROM and processes > 1
         parse_pool = ProcessPoolExecutor(processes) if parallel else None
+        if parse_pool is not None:
+            # Fork the parser processes now, before the fetcher starts its threads: a
+            # child forked while another thread holds a lock could wait for it for ever.
+            parse_pool.submit(int).result()
         ready: dict[int, ParsedFeed | None] = {}  # job index -> result (None: nothing to apply)
         next_index = 0
         try:
