@@ -279,3 +279,22 @@ def test_pull_on_build_setting(site, feeds):
     out = site.build(EMINENCE_PULL_ON_BUILD=True)
     assert (out / "posts/cy/post-number-1/index.html").is_file()
     assert "post-number-1.md" in site.posts()
+
+
+def test_progress_is_a_bar_on_a_terminal_and_a_line_per_tenth_in_logs():
+    import io
+
+    from eminence_feeds.pull import progress_printer
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    log, terminal = io.StringIO(), Terminal()
+    for stream in (log, terminal):
+        report = progress_printer(stream)
+        for n in range(1, 1001):
+            report(n, 1000)
+    assert log.getvalue().splitlines() == [f"  pulled {n}/1000 feeds" for n in (1, *range(100, 1001, 100))]
+    assert terminal.getvalue().count("\r") == 101  # redrawn once per percent, not per feed
+    assert terminal.getvalue().endswith("[##############################] 1000/1000 feeds\n")

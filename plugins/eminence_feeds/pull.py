@@ -546,26 +546,28 @@ def stale_flags(health: dict, people, settings: dict, now: dt.datetime):
 
 
 def progress_printer(stream=None):
-    """A progress bar on a terminal; a line every 10% elsewhere (CI logs)."""
+    """A progress bar on a terminal, redrawn at each percent; a line every 10% elsewhere
+    (CI logs)."""
     stream = stream or sys.stderr
+    terminal = stream.isatty()  # asked once: it is a system call, and a pull reports per feed
     state = {"last": -1}
 
     def report(done: int, total: int) -> None:
         if not total:
             return
-        if stream.isatty():
+        step = done * (100 if terminal else 10) // total
+        if step == state["last"]:
+            return
+        state["last"] = step
+        if terminal:
             width = 30
             filled = int(width * done / total)
             stream.write(f"\r  [{'#' * filled}{'.' * (width - filled)}] {done}/{total} feeds")
             if done == total:
                 stream.write("\n")
-            stream.flush()
-            return
-        tenth = done * 10 // total
-        if tenth != state["last"]:
-            state["last"] = tenth
+        else:
             stream.write(f"  pulled {done}/{total} feeds\n")
-            stream.flush()
+        stream.flush()
 
     return report
 
