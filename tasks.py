@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import re
@@ -363,6 +364,10 @@ def verify_endorsements(c, settings="pelicanconf.py"):
 def pull(c, expert=None, dry_run=False, offline=False, strict=False, force=False, summary_file=None,
          settings="pelicanconf.py"):
     """Pull experts' feeds into content/posts/ (drafts unless the expert is Trusted)."""
+    # What invoke, Pelican and the plugins created on import lives until exit: keep
+    # the garbage collector from scanning it again at every collection. Measured on a
+    # warm pull of 1,000 feeds (9 runs each, interleaved): median 0.63 s, 0.75 without.
+    gc.freeze()
     from eminence_feeds.pull import progress_printer, run_pull
     from eminence_feeds.state import PullLocked
 
