@@ -298,3 +298,18 @@ def test_progress_is_a_bar_on_a_terminal_and_a_line_per_tenth_in_logs():
     assert log.getvalue().splitlines() == [f"  pulled {n}/1000 feeds" for n in (1, *range(100, 1001, 100))]
     assert terminal.getvalue().count("\r") == 101  # redrawn once per percent, not per feed
     assert terminal.getvalue().endswith("[##############################] 1000/1000 feeds\n")
+
+
+def test_a_fetch_thread_keeps_only_a_few_connections_open(feeds, monkeypatch):
+    # Most feeds are on hosts of their own; open connections to all of them would
+    # exhaust file descriptors on a large pull.
+    from eminence_feeds import fetch
+
+    monkeypatch.setattr(fetch, "IDLE_PER_THREAD", 1)
+    url = feeds.add("/cy.xml", Response(atom([one_entry(1)])))
+    aliases = [url, url.replace("127.0.0.1", "localhost")]  # two hosts, as far as keys go
+    with fetch.Fetcher("test", timeout=5, concurrency=1) as fetcher:
+        for n in range(6):
+            assert fetcher.submit(aliases[n % 2]).result().status == 200
+            open_now = [c for c in fetcher._opened if c.sock is not None]
+            assert len(open_now) <= 1, open_now

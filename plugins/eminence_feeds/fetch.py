@@ -14,6 +14,7 @@ gzip is inflated here so the size cap holds after decompression.
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
 import contextlib
 import email.utils
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 CHUNK = 64 * 1024
+IDLE_PER_THREAD = 8  # kept-alive connections a fetch thread holds (the least recently used goes)
 
 
 @dataclass
@@ -235,9 +237,18 @@ class Fetcher:
         key = (parts.scheme, parts.hostname, parts.port)
         conns = getattr(self._local, "conns", None)
         if conns is None:
-            conns = self._local.conns = {}
+            conns = self._local.conns = collections.OrderedDict()
         conn = conns.get(key)
-        if conn is None:
+        if conn is not None:
+            conns.move_to_end(key)
+        else:
+            # Most feeds are on hosts of their own: keep only a few connections per
+            # thread open, or a pull of thousands of blogs runs out of file descriptors.
+            while len(conns) >= IDLE_PER_THREAD:
+                _, old = conns.popitem(last=False)
+                old.close()
+                with self._lock:
+                    self._opened.discard(old)
             if parts.scheme == "https":
                 with self._lock:
                     if self._ssl_context is None:
