@@ -78,7 +78,7 @@ def test_topic_matching_with_its_substring_prefilter_matches_exactly_what_the_re
     rng = random.Random(8)
     texts = ["I\u0307stanbul office", "ISTANBUL  OFFICE", "ıstanbul\noffice", "Security", "security",
              "SECURITY", "machine\u00a0learning", "MACHINE\tLEARNING", "Straße", "STRASSE", "KELVIN",
-             "σοφίας", "ΣΟΦΊΑ", "µ-services", "Μ-SERVICES", "FAILOVER!", "xfailover", "failoverx",
+             "σοφίας", "ΣΟΦΊΑ", "µ-services", "Μ-SERVICES", "FAILOVER!", "afailover", "failovera",
              "grid", "ki", "K"]
     texts += ["".join(rng.choice(alphabet) + rng.choice(["", " "]) for _ in range(12)) for _ in range(20000)]
     for text in texts:
