@@ -44,31 +44,38 @@ class ParsedFeed:
     ok: bool = True  # False: nothing usable (not a feed at all)
 
 
-def normalise_url(url: str | None) -> str | None:
-    """Canonical form for de-duplication: tracking params, fragment, default port gone."""
+def _split_link(url: str | None):
+    """(parts, query pairs without tracking parameters) of an http(s) URL with a
+    host, else None: what normalise_url and clean_link both start from."""
     if not url:
         return None
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not k.lower().startswith(TRACKING_PARAMS)]
+    return parts, query
+
+
+def normalise_url(url: str | None) -> str | None:
+    """Canonical form for de-duplication: tracking params, fragment, default port gone."""
+    split = _split_link(url)
+    if split is None:
+        return None
+    parts, query = split
     host = parts.hostname.lower()
     if parts.port and (parts.scheme, parts.port) not in (("http", 80), ("https", 443)):
         host = f"{host}:{parts.port}"
-    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                   if not k.lower().startswith(TRACKING_PARAMS))
     path = parts.path.rstrip("/") or "/"
-    return urlunsplit((parts.scheme.lower(), host, path, urlencode(query), ""))
+    return urlunsplit((parts.scheme.lower(), host, path, urlencode(sorted(query)), ""))
 
 
 def clean_link(url: str | None) -> str | None:
     """The author's own permalink, without tracking parameters or fragment."""
-    if not url:
+    split = _split_link(url)
+    if split is None:
         return None
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None  # what normalise_url refuses
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if not k.lower().startswith(TRACKING_PARAMS)]
+    parts, query = split
     link = urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
     return quote(link, safe=URL_SAFE)  # a valid URL for the Original field: no spaces
 
