@@ -500,7 +500,7 @@ class Puller:
     def _allowed_topics(self, expert: str) -> list[str]:
         if setting(self.settings, "EMINENCE_PULL_ANY_TOPIC"):
             return list(self.people.topics)
-        return [t for t in self.people.experts[expert]["topics"] if t in self.topic_terms]
+        return self.people.experts[expert]["topics"]
 
     def _topics(self, job: Job, entry: Entry, rel: str) -> list[str]:
         own = self.people.experts[job.expert]["topics"]
