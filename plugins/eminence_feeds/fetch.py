@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 CHUNK = 64 * 1024
+CUT_SHORT = "connection closed before the whole feed arrived"
 IDLE_PER_THREAD = 8  # kept-alive connections a fetch thread holds (the least recently used goes)
 
 
@@ -160,20 +161,23 @@ class Fetcher:
 
     # -- HTTP ----------------------------------------------------------------------
 
+    def _deadline(self) -> float:
+        return time.monotonic() + self.timeout * 3  # the whole exchange, redirects included
+
     def _fetch_guarded(self, url, etag, last_modified) -> FetchResult:
-        deadline = time.monotonic() + self.timeout * 3  # the whole exchange, redirects included
+        deadline = self._deadline()
         try:
-            return self._fetch_http(url, etag, last_modified, deadline, retried=False)
+            return self._fetch_http(url, etag, last_modified, retried=False)
         except FetchError as exc:
             return FetchResult(url, error=str(exc))
         except (TimeoutError, http.client.HTTPException, OSError, ValueError) as exc:
-            if time.monotonic() > deadline or isinstance(exc, TimeoutError):
+            # A read the watchdog cut short fails in whatever way the socket does.
+            if isinstance(exc, TimeoutError) or time.monotonic() > deadline:
                 return FetchResult(url, error="timed out")
-            if isinstance(exc, http.client.IncompleteRead):
-                return FetchResult(url, error="connection closed before the whole feed arrived")
             return FetchResult(url, error=f"cannot fetch: {exc.__class__.__name__}: {exc}"[:300])
 
-    def _fetch_http(self, url, etag, last_modified, deadline, retried) -> FetchResult:
+    def _fetch_http(self, url, etag, last_modified, retried) -> FetchResult:
+        deadline = self._deadline()  # a retry after Retry-After gets a new one
         current, seen, all_permanent = url, {url}, True
         for _ in range(self.max_redirects + 1):
             headers = {"User-Agent": self.user_agent, "Accept-Encoding": "gzip",
@@ -183,9 +187,10 @@ class Fetcher:
                 headers["If-None-Match"] = etag
             if last_modified:
                 headers["If-Modified-Since"] = last_modified
-            conn = self._connection(current)
+            parts = urlsplit(current)
+            conn = self._connection(parts)
             with self._exchange(conn, deadline):
-                resp = self._request(conn, current, headers)
+                resp = self._request(conn, parts, headers)
                 code = resp.status
                 if 200 <= code < 300:
                     body = self._read(resp, deadline)
@@ -216,8 +221,7 @@ class Fetcher:
                 wait = retry_after_seconds(resp.getheader("Retry-After"))
                 if wait is not None and wait <= self.max_retry_wait and not retried:
                     time.sleep(wait)
-                    return self._fetch_http(url, etag, last_modified,
-                                            time.monotonic() + self.timeout * 3, retried=True)
+                    return self._fetch_http(url, etag, last_modified, retried=True)
                 if wait is None:  # no Retry-After: an ordinary failure, tried next pull
                     return FetchResult(url, status=code, moved_to=moved, error=f"HTTP {code}")
                 return FetchResult(url, status=code, moved_to=moved, retry_at=time.time() + wait,
@@ -229,11 +233,10 @@ class Fetcher:
                                moved_to=moved)
         raise FetchError(f"more than {self.max_redirects} redirects")
 
-    def _connection(self, url: str) -> http.client.HTTPConnection:
+    def _connection(self, parts) -> http.client.HTTPConnection:
         """This thread's kept-alive connection to the URL's host (made on first use)."""
-        parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise FetchError(f"not an http(s) URL: {url}")
+            raise FetchError(f"not an http(s) URL: {parts.geturl()}")
         key = (parts.scheme, parts.hostname, parts.port)
         conns = getattr(self._local, "conns", None)
         if conns is None:
@@ -280,8 +283,7 @@ class Fetcher:
                 self._deadlines.pop(conn, None)
 
     @staticmethod
-    def _request(conn, url: str, headers: dict):
-        parts = urlsplit(url)
+    def _request(conn, parts, headers: dict):
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         kept_alive = conn.sock is not None  # left open by an earlier exchange
         try:
@@ -325,10 +327,12 @@ class Fetcher:
                     raise FetchError(f"feed larger than {self.max_bytes} bytes")
         except zlib.error as exc:
             raise FetchError(f"bad gzip data: {exc}") from None
+        except http.client.IncompleteRead:  # a chunked body cut short
+            raise FetchError(CUT_SHORT) from None
         if time.monotonic() > deadline:
             raise TimeoutError  # the watchdog ended it: what came is not the whole feed
-        if resp.length:  # http.client returns b"" at an early end, with no error
-            raise FetchError("connection closed before the whole feed arrived")
+        if resp.length:  # a body with a Content-Length cut short: http.client says nothing
+            raise FetchError(CUT_SHORT)
         if inflater is not None and not inflater.eof:
             raise FetchError("gzip stream ended early")
         return b"".join(parts)
