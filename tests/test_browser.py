@@ -222,7 +222,10 @@ def test_search_merges_the_post_shards_and_the_site_index(browser, sharded_site)
     page.context.close()
     # An expert's own page is in the site index, found through the same search box.
     page, errors, _ = visit(browser, url + "search/?q=Priya")
-    page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
+    # Results from the merged indexes arrive one index at a time: wait for this one
+    # (reading the list at the first result failed when a topic page came first).
+    expert = page.locator(".pagefind-ui__result-link", has_text="Priya Raman").first
+    expert.wait_for(timeout=15000)
     assert "Priya Raman" in " ".join(page.locator(".pagefind-ui__result-link").all_text_contents())
     assert errors == []
     page.context.close()
