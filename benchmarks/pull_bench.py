@@ -245,8 +245,10 @@ def stages(n_feeds: int, entries: int) -> None:
     base = "https://blog1.example.com/1/1/"
     rows.append(("nh3 sanitizing, links resolved",
                  lambda: [convert.sanitize_with_base(h, base) for h in htmls]))
-    rows.append(("sanitize + Markdown conversion (html_to_blocks)",
+    rows.append(("sanitize + Markdown conversion of the whole post",
                  lambda: [convert.html_to_blocks(h, base) for h in htmls]))
+    rows.append(("sanitize + conversion of an 80-word excerpt (the default)",
+                 lambda: [convert.html_to_blocks(h, base, 80) for h in htmls]))
     for name, terms in (("3 topics", three), ("20 topics", twenty)):
         rows.append((f"parse_feed, the whole worker step, {name}", lambda terms=terms: [
             parse_feed(b, f"http://127.0.0.1/feed/{i}.xml", "application/atom+xml", topic_terms=terms)

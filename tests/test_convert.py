@@ -120,3 +120,22 @@ def test_safe_url_shortcut_for_root_paths_gives_what_urljoin_gives():
         except ValueError:
             got = ValueError
         assert got == expected, (value, base)
+
+
+def test_converting_with_a_limit_gives_the_same_excerpt_for_every_budget():
+    from eminence_feeds.convert import excerpt, html_to_blocks
+
+    words = " ".join(f"w{n}" for n in range(12))
+    html = (f"lead text {words} <b>bold</b><p>{words}</p><ul><li>{words}</li></ul><ul><li>b</li></ul>"
+            f"tail <i>{words}</i><div><p>{words}</p><p>{words}</p></div><pre>code  kept\n  as is</pre>"
+            f"<h2>{words}</h2><blockquote><p>{words}</p></blockquote><table><tr><td>{words}</td></tr>"
+            f"</table><ol><li>{words}</li></ol><ol><li>{words}</li></ol>end {words}")
+    whole = html_to_blocks(html, "https://blog.example.com/")
+    assert "<!-- -->" in whole.blocks  # the two adjacent lists, kept apart
+    cut = 0
+    for budget in range(0, 160):
+        part = html_to_blocks(html, "https://blog.example.com/", budget)
+        assert excerpt(part.blocks, budget) == excerpt(whole.blocks, budget), budget
+        assert part.blocks == whole.blocks[:len(part.blocks)]
+        cut += len(part.blocks) < len(whole.blocks)
+    assert cut > 100

@@ -4,6 +4,7 @@ stable identities, topics, and an editor's work never lost."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 from bs4 import BeautifulSoup
@@ -288,6 +289,58 @@ def test_unedited_post_follows_upstream_changes(site, feeds):
     assert summary.updated == 1 and list(site.posts()) == ["post-number-1.md"]
     text = site.posts()["post-number-1.md"]
     assert "Title: Retitled" in text and "Fixed typo." in text
+
+
+def test_a_change_past_the_excerpt_rewrites_nothing(site, feeds):
+    long = "".join(f"<p>Paragraph {n} of a machine learning note with several words in it.</p>"
+                   for n in range(40))
+    url = feeds.add("/cy.xml", Response(atom([one_entry(1, content=long)])))
+    site.set_expert("cy", [url])
+    site.pull()
+    before = site.posts()["post-number-1.md"]
+    assert "Paragraph 3 " in before and "Paragraph 30 " not in before  # an excerpt
+    feeds.add("/cy.xml", Response(atom([one_entry(1, content=long.replace("Paragraph 30 ", "Part 30 "))])))
+    summary = site.pull()
+    assert (summary.updated, summary.skipped) == (0, 1) and site.posts()["post-number-1.md"] == before
+    # The ledger knows the new version: the change is not looked at again.
+    assert site.pull(force=True).skipped == 1
+
+
+def test_a_ledger_with_hashes_of_the_older_scheme_is_adopted_quietly(site, feeds):
+    """Before content hashes covered the sanitized HTML (prefix 's:'), they covered the
+    title and the whole Markdown. A re-pull over such a ledger neither rewrites posts nor
+    reports edited ones as changed upstream, and still knows an entry without an id by
+    that older hash when its permalink changes."""
+    from eminence_feeds.convert import html_to_markdown
+    from eminence_feeds.parse import text_hash
+
+    entries = [one_entry(1), one_entry(2, id=None), one_entry(3)]
+    url = feeds.add("/cy.xml", Response(atom(entries)))
+    site.set_expert("cy", [url])
+    site.pull()
+    edited = site.content / "posts/cy/post-number-3.md"
+    edited.write_text(edited.read_text().replace("Status: draft", "Status: published"))
+    ledger_path = site.content / "_pull/ledger.json"
+    data = json.loads(ledger_path.read_text())
+    for rec in data["entries"].values():
+        assert rec["content"].startswith("s:")
+        n = int(rec["file"].removesuffix(".md")[-1])
+        old = text_hash(f"Post number {n}\n{html_to_markdown(one_entry(n)['content'], None)}")
+        rec["content"] = rec["upstream"] = old
+    ledger_path.write_text(json.dumps(data))
+    before = site.posts()
+    entries[1] = one_entry(2, id=None, link="https://blog.example.com/moved/2")
+    feeds.add("/cy.xml", Response(atom(entries)))
+    summary = site.pull()
+    # Only the moved post is rewritten, for its new Original link.
+    assert (summary.new, summary.updated, summary.kept_edits) == (0, 1, [])
+    after = site.posts()
+    assert after.keys() == before.keys()
+    assert [n for n in after if after[n] != before[n]] == ["post-number-2.md"]
+    assert site.meta("cy", "post-number-2.md")["Original"] == "https://blog.example.com/moved/2"
+    records = site.ledger().values()
+    assert all(r["upstream"].startswith("s:") for r in records)
+    assert "https://blog.example.com/moved/2" in {r["url"] for r in records}
 
 
 def test_a_deleted_post_is_never_resurrected(site, feeds):

@@ -182,3 +182,26 @@ def test_the_buffered_sax_driver_changes_no_parse_result():
         assert len(created) > 1000  # the driver did parse the corpus
     different = [str(p.relative_to(CORPUS)) for p in plain if plain[p] != buffered[p]]
     assert len(plain) > 2000 and different == [], different[:10]
+
+
+@pytest.mark.parametrize("words", [1, 80])
+def test_excerpt_conversion_stops_early_with_the_same_excerpt(words):
+    """In excerpt mode the pull converts a post only as far as the excerpt reaches
+    (html_to_blocks with a limit). The excerpt, the plain text and the sanitized HTML
+    (its content hash) must be what converting the whole post gives, for every entry."""
+    from eminence_feeds.convert import excerpt, html_to_blocks
+    from eminence_feeds.parse import ParsedFeed, entry_html, entry_link, feedparse
+
+    checked = cut = 0
+    for path in corpus_files():
+        url = "http://127.0.0.1/" + str(path.relative_to(CORPUS))
+        parsed = feedparse(path.read_bytes(), url, "application/xml", ParsedFeed(url))
+        for raw in parsed.entries if parsed else []:
+            html, base = entry_html(raw, url, entry_link(raw, url))
+            whole, part = html_to_blocks(html, base), html_to_blocks(html, base, words)
+            assert excerpt(part.blocks, words) == excerpt(whole.blocks, words), path
+            assert (part.text, part.html) == (whole.text, whole.html), path
+            checked += 1
+            cut += len(part.blocks) < len(whole.blocks)
+    # Corpus entries are short: a one-word budget is what makes many of them stop early.
+    assert checked > 1200 and (cut > 10 if words == 1 else True), (checked, cut)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import NamedTuple
 from urllib.parse import quote, urljoin, urlsplit
 
 from lxml import etree
@@ -129,9 +130,12 @@ def _paragraph(raw: str) -> str:
 
 
 class _Converter:
-    def blocks(self, el) -> list[str]:
-        """The children of el as Markdown blocks."""
+    def blocks(self, el, limit: int | None = None) -> list[str]:
+        """The children of el as Markdown blocks. With a limit, conversion stops once
+        the blocks hold more than `limit` words: all that excerpt(blocks, limit) reads."""
         out, inline = [], []
+        words = 0  # in out[:counted]
+        counted = 0
 
         def flush():
             text = _paragraph("".join(inline))
@@ -145,6 +149,11 @@ class _Converter:
             tag = child.tag if isinstance(child.tag, str) else None
             if tag in BLOCKS:
                 flush()
+                if limit is not None:
+                    words += sum(len(b.split()) for b in out[counted:])
+                    counted = len(out)
+                    if words > limit:
+                        return out
                 new = self.block(child, tag)
                 if new and out and _LIST_ITEM.match(new[0]) and _LIST_ITEM.match(out[-1]):
                     # Python-Markdown would merge two adjacent lists into one; a fixed
@@ -255,7 +264,10 @@ class _Converter:
 def clean_tree(html: str, base: str | None, drop=frozenset()):
     """Untrusted HTML, sanitized (see sanitize_with_base), as an lxml element
     wrapping the fragment; None when nothing is left."""
-    sanitized = sanitize_with_base(html, base, drop)
+    return _tree(sanitize_with_base(html, base, drop))
+
+
+def _tree(sanitized: str):
     if not sanitized.strip():
         return None
     try:
@@ -265,17 +277,26 @@ def clean_tree(html: str, base: str | None, drop=frozenset()):
         return None
 
 
-def html_to_blocks(html: str, base: str | None) -> tuple[list[str], str]:
-    """(Markdown blocks, plain text) of untrusted HTML; the text's whitespace is as
-    in the HTML (not collapsed: its readers split it into words)."""
-    root = clean_tree(html, base)
+class Converted(NamedTuple):
+    blocks: list[str]  # Markdown; only the first ones when converted with a limit
+    text: str  # plain text, whitespace as in the HTML (its readers split it into words)
+    html: str  # the sanitized HTML the blocks come from
+
+
+def html_to_blocks(html: str, base: str | None, limit: int | None = None) -> Converted:
+    """Untrusted HTML, sanitized and converted to Markdown blocks. With a limit (an
+    excerpt's words), only the blocks excerpt() reads are converted: in excerpt mode
+    the rest of a post was most of the conversion's cost."""
+    sanitized = sanitize_with_base(html, base)
+    root = _tree(sanitized)
     if root is None:
-        return [], ""
-    return _Converter().blocks(root), etree.tostring(root, method="text", encoding=str, with_tail=False)
+        return Converted([], "", sanitized)
+    return Converted(_Converter().blocks(root, limit),
+                     etree.tostring(root, method="text", encoding=str, with_tail=False), sanitized)
 
 
 def html_to_markdown(html: str, base: str | None) -> str:
-    return "\n\n".join(html_to_blocks(html, base)[0])
+    return "\n\n".join(html_to_blocks(html, base).blocks)
 
 
 def excerpt(blocks: list[str], words: int) -> list[str]:

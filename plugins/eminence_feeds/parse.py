@@ -33,7 +33,9 @@ class Entry:
     categories: list[str]
     body: str  # Markdown (excerpt or full text, by setting)
     topics: list[str]  # slugs of the topics (of those asked about) whose terms the entry mentions
-    content_hash: str
+    content_hash: str  # content_hash(): what tells a re-pull that the post changed
+    legacy_hash: str | None = None  # for entries without an id: the hash a ledger from
+    #                                 before content_hash() knows them by (see _entry)
 
 
 @dataclass
@@ -225,19 +227,43 @@ def parse_feed(data: bytes, url: str, content_type: str | None, mode: str = "exc
     return result
 
 
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
 def identity(raw, link: str | None, text: str) -> tuple[str | None, str, str]:
-    """(id, key, content hash) of an entry: known by its id, else its normalised
-    permalink, else a hash of its title and text."""
-    content_hash = hashlib.sha256(text.encode()).hexdigest()[:20]
+    """(id, key, hash of text) of an entry: known by its id, else its normalised
+    permalink, else the hash of its title and text."""
+    digest = text_hash(text)
     entry_id = one_line(raw.get("id", "") or "")[:500] or None
-    key = f"id:{entry_id}" if entry_id else (f"url:{link}" if link else f"hash:{content_hash}")
-    return entry_id, key, content_hash
+    key = f"id:{entry_id}" if entry_id else (f"url:{link}" if link else f"hash:{digest}")
+    return entry_id, key, digest
+
+
+# A post's content hash covers its title and sanitized HTML, not its Markdown, so
+# excerpt mode converts only the excerpt (the rest was a fifth of a cold pull's parsing).
+# Hashes from before this scheme (over the title and the whole Markdown) have no prefix;
+# a ledger keeps them until their entry is pulled again (see Puller._apply_entry).
+HASH_SCHEME = "s:"
+
+
+def content_hash(title: str, sanitized_html: str) -> str:
+    return HASH_SCHEME + text_hash(f"{title}\n{sanitized_html}")
+
+
+def is_legacy_hash(value: str | None) -> bool:
+    return bool(value) and not value.startswith(HASH_SCHEME)
 
 
 def _entry(raw, feed_url: str, mode: str, excerpt_words: int, matcher: TopicMatcher) -> Entry:
     permalink = entry_link(raw, feed_url)
     html, base = entry_html(raw, feed_url, permalink)
-    blocks, text = html_to_blocks(html, base)
+    has_id = bool(one_line(raw.get("id", "") or ""))
+    # An entry without an id is also known by the hash of its whole Markdown: its key
+    # when it has no link either, and how an old ledger recognises it after a permalink
+    # change. Only entries with an id can skip converting past the excerpt.
+    limit = excerpt_words if mode == "excerpt" and has_id else None
+    blocks, text, sanitized = html_to_blocks(html, base, limit)
     full = "\n\n".join(blocks)
     body = "\n\n".join(excerpt(blocks, excerpt_words)) if mode == "excerpt" else full
     link = normalise_url(permalink)
@@ -245,9 +271,11 @@ def _entry(raw, feed_url: str, mode: str, excerpt_words: int, matcher: TopicMatc
     if not title:
         words = text.split(maxsplit=10)[:10]
         title = (" ".join(words) + " …") if words else "Untitled post"
-    entry_id, key, content_hash = identity(raw, link, f"{title}\n{full}")
+    entry_id, key, markdown_hash = identity(raw, link, f"{title}\n{full}")
     categories = [one_line(t.get("term", "") or "") for t in raw.get("tags", []) or []]
     return Entry(key=key, id=entry_id, link=link, original=clean_link(permalink),
                  title=title, published=entry_date(raw),
                  categories=[c for c in categories if c], body=body,
-                 topics=matcher.match(categories, f"{title} {text[:20000]}"), content_hash=content_hash)
+                 topics=matcher.match(categories, f"{title} {text[:20000]}"),
+                 content_hash=content_hash(title, sanitized),
+                 legacy_hash=None if entry_id else markdown_hash)

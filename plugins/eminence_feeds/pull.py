@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from .candidates import WATCH, CandidateWriter, WatchTally, expert_names
 from .fetch import Fetcher, FetchResult, done, is_local
 from .mentions import parse_watch
-from .parse import Entry, ParsedFeed, parse_feed
+from .parse import Entry, ParsedFeed, is_legacy_hash, parse_feed
 from .state import (
     JOURNAL,
     Health,
@@ -430,7 +430,7 @@ class Puller:
                 ("Status", status), ("Feed", job.url)]
 
     def _apply_entry(self, job: Job, entry: Entry) -> None:
-        key = self.ledger.find(job.expert, entry.key, entry.link, entry.content_hash)
+        key = self.ledger.find(job.expert, entry.key, entry.link, entry.content_hash, entry.legacy_hash)
         if key is None:
             self._new_entry(job, entry)
             return
@@ -453,7 +453,10 @@ class Puller:
             return
         if on_disk != rec.written:
             if rec.upstream != entry.content_hash:
-                self.summary.kept_edits.append(rec.file)
+                # A hash of the older scheme cannot say whether the entry changed: it is
+                # replaced silently rather than reported as a change that may not be one.
+                if not is_legacy_hash(rec.upstream):
+                    self.summary.kept_edits.append(rec.file)
                 rec.upstream = entry.content_hash
                 self.ledger.record(key, rec, journal=not self.dry_run)
             self.summary.skipped += 1
@@ -462,9 +465,16 @@ class Puller:
         topics = self._topics(job, entry, rec.file)
         data = render_post(self._fields(job, entry, self._post_date(entry, rec), status,
                                         topics), entry.body)
-        self._write(key, Record(**{**rec.__dict__, "written": sha256_bytes(data),
-                                   "content": entry.content_hash, "upstream": entry.content_hash}),
-                    data)
+        written = sha256_bytes(data)
+        updated = Record(**{**rec.__dict__, "written": written, "content": entry.content_hash,
+                            "upstream": entry.content_hash})
+        if written == on_disk:
+            # The same bytes (a change past the excerpt, or a hash of the older scheme):
+            # only the ledger learns the new hash.
+            self.ledger.record(key, updated, journal=not self.dry_run)
+            self.summary.skipped += 1
+            return
+        self._write(key, updated, data)
         self.summary.updated += 1
 
     def _new_entry(self, job: Job, entry: Entry) -> None:

@@ -151,14 +151,16 @@ class Ledger:
         if rec.file:
             self.files[rec.file] = key
 
-    def find(self, expert: str, key: str, url: str | None, content: str) -> str | None:
-        """The ledger key this entry already has: same id, same permalink, or same content."""
+    def find(self, expert: str, key: str, url: str | None, content: str,
+             legacy: str | None = None) -> str | None:
+        """The ledger key this entry already has: same id, same permalink, or same content
+        (by its content hash, or the hash an older ledger knows it by)."""
         full = f"{expert}|{key}"
         if full in self.records:
             return full
         if url and url in self.by_url:
             return self.by_url[url]
-        return self.by_content.get((expert, content))
+        return self.by_content.get((expert, content)) or self.by_content.get((expert, legacy))
 
     def replay_journal(self, content_path: str) -> int:
         """Apply intents from an interrupted pull whose files did reach the disk."""
