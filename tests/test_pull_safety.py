@@ -108,6 +108,37 @@ def test_kill_mid_pull_then_repull_converges(tmp_path, feeds):
     assert leftovers == []
 
 
+def test_a_write_that_fails_mid_pull_loses_no_post(site, feeds, monkeypatch):
+    """A disk that fills up mid-pull: the pull stops with the error, and the next one
+    writes every post. The ledger must not be saved naming files that never reached
+    the disk (a re-pull would take them for files an editor deleted)."""
+    import errno
+
+    from eminence_feeds import pull
+
+    entries = [one_entry(n) for n in range(1, 9)]
+    site.set_expert("cy", [feeds.add("/a.xml", Response(atom(entries[:4]))),
+                           feeds.add("/b.xml", Response(atom(entries[4:])))])
+    real, posts_written = pull.atomic_write, []
+
+    def disk_fills_up(path, data, durable=False):
+        if "/posts/" in str(path):
+            if len(posts_written) == 5:  # the second feed's second post
+                raise OSError(errno.ENOSPC, "No space left on device")
+            posts_written.append(path)
+        real(path, data, durable)
+
+    monkeypatch.setattr(pull, "atomic_write", disk_fills_up)
+    with pytest.raises(OSError, match="No space"):
+        site.pull()
+    assert len(site.posts()) == 5
+    monkeypatch.setattr(pull, "atomic_write", real)
+    summary = site.pull(force=True)
+    assert sorted(site.posts()) == [f"post-number-{n}.md" for n in range(1, 9)]
+    assert summary.new == 3 and summary.skipped == 5
+    assert {r["state"] for r in site.ledger().values()} == {"active"}
+
+
 def test_a_second_pull_refuses_while_one_runs(site, feeds):
     site.set_expert("cy", [feeds.add("/cy.xml", Response(atom([one_entry(1)])))])
     with pull_lock(str(site.content / "_pull")), pytest.raises(PullLocked, match="another pull is running"):

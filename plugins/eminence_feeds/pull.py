@@ -219,12 +219,18 @@ class Puller:
                 _ = self.ledger  # an interrupted pull: recover before anything else
             jobs = self.jobs(only_expert)
             self.summary.feeds = len(jobs)
+            self._pending: list[tuple[str, bytes]] = []  # a feed's files, written by _flush
+            completed = False
             try:
                 self._run_jobs(jobs)
+                completed = True
             finally:
                 if self._ledger is not None:
                     self._ledger.close()
-                    if not self.dry_run and self._ledger.dirty:
+                    # After a failure (a disk full, an interrupt) the in-memory ledger may
+                    # name files that never reached the disk: the journal stays instead,
+                    # and the next pull replays what did.
+                    if completed and not self.dry_run and self._ledger.dirty:
                         self._ledger.save()
                 if not self.dry_run:
                     self.health.save(self.state_dir)
@@ -404,17 +410,18 @@ class Puller:
             h["newest_entry"] = min(max(dates), self.now.isoformat())
         if job.topic:
             self.candidates.apply(job, parsed.entries)
-            return
-        seen_keys = set()
-        # Newest first, so a new expert's budget goes to recent posts.
-        entries = sorted(parsed.entries, key=lambda e: e.published or "", reverse=True)
-        for entry in entries:
-            if entry.key in seen_keys:
-                self.summary.skipped += 1
-                self.summary.problem(job, f"duplicate entry id in the feed: {entry.key[:120]}")
-                continue
-            seen_keys.add(entry.key)
-            self._apply_entry(job, entry)
+        else:
+            seen_keys = set()
+            # Newest first, so a new expert's budget goes to recent posts.
+            entries = sorted(parsed.entries, key=lambda e: e.published or "", reverse=True)
+            for entry in entries:
+                if entry.key in seen_keys:
+                    self.summary.skipped += 1
+                    self.summary.problem(job, f"duplicate entry id in the feed: {entry.key[:120]}")
+                    continue
+                seen_keys.add(entry.key)
+                self._apply_entry(job, entry)
+        self._flush()
 
     def _post_date(self, entry: Entry, rec: Record | None) -> str:
         if rec and rec.date:
@@ -525,8 +532,17 @@ class Puller:
         if self.dry_run:
             self.ledger.record(key, rec, journal=False)
             return
-        self.ledger.record(key, rec)  # intent first: see state.py
-        atomic_write(os.path.join(self.content, rec.file), data)
+        self.ledger.record(key, rec)
+        self._pending.append((rec.file, data))
+
+    def _flush(self) -> None:
+        """A feed's intents reach the journal (one write), then its files are written:
+        intent first, see state.py."""
+        if self._ledger is not None:
+            self._ledger.flush_journal()
+        for rel, data in self._pending:
+            atomic_write(os.path.join(self.content, rel), data)
+        self._pending.clear()
 
     # -- long-term flags ----------------------------------------------------
 
