@@ -220,20 +220,23 @@ class Puller:
             jobs = self.jobs(only_expert)
             self.summary.feeds = len(jobs)
             self._pending: list[tuple[str, bytes]] = []  # a feed's files, written by _flush
-            completed = False
             try:
                 self._run_jobs(jobs)
-                completed = True
-            finally:
+            except BaseException:
+                # A failure mid-pull (a full disk, an interrupt): the in-memory ledger may
+                # name files that never reached the disk, and health may hold the ETag of
+                # a feed whose entries were never applied. Neither is saved: the journal
+                # stays, and the next pull replays what reached the disk and fetches the
+                # rest again.
                 if self._ledger is not None:
                     self._ledger.close()
-                    # After a failure (a disk full, an interrupt) the in-memory ledger may
-                    # name files that never reached the disk: the journal stays instead,
-                    # and the next pull replays what did.
-                    if completed and not self.dry_run and self._ledger.dirty:
-                        self._ledger.save()
-                if not self.dry_run:
-                    self.health.save(self.state_dir)
+                raise
+            if self._ledger is not None:
+                self._ledger.close()
+                if not self.dry_run and self._ledger.dirty:
+                    self._ledger.save()
+            if not self.dry_run:
+                self.health.save(self.state_dir)
             self._flag_stale()
         return self.summary
 
