@@ -231,13 +231,20 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
+def entry_id(raw) -> str | None:
+    return one_line(raw.get("id", "") or "")[:500] or None
+
+
+def entry_key(eid: str | None, link: str | None, digest: str | None) -> str:
+    """An entry is known by its id, else its normalised permalink, else the hash of
+    its title and text (digest)."""
+    return f"id:{eid}" if eid else (f"url:{link}" if link else f"hash:{digest}")
+
+
 def identity(raw, link: str | None, text: str) -> tuple[str | None, str, str]:
-    """(id, key, hash of text) of an entry: known by its id, else its normalised
-    permalink, else the hash of its title and text."""
-    digest = text_hash(text)
-    entry_id = one_line(raw.get("id", "") or "")[:500] or None
-    key = f"id:{entry_id}" if entry_id else (f"url:{link}" if link else f"hash:{digest}")
-    return entry_id, key, digest
+    """(id, key, hash of text) of an entry."""
+    digest, eid = text_hash(text), entry_id(raw)
+    return eid, entry_key(eid, link, digest), digest
 
 
 # A post's content hash covers its title and sanitized HTML, not its Markdown, so
@@ -258,11 +265,11 @@ def is_legacy_hash(value: str | None) -> bool:
 def _entry(raw, feed_url: str, mode: str, excerpt_words: int, matcher: TopicMatcher) -> Entry:
     permalink = entry_link(raw, feed_url)
     html, base = entry_html(raw, feed_url, permalink)
-    has_id = bool(one_line(raw.get("id", "") or ""))
+    eid = entry_id(raw)
     # An entry without an id is also known by the hash of its whole Markdown: its key
     # when it has no link either, and how an old ledger recognises it after a permalink
     # change. Only entries with an id can skip converting past the excerpt.
-    limit = excerpt_words if mode == "excerpt" and has_id else None
+    limit = excerpt_words if mode == "excerpt" and eid else None
     blocks, text, sanitized = html_to_blocks(html, base, limit)
     full = "\n\n".join(blocks)
     body = "\n\n".join(excerpt(blocks, excerpt_words)) if mode == "excerpt" else full
@@ -271,11 +278,10 @@ def _entry(raw, feed_url: str, mode: str, excerpt_words: int, matcher: TopicMatc
     if not title:
         words = text.split(maxsplit=10)[:10]
         title = (" ".join(words) + " …") if words else "Untitled post"
-    entry_id, key, markdown_hash = identity(raw, link, f"{title}\n{full}")
+    markdown_hash = None if eid else text_hash(f"{title}\n{full}")
     categories = [one_line(t.get("term", "") or "") for t in raw.get("tags", []) or []]
-    return Entry(key=key, id=entry_id, link=link, original=clean_link(permalink),
+    return Entry(key=entry_key(eid, link, markdown_hash), id=eid, link=link, original=clean_link(permalink),
                  title=title, published=entry_date(raw),
                  categories=[c for c in categories if c], body=body,
                  topics=matcher.match(categories, f"{title} {text[:20000]}"),
-                 content_hash=content_hash(title, sanitized),
-                 legacy_hash=None if entry_id else markdown_hash)
+                 content_hash=content_hash(title, sanitized), legacy_hash=markdown_hash)
