@@ -280,8 +280,8 @@ def _entry(raw, feed_url: str, mode: str, excerpt_words: int, matcher: TopicMatc
         title = (" ".join(words) + " …") if words else "Untitled post"
     markdown_hash = None if eid else text_hash(f"{title}\n{full}")
     categories = [one_line(t.get("term", "") or "") for t in raw.get("tags", []) or []]
-    return Entry(key=entry_key(eid, link, markdown_hash), id=eid, link=link, original=clean_link(permalink),
-                 title=title, published=entry_date(raw),
+    return Entry(key=entry_key(eid, link, markdown_hash), id=eid, link=link,
+                 original=clean_link(permalink), title=title, published=entry_date(raw),
                  categories=[c for c in categories if c], body=body,
                  topics=matcher.match(categories, f"{title} {text[:20000]}"),
                  content_hash=content_hash(title, sanitized), legacy_hash=markdown_hash)

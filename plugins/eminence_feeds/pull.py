@@ -168,6 +168,7 @@ class Puller:
         self.state_dir = os.path.join(self.content, STATE_DIR)
         self.cache_dir = os.path.join(settings.get("CACHE_PATH", "cache"), "pull")
         self.summary = Summary(dry_run=dry_run)
+        self._pending: list[tuple[str, bytes]] = []  # a feed's post files, written by _flush
         # What the parser workers match entries against: each topic's Title and Keywords.
         self.topic_terms = {slug: [v.get("title", slug), *v.get("keywords", [])]
                             for slug, v in people.topics.items()}
@@ -219,22 +220,18 @@ class Puller:
                 _ = self.ledger  # an interrupted pull: recover before anything else
             jobs = self.jobs(only_expert)
             self.summary.feeds = len(jobs)
-            self._pending: list[tuple[str, bytes]] = []  # a feed's files, written by _flush
             try:
                 self._run_jobs(jobs)
-            except BaseException:
-                # A failure mid-pull (a full disk, an interrupt): the in-memory ledger may
-                # name files that never reached the disk, and health may hold the ETag of
-                # a feed whose entries were never applied. Neither is saved: the journal
-                # stays, and the next pull replays what reached the disk and fetches the
-                # rest again.
+            finally:
                 if self._ledger is not None:
                     self._ledger.close()
-                raise
-            if self._ledger is not None:
-                self._ledger.close()
-                if not self.dry_run and self._ledger.dirty:
-                    self._ledger.save()
+            # Saved only after a complete run. After a failure (a full disk, an interrupt)
+            # the in-memory ledger may name files that never reached the disk, and health
+            # may hold the ETag of a feed whose entries were never applied: the journal
+            # stays instead, and the next pull replays what reached the disk and fetches
+            # the rest again.
+            if self._ledger is not None and not self.dry_run and self._ledger.dirty:
+                self._ledger.save()
             if not self.dry_run:
                 self.health.save(self.state_dir)
             self._flag_stale()

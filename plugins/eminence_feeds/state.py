@@ -7,10 +7,10 @@ it (file gone: never re-create).
 
 Crash safety: before a feed's post files are written, an intent line for each is
 appended to `journal.jsonl` (one write per feed); the files are then written
-atomically. The ledger itself is
-rewritten (atomically) once at the end and the journal removed. A pull killed at
-any moment leaves complete files only, and the next pull replays the journal
-against what is actually on disk, so it continues without duplicates.
+atomically. The ledger itself is rewritten (atomically) once at the end of a
+complete pull and the journal removed. A pull killed or failing at any moment
+leaves complete files only, and the next pull replays the journal against what is
+actually on disk, so it continues without duplicates.
 """
 
 from __future__ import annotations
@@ -167,7 +167,8 @@ class Ledger:
             return full
         if url and url in self.by_url:
             return self.by_url[url]
-        return self.by_content.get((expert, content)) or self.by_content.get((expert, legacy))
+        found = self.by_content.get((expert, content))
+        return found if found or not legacy else self.by_content.get((expert, legacy))
 
     def replay_journal(self, content_path: str) -> int:
         """Apply intents from an interrupted pull whose files did reach the disk."""
