@@ -20,10 +20,11 @@ DEFAULT_LANG = "en"
 PATH = "content"
 THEME = "theme"
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["eminence_showcase", "eminence_feeds"]
+PLUGINS = ["eminence_showcase"]
 
 # Posts are Pelican articles; topics, experts and endorsements are read by the
-# eminence_showcase plugin, so Pelican's own generators must not pick them up.
+# eminence_showcase plugin (the build stage; see README "Layout"), so Pelican's own
+# generators must not pick them up.
 ARTICLE_PATHS = ["posts"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images"]
@@ -61,7 +62,8 @@ PAGINATION_PATTERNS = (
     (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
 )
 
-# Feeds are produced by a later Eminence feature; Pelican's defaults are off.
+# Eminence writes its own per-topic and per-expert Atom feeds (eminence_showcase/feeds.py);
+# Pelican's own feeds are off.
 FEED_ALL_ATOM = None
 CATEGORY_FEED_ATOM = None
 TRANSLATION_FEED_ATOM = None

@@ -6,7 +6,6 @@ import contextlib
 import gc
 import logging
 import os
-import re
 import shutil
 import sys
 import time
@@ -20,7 +19,8 @@ sys.path.insert(0, os.path.join(ROOT, "plugins"))
 # interpreter's own choice (-B / PYTHONDONTWRITEBYTECODE) for what tasks import.
 sys.dont_write_bytecode = bool(sys.flags.dont_write_bytecode)
 
-from eminence_showcase import ContentError, runner  # noqa: E402 - needs plugins/ on the path
+from eminence_model import ContentError  # noqa: E402 - needs plugins/ on the path
+from eminence_showcase import runner  # noqa: E402 - needs plugins/ on the path
 
 OUTPUT = os.path.join(ROOT, "output")
 PREVIEW_OUTPUT = os.path.join(ROOT, "output-preview")  # never output/: drafts stay out of it
@@ -31,6 +31,15 @@ def _settings(settings_file: str, **overrides) -> dict:
 
     init_logging(level=logging.WARNING)
     return runner.load_settings(os.path.join(ROOT, settings_file), **overrides)
+
+
+@contextlib.contextmanager
+def _exits_on(*errors, prefix: str = ""):
+    """A refusal the command explains itself: its message, exit status 1, no traceback."""
+    try:
+        yield
+    except errors as error:
+        sys.exit(f"{prefix}{error}")
 
 
 def _fail(error: ContentError) -> None:
@@ -65,23 +74,14 @@ def check(c, settings="pelicanconf.py"):
           f"{len(context['endorsements'])} published endorsements.")
 
 
-def _server(folder: str, bind: str, port: int):
-    from functools import partial
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    return ThreadingHTTPServer((bind, int(port)), partial(Quiet, directory=folder))
-
-
 @task(help={"port": "port to listen on (default 8000)", "bind": "address (default 127.0.0.1)"})
 def serve(c, port=8000, bind="127.0.0.1"):
     """Serve output/ on http://127.0.0.1:8000/ (build first)."""
     if not os.path.isfile(os.path.join(OUTPUT, "index.html")):
         sys.exit("output/ has no site yet: run `invoke build` first.")
-    with _server(OUTPUT, bind, port) as httpd:
+    from eminence_showcase.preview import server
+
+    with server(OUTPUT, bind, port) as httpd:
         print(f"Serving output/ at http://{bind}:{httpd.server_address[1]}/ (Ctrl-C to stop)")
         with contextlib.suppress(KeyboardInterrupt):
             httpd.serve_forever()
@@ -92,42 +92,10 @@ def serve(c, port=8000, bind="127.0.0.1"):
 def livereload(c, port=8000, bind="127.0.0.1", settings="pelicanconf.py"):
     """Editors' preview: drafts and pending endorsements shown (marked DRAFT), rebuilt
     on every change, served from output-preview/ (the public output/ is not touched)."""
-    import threading
-
-    from pelican.utils import FileChangeFilter
-    from watchfiles import watch
+    from eminence_showcase.preview import livereload as run
 
     conf = _settings(settings, EMINENCE_PREVIEW=True, OUTPUT_PATH=PREVIEW_OUTPUT)
-    httpd = _server(PREVIEW_OUTPUT, bind, port)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    # Watch all the time, not only between builds: a save during a build (or just
-    # after it) still triggers the next one. Pelican's own filter skips editor swap files.
-    changed, stop = threading.Event(), threading.Event()
-    watched = [os.path.join(ROOT, settings), conf["THEME"], conf["PATH"]]
-    ignore = FileChangeFilter(ignore_file_patterns=set(conf.get("IGNORE_FILES", [])))
-
-    def watcher():
-        for _ in watch(*watched, watch_filter=ignore, stop_event=stop):
-            changed.set()
-
-    threading.Thread(target=watcher, daemon=True).start()
-    print(f"Preview (drafts shown) at http://{bind}:{httpd.server_address[1]}/ — rebuilt on every "
-          "change to content/, theme/ or the settings; reload the page to see it. Ctrl-C to stop.",
-          flush=True)
-    try:
-        while True:
-            changed.clear()
-            try:
-                runner.build(conf)
-                print(f"Preview rebuilt at {time.strftime('%H:%M:%S')}.", flush=True)
-            except (ContentError, runner.BuildWarnings) as error:  # keep the last good preview
-                print(error, file=sys.stderr, flush=True)
-            changed.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        stop.set()
-        httpd.shutdown()
+    run(conf, [os.path.join(ROOT, settings), conf["THEME"], conf["PATH"]], bind, int(port))
 
 
 # -- the editor's desk ---------------------------------------------------------------
@@ -144,10 +112,8 @@ def _checked(settings_file: str) -> tuple[dict, dict]:
 def _targets(settings: dict, paths: str, all_from: str | None) -> list[str]:
     from eminence_desk import DeskError, targets
 
-    try:
+    with _exits_on(DeskError):
         return targets(settings["PATH"], paths, all_from)
-    except DeskError as error:
-        sys.exit(str(error))
 
 
 def _report(changes) -> None:
@@ -168,38 +134,14 @@ def queue(c, json=False, settings="pelicanconf.py"):
     """What waits for review: draft posts and endorsements, by topic and expert."""
     import json as jsonlib
 
-    from eminence_desk import queue_items
+    from eminence_desk import queue_items, queue_lines
 
     conf, context = _checked(settings)
     items = queue_items(context, conf["PATH"], brand_terms=conf.get("EMINENCE_BRAND_TERMS", []))
     if json:
         print(jsonlib.dumps(items, indent=1, ensure_ascii=False))
         return
-    if not items:
-        print("Nothing waits for review.")
-        return
-    posts = [i for i in items if i["kind"] == "post"]
-    group = None
-    for item in posts:
-        if (item["topic"], item["expert"]) != group:
-            group = (item["topic"], item["expert"])
-            print(f"\n{item['topic']} / {item['expert']}")
-        print(f"  {item['title'][:70]:<70} {item['age_days']:>4} d  {item['path']}")
-        if item.get("source"):
-            print(f"      source: {item['source']}")
-    endorsements = [i for i in items if i["kind"] == "endorsement"]
-    if endorsements:
-        print("\nEndorsements, most useful first (score: why)")
-    for item in endorsements:
-        quote = item["quote"]
-        for term in item["matched"]:  # the watched term, highlighted for the editor
-            quote = re.sub(re.escape(term), lambda m: f"**{m.group()}**", quote, flags=re.I)
-        print(f"  {item['score']:>3}  {item['title'][:60]:<60} {item['age_days']:>4} d  {item['path']}")
-        print(f"       by {item['endorser']} ({item['consent']}) — {'; '.join(item['why'])}")
-        print(f"       source: {item['source']}")
-        print(f"       \"{quote[:300]}\"")
-    print(f"\n{len(posts)} post(s) and {len(endorsements)} endorsement(s) wait for review.")
-
+    print("\n".join(queue_lines(items)))
 
 @task(help={"paths": PATHS_HELP, "all_from": "every draft post of this expert (slug)",
             "settings": "settings file"})
@@ -209,10 +151,8 @@ def approve(c, paths="", all_from=None, settings="pelicanconf.py"):
     from eminence_desk import approve as do_approve
 
     conf, _ = _checked(settings)
-    try:
+    with _exits_on(DeskError):
         _report(do_approve(conf["PATH"], _targets(conf, paths, all_from)))
-    except DeskError as error:
-        sys.exit(str(error))
 
 
 @task(help={"paths": PATHS_HELP, "all_from": "every draft post of this expert (slug)",
@@ -220,13 +160,11 @@ def approve(c, paths="", all_from=None, settings="pelicanconf.py"):
 def reject(c, paths="", all_from=None, reason=None, settings="pelicanconf.py"):
     """Remove posts/endorsements; pulled ones are remembered so no pull brings them back."""
     from eminence_desk import reject as do_reject
-    from eminence_feeds.state import PullLocked
+    from eminence_model.store import PullLocked
 
     conf, _ = _checked(settings)
-    try:
+    with _exits_on(PullLocked, prefix="reject: "):
         _report(do_reject(conf["PATH"], _targets(conf, paths, all_from), reason))
-    except PullLocked as error:
-        sys.exit(f"reject: {error}")
 
 
 @task(help={"paths": PATHS_HELP, "off": "un-feature instead", "settings": "settings file"})
@@ -246,11 +184,9 @@ def retopic(c, paths="", topics="", settings="pelicanconf.py"):
     from eminence_desk import retopic as do_retopic
 
     conf, context = _checked(settings)
-    try:
+    with _exits_on(DeskError):
         _report(do_retopic(conf["PATH"], _targets(conf, paths, None), topics,
                            {t.slug for t in context["topics"]}))
-    except DeskError as error:
-        sys.exit(str(error))
 
 
 @task(help={"settings": "settings file"})
@@ -260,11 +196,8 @@ def new_topic(c, title, settings="pelicanconf.py"):
     from eminence_desk import new_topic as scaffold
 
     conf, context = _checked(settings)
-    order = max([getattr(t, "order", 0) for t in context["topics"]] + [0]) + 1
-    try:
-        path = scaffold(conf["PATH"], title, conf, order)
-    except DeskError as error:
-        sys.exit(str(error))
+    with _exits_on(DeskError):
+        path = scaffold(conf["PATH"], title, conf, context["topics"])
     runner.check(conf)  # the scaffold is valid as written
     print(f"Created {os.path.relpath(path)}: write its Summary, Keywords and introduction.")
 
@@ -274,26 +207,16 @@ def new_topic(c, title, settings="pelicanconf.py"):
       iterable=["feed"])
 def new_expert(c, name, topics="", feed=None, settings="pelicanconf.py"):
     """Scaffold content/experts/<slug>.md; checks each feed and shows what it would bring."""
-    from eminence_desk import DeskError, check_feed
+    from eminence_desk import DeskError, check_feeds
     from eminence_desk import new_expert as scaffold
-    from eminence_showcase.sources import read_people
 
     conf, context = _checked(settings)
-    people = read_people(conf)
     feeds = list(feed or [])
-    terms = {slug: [v.get("title", slug), *v.get("keywords", [])] for slug, v in people.topics.items()}
-    for url in feeds:
-        result = check_feed(url, terms, conf)
-        if not result.ok:
-            sys.exit(f"{url}: {result.message}. Fix the URL, or leave --feed out and add it later.")
-        matched = ", ".join(f"{t} ({n})" for t, n in sorted(result.topics.items())) or "none"
-        print(f"{url}: {result.message}; {result.entries} entries, newest {result.newest or 'undated'}; "
-              f"entries matching topics: {matched}")
-    try:
+    with _exits_on(DeskError):
+        for line in check_feeds(feeds, conf):
+            print(line)
         path = scaffold(conf["PATH"], name, [t.strip() for t in topics.split(",") if t.strip()],
                         feeds, {t.slug: t.title for t in context["topics"]}, conf)
-    except DeskError as error:
-        sys.exit(str(error))
     runner.check(conf)
     print(f"Created {os.path.relpath(path)}: add their Role, Avatar, Links and biography; "
           "set 'Trusted: yes' to publish their posts without review.")
@@ -302,34 +225,15 @@ def new_expert(c, name, topics="", feed=None, settings="pelicanconf.py"):
 @task(help={"strict": "exit 1 when something needs action (for CI)", "settings": "settings file"})
 def health(c, strict=False, settings="pelicanconf.py"):
     """Feed and topic health: failing feeds, moves to adopt, silent experts, quiet topics."""
-    import json as jsonlib
-
-    from eminence_desk import health_report, needs_action
-    from eminence_showcase.sources import read_people
+    from eminence_desk import health_lines, health_report, needs_action
+    from eminence_model.sources import read_people
+    from eminence_model.store import state_dir
+    from eminence_pull.state import Health
 
     conf, context = _checked(settings)
-    path = os.path.join(conf["PATH"], "_pull", "health.json")
-    feeds = {}
-    if os.path.exists(path):
-        with open(path, encoding="utf-8") as fh:
-            feeds = jsonlib.load(fh)
+    feeds = Health.load(state_dir(conf["PATH"]))
     report = health_report(feeds, read_people(conf), context, conf)
-    sections = [
-        ("Feeds with errors (expert, feed, error, since)", report["feed_errors"]),
-        ("Feeds failing for a long time (expert, feed, since)", report["failing_feeds"]),
-        ("Feeds moved permanently: update the expert's Feeds (expert, old, new)", report["moved"]),
-        ("Feeds gone (410): remove them (expert, feed)", report["gone"]),
-        ("Experts silent for a long time: consider Status: alumni (expert, newest)",
-         report["silent_experts"]),
-        ("Topics with no active expert", report["topics_without_active_expert"]),
-        (f"Topics with no endorsement in {report['quiet_months']} months",
-         report["topics_without_recent_endorsement"]),
-    ]
-    print(f"{len(feeds)} feeds known to the pull.")
-    for title, rows in sections:
-        print(f"\n{title}: {'none' if not rows else ''}")
-        for row in rows:
-            print("  " + ("  ".join(row) if isinstance(row, tuple) else row))
+    print("\n".join(health_lines(report, len(feeds))))
     if strict and needs_action(report):
         sys.exit("health --strict: something needs action (see above).")
 
@@ -338,17 +242,13 @@ def health(c, strict=False, settings="pelicanconf.py"):
 def verify_endorsements(c, settings="pelicanconf.py"):
     """Re-fetch each published endorsement's Source: report pages gone or no longer
     quoting it (never edits a file). Exits 1 when any needs an editor."""
-    from eminence_desk.verify import verify
+    from eminence_publish.verify import tally, verify
 
     conf, context = _checked(settings)
     endorsements = context["endorsements"]  # what the public site shows
     verdicts = verify(endorsements, conf)
     problems = [v for v in verdicts if v.state != "ok"]
-    for v in problems:
-        print(v)
-    counts = {s: sum(v.state == s for v in verdicts) for s in ("ok", "gone", "missing", "unreachable")}
-    print(f"Checked {len(verdicts)} published endorsement(s): " +
-          ", ".join(f"{n} {s}" for s, n in counts.items()) + ".")
+    print("\n".join([*map(str, problems), tally(verdicts)]))
     if problems:
         sys.exit("verify-endorsements: take down (Consent: withdrawn or delete the file), re-source, "
                  "or ask the endorser; README \"Endorsements\" explains the options.")
@@ -368,8 +268,9 @@ def pull(c, expert=None, dry_run=False, offline=False, strict=False, force=False
     # the garbage collector from scanning it again at every collection. Measured on a
     # warm pull of 1,000 feeds (9 runs each, interleaved): median 0.63 s, 0.75 without.
     gc.freeze()
-    from eminence_feeds.pull import progress_printer, run_pull
-    from eminence_feeds.state import PullLocked
+    from eminence_model.store import PullLocked
+    from eminence_pull import run_pull
+    from eminence_pull.summary import progress_printer
 
     started = time.monotonic()
     try:
@@ -422,20 +323,16 @@ def bench(c, posts=5000, experts=200, topics=20, endorsements=500, runs=3, scali
 def check_site(c, output=None, settings="pelicanconf.py", strict_html=False):
     """Check the built site: internal links and anchors resolve, feeds are valid Atom,
     pages are valid HTML (W3C Nu checker)."""
-    from eminence_desk.sitecheck import check_feeds, validate_html
-    from eminence_desk.sitecheck import check_site as check
+    from eminence_publish.sitecheck import check_all
 
-    conf = _settings(settings)
     folder = output or OUTPUT
     if not os.path.isfile(os.path.join(folder, "index.html")):
         sys.exit(f"{folder} has no site: build it first.")
-    problems = check(folder, conf.get("SITEURL", "")) + check_feeds(folder)
+    strict = strict_html or bool(os.environ.get("EMINENCE_REQUIRE_HTML_CHECK"))
     try:
-        problems += validate_html(folder)
+        problems = check_all(folder, _settings(settings).get("SITEURL", ""), strict_html=strict)
     except FileNotFoundError as missing:
-        if strict_html or os.environ.get("EMINENCE_REQUIRE_HTML_CHECK"):
-            sys.exit(f"check-site: {missing}.")
-        print(f"check-site: HTML validation skipped: {missing}.", file=sys.stderr)
+        sys.exit(f"check-site: {missing}.")
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
@@ -461,21 +358,19 @@ def preview(c, siteurl=None):
 def publish(c, target, dest=None, bucket=None, prefix="", endpoint_url=None, delete=False,
             siteurl=None):
     """Build as published, check it, then upload only what changed (rsync or S3)."""
-    from eminence_desk.publish import PublishError, publish_rsync, publish_s3
+    from eminence_publish.publish import PublishError, publish_rsync, publish_s3
 
     if target not in ("rsync", "s3") or (target == "rsync" and not dest) or (
             target == "s3" and not bucket):
         sys.exit("publish: use --target rsync --dest FOLDER|HOST:FOLDER, "
                  "or --target s3 --bucket NAME [--prefix P] [--endpoint-url URL].")
     preview(c, siteurl=siteurl)  # exits before uploading anything if the build or check fails
-    try:
+    with _exits_on(PublishError, prefix="publish: "):
         if target == "rsync":
             report = publish_rsync(OUTPUT, dest, delete=delete)
         else:
             report = publish_s3(OUTPUT, bucket, prefix, delete=delete,
                                 endpoint_url=endpoint_url or os.environ.get("EMINENCE_S3_ENDPOINT"))
-    except PublishError as error:
-        sys.exit(f"publish: {error}")
     print(f"Published to {dest or bucket}: {report}.")
 
 
@@ -489,7 +384,7 @@ def clean(c):
 @task
 def lint(c):
     """Run ruff over the code."""
-    c.run("ruff check pelicanconf.py publishconf.py tasks.py plugins tests", pty=False)
+    c.run("ruff check pelicanconf.py publishconf.py tasks.py plugins tests benchmarks", pty=False)
 
 
 def _ensure_actionlint(c) -> None:

@@ -50,7 +50,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "plugins"))
 # Importing it installs nothing: the pull's SAX driver is put in place by feedparse()
 # itself, so the baseline in this process keeps feedparser's own driver.
-from eminence_feeds.parse import ParsedFeed, feedparse  # noqa: E402
+from eminence_pull.parse import ParsedFeed, feedparse  # noqa: E402
 
 WORDS = ["grid", "reliability", "forecasting", "operators", "model", "sensors", "failover", "security",
          "edge", "platform", "energy", "carbon", "runbook", "incident", "latency", "telemetry", "network",
@@ -210,8 +210,9 @@ def stages(n_feeds: int, entries: int) -> None:
     import io
 
     import feedparser
-    from eminence_feeds import convert
-    from eminence_feeds.parse import parse_feed
+
+    from eminence_pull import convert
+    from eminence_pull.parse import parse_feed
 
     bodies = [feed_xml(i, entries) for i in range(n_feeds)]
     words = ["quantum", "biology", "retail", "finance", "legal", "privacy", "cloud", "devops",

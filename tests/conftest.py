@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from feedserver import FeedServer
 from helpers import ROOT, SMALL_SITE, PullSite, build, write
 

@@ -135,3 +135,11 @@ def atom(entries: list[dict], title: str = "Test feed", base: str = "", extra: s
         parts.append("</entry>")
     parts.append("</feed>")
     return "\n".join(parts)
+
+
+def one_entry(n=1, **extra):
+    entry = {"id": f"tag:blog.example.com,2026:{n}", "title": f"Post number {n}",
+             "link": f"https://blog.example.com/{n}", "updated": f"2026-05-{n:02}T10:00:00Z",
+             "content": f"<p>Machine learning note {n}.</p>"}
+    entry.update(extra)
+    return entry

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import textwrap
 from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "plugins"))
+from eminence_showcase import runner
 
-from eminence_showcase import runner  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 SETTINGS = str(ROOT / "pelicanconf.py")
 
@@ -155,7 +155,7 @@ class PullSite:
         path.write_text("\n".join(lines) + "\n\n" + body)
 
     def pull(self, expert=None, dry_run=False, offline=False, force=False, **overrides):
-        from eminence_feeds.pull import run_pull
+        from eminence_pull import run_pull
 
         return run_pull(self.settings(**overrides), expert=expert, dry_run=dry_run, offline=offline,
                         force=force)
@@ -243,3 +243,46 @@ def invoke(project: Path, *args):
 
     return subprocess.run([sys.executable, "-m", "invoke", *args], cwd=project, capture_output=True,
                           text=True, timeout=300)
+
+
+XSS = """
+<p>Intro <b>bold</b> text.</p>
+<script>alert('script')</script>
+<style>body { background: url(javascript:alert(1)) }</style>
+<p onclick="alert('click')" style="width: expression(alert(1))">Handlers</p>
+<a href="javascript:alert('href')">js link</a>
+<a href="JaVaScRiPt:alert(1)">mixed case</a>
+<a href="vbscript:msgbox(1)">vb</a>
+<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">data link</a>
+<img src="data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+" alt="data img">
+<img src="x" onerror="alert('img')" alt="onerror img">
+<svg onload="alert(1)"><circle r="1"/></svg>
+<iframe src="https://evil.example.net/frame"></iframe>
+<iframe src="https://www.youtube.com/embed/abc123"></iframe>
+<object data="https://evil.example.net/x.swf"></object>
+<embed src="https://evil.example.net/x.swf">
+<form action="https://evil.example.net/steal"><input name="pw"><button>Go</button></form>
+<meta http-equiv="refresh" content="0;url=https://evil.example.net/">
+<base href="https://evil.example.net/">
+<p>&lt;script&gt;alert('escaped text')&lt;/script&gt;</p>
+<pre>```
+&lt;script&gt;alert('fence')&lt;/script&gt;
+```</pre>
+<a href="https://ok.example.com/x)<img src=x onerror=alert(1)>">paren breakout</a>
+"""
+
+SCRIPT_CAPABLE = re.compile(r"<script|<style|<iframe|<object|<embed|<form|<svg|<meta|<base\b|"
+                            r"javascript:|vbscript:|data:text|expression\(|\son\w+\s*=", re.I)
+
+
+def assert_inert(html: str) -> None:
+    """No script-capable construct in the HTML fragment."""
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup.find_all(True):
+        assert tag.name not in {"script", "style", "iframe", "object", "embed", "form", "svg", "meta",
+                                "base", "input", "button", "applet", "frame", "link"}, tag
+        for attr, value in tag.attrs.items():
+            assert not attr.lower().startswith("on"), tag
+            assert attr.lower() != "style", tag
+            if attr in ("href", "src"):
+                assert re.match(r"^(https?:|mailto:|/|\.|#)", value) or value == "", tag

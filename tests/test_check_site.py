@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from eminence_desk.sitecheck import check_feeds, check_site
+from eminence_publish.sitecheck import check_feeds, check_site
 from helpers import build, invoke, write
 
 SITE = "https://showcase.example.com"
@@ -56,7 +56,7 @@ def test_invoke_check_site_exit_codes(project):
 def test_invalid_html_is_reported_with_file_and_line(example_output, tmp_path):
     import shutil
 
-    from eminence_desk.sitecheck import validate_html
+    from eminence_publish.sitecheck import validate_html
 
     copy = tmp_path / "site"
     shutil.copytree(example_output, copy)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import markdown
 import pytest
-from eminence_feeds.convert import html_to_markdown
-from helpers import script_capable
+
+from eminence_pull.convert import html_to_markdown
+from helpers import ROOT, script_capable
 
 EXTRA = markdown.Markdown(extensions=["extra", "meta"], output_format="html5")
 
@@ -63,7 +64,7 @@ def test_topic_matching_with_its_substring_prefilter_matches_exactly_what_the_re
     import random
     import re
 
-    from eminence_feeds.parse import TopicMatcher
+    from eminence_pull.parse import TopicMatcher
 
     terms = {"grid": ["Grid Reliability", "failover", "İstanbul office"],
              "ai": ["machine learning", "KI", "straße"], "sec": ["ſecurity", "µ-services"],
@@ -93,7 +94,7 @@ def test_safe_url_shortcut_for_root_paths_gives_what_urljoin_gives():
     import random
     from urllib.parse import quote, urljoin, urlsplit
 
-    from eminence_feeds.convert import URL_SAFE, URL_SCHEMES, safe_url
+    from eminence_pull.convert import URL_SAFE, URL_SCHEMES, safe_url
 
     def by_urljoin(value, base):
         url = urljoin(base, value.strip())
@@ -123,7 +124,7 @@ def test_safe_url_shortcut_for_root_paths_gives_what_urljoin_gives():
 
 
 def test_converting_with_a_limit_gives_the_same_excerpt_for_every_budget():
-    from eminence_feeds.convert import excerpt, html_to_blocks
+    from eminence_pull.convert import excerpt, html_to_blocks
 
     words = " ".join(f"w{n}" for n in range(12))
     html = (f"lead text {words} <b>bold</b><p>{words}</p><ul><li>{words}</li></ul><ul><li>b</li></ul>"
@@ -139,3 +140,15 @@ def test_converting_with_a_limit_gives_the_same_excerpt_for_every_budget():
         assert part.blocks == whole.blocks[:len(part.blocks)]
         cut += len(part.blocks) < len(whole.blocks)
     assert cut > 100
+
+
+DATA = ROOT / "tests" / "data" / "convert"
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in DATA.glob("*.html")))
+def test_converter_gives_exactly_the_expected_markdown(name):
+    """tests/data/convert/NAME.html (feed HTML, as an entry of a post at BASE) must become
+    exactly NAME.md. A change of the converter's output shows here as a diff to review."""
+    html = (DATA / f"{name}.html").read_text(encoding="utf-8")
+    expected = (DATA / f"{name}.md").read_text(encoding="utf-8")
+    assert html_to_markdown(html, "https://blog.example.com/posts/2026/grid/") == expected

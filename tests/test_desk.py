@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from eminence_desk import DeskError, approve, feature, reject, retopic, set_fields, targets
-from feedserver import Response, atom
+from feedserver import Response, atom, one_entry
 from helpers import invoke, write
-from test_pull_fetch import one_entry
 
 
 def test_set_fields_changes_only_those_lines(tmp_path):

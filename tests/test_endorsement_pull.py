@@ -10,9 +10,9 @@ import textwrap
 
 import pytest
 from bs4 import BeautifulSoup
+
 from feedserver import Response, atom
-from helpers import ROOT, invoke, runner, write
-from test_pull_content import XSS, assert_inert
+from helpers import ROOT, XSS, assert_inert, invoke, runner, write
 
 BRANDS = ["Acme Widgets", "Widgetron"]
 OUTSIDER = {"name": "Dana Outsider", "uri": "https://dana.example.org/"}
@@ -255,7 +255,7 @@ def digest(folder) -> str:
 
 
 def test_verify_reports_gone_and_changed_sources_and_edits_nothing(sources, feeds):
-    from eminence_desk.verify import verify
+    from eminence_publish.verify import verify
 
     before = digest(sources.content)
     settings = sources.settings()

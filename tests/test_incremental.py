@@ -16,6 +16,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+
+from eminence_model.reading import last_read
+from eminence_showcase.state import build_state
 from helpers import ROOT, runner, settings_for
 
 
@@ -85,7 +88,7 @@ def _build(base: Path, name: str, incremental: bool):
                             EMINENCE_INCREMENTAL=incremental, EMINENCE_FATAL_WARNINGS=False,
                             EMINENCE_WORKERS=2 if incremental else 1, EMINENCE_PARALLEL_MIN=1)
     runner.build(settings)
-    return output, settings["_EMINENCE_OUTPUT"]
+    return output, build_state(settings).writer
 
 
 def test_first_incremental_build_equals_a_clean_one(workspace):
@@ -155,7 +158,7 @@ def test_parallel_reading_and_the_read_cache_give_the_same_site(tmp_path):
         settings = settings_for(content, output, EMINENCE_SEARCH=False, EMINENCE_INCREMENTAL=False,
                                 **overrides)
         runner.build(settings)
-        return _tree(output), settings["_EMINENCE_LAST_READ"]
+        return _tree(output), last_read(settings)
 
     serial, cache = build("serial", EMINENCE_WORKERS=1, EMINENCE_READ_CACHE=False)
     assert cache.hits == cache.parallel == 0

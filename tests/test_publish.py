@@ -5,7 +5,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from eminence_desk.publish import publish_rsync, publish_s3
+
+from eminence_publish.publish import publish_rsync, publish_s3
 from helpers import invoke
 
 

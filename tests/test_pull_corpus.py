@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from feedserver import Response
 from helpers import ROOT, SMALL_SITE, PullSite, script_capable, write
 
@@ -89,8 +90,9 @@ def test_every_corpus_entry_converts_to_inert_markdown(mode):
     """Every entry of every file, without de-duplication and without the build's
     second sanitizing pass: the Markdown alone must render to inert HTML."""
     import markdown
-    from eminence_feeds.parse import parse_feed
-    from eminence_feeds.store import render_post
+
+    from eminence_pull.parse import parse_feed
+    from eminence_pull.render import render_post
 
     render = markdown.Markdown(extensions=["extra", "meta"], output_format="html5")
     problems, entries = {}, 0
@@ -117,9 +119,10 @@ def test_every_corpus_entry_read_as_a_watch_feed_gives_an_inert_candidate_or_a_r
     candidate with a quote, or dropped with a reason; each quote renders inert and adds
     no metadata line."""
     import markdown
-    from eminence_feeds.candidates import DROP_REASONS, quote_markdown
-    from eminence_feeds.mentions import parse_watch
-    from eminence_feeds.store import render_post
+
+    from eminence_pull.candidates import DROP_REASONS, quote_markdown
+    from eminence_pull.mentions import parse_watch
+    from eminence_pull.render import render_post
 
     # The words most entries with prose contain (most corpus entries have none).
     brands = ["description", "text", "example", "some", "safe", "atom", "click", "here", "test",
@@ -150,15 +153,16 @@ def test_every_corpus_entry_read_as_a_watch_feed_gives_an_inert_candidate_or_a_r
 
 
 def test_the_buffered_sax_driver_changes_no_parse_result():
-    """eminence_feeds.sax_driver (expat with buffer_text) must give feedparser exactly
+    """eminence_pull.sax_driver (expat with buffer_text) must give feedparser exactly
     the result Python's own expat driver gives, on every corpus feed."""
     import io
     from unittest import mock
 
     import feedparser
     import feedparser.api
-    from eminence_feeds import sax_driver
-    from eminence_feeds.parse import feedparse
+
+    from eminence_pull import sax_driver
+    from eminence_pull.parse import feedparse
 
     def parse_all() -> dict:
         results = {}
@@ -189,8 +193,8 @@ def test_excerpt_conversion_stops_early_with_the_same_excerpt(words):
     """In excerpt mode the pull converts a post only as far as the excerpt reaches
     (html_to_blocks with a limit). The excerpt, the plain text and the sanitized HTML
     (its content hash) must be what converting the whole post gives, for every entry."""
-    from eminence_feeds.convert import excerpt, html_to_blocks
-    from eminence_feeds.parse import ParsedFeed, entry_html, entry_link, feedparse
+    from eminence_pull.convert import excerpt, html_to_blocks
+    from eminence_pull.parse import ParsedFeed, entry_html, entry_link, feedparse
 
     checked = cut = 0
     for path in corpus_files():

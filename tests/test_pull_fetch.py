@@ -6,16 +6,9 @@ import gzip
 import time
 
 import pytest
-from eminence_showcase import ContentError
-from feedserver import Response, atom
 
-
-def one_entry(n=1, **extra):
-    entry = {"id": f"tag:blog.example.com,2026:{n}", "title": f"Post number {n}",
-             "link": f"https://blog.example.com/{n}", "updated": f"2026-05-{n:02}T10:00:00Z",
-             "content": f"<p>Machine learning note {n}.</p>"}
-    entry.update(extra)
-    return entry
+from eminence_model import ContentError
+from feedserver import Response, atom, one_entry
 
 
 def test_pull_writes_a_draft_post_with_metadata(site, feeds):
@@ -276,7 +269,7 @@ def test_pull_on_build_setting(site, feeds):
 def test_progress_is_a_bar_on_a_terminal_and_a_line_per_tenth_in_logs():
     import io
 
-    from eminence_feeds.pull import progress_printer
+    from eminence_pull.summary import progress_printer
 
     class Terminal(io.StringIO):
         def isatty(self):
@@ -295,7 +288,7 @@ def test_progress_is_a_bar_on_a_terminal_and_a_line_per_tenth_in_logs():
 def test_a_fetch_thread_keeps_only_a_few_connections_open(feeds, monkeypatch):
     # Most feeds are on hosts of their own; open connections to all of them would
     # exhaust file descriptors on a large pull.
-    from eminence_feeds import fetch
+    from eminence_pull import fetch
 
     monkeypatch.setattr(fetch, "IDLE_PER_THREAD", 1)
     url = feeds.add("/cy.xml", Response(atom([one_entry(1)])))

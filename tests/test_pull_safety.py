@@ -12,16 +12,16 @@ import textwrap
 import time
 
 import pytest
-from eminence_feeds.state import PullLocked, pull_lock
-from feedserver import Response, atom
+
+from eminence_model.store import PullLocked, pull_lock
+from feedserver import Response, atom, one_entry
 from helpers import ROOT, SMALL_SITE, PullSite, invoke, write
-from test_pull_fetch import one_entry
 
 PULL_SCRIPT = textwrap.dedent("""
     import sys
     sys.path.insert(0, {plugins!r})
     from eminence_showcase import runner
-    from eminence_feeds.pull import run_pull
+    from eminence_pull import run_pull
     settings = runner.load_settings({conf!r}, PATH={content!r}, OUTPUT_PATH={out!r},
                                     CACHE_PATH={cache!r}, EMINENCE_PULL_NEW_EXPERT_LIMIT=10000)
     print(run_pull(settings).new)
@@ -115,7 +115,7 @@ def test_a_write_that_fails_mid_pull_loses_no_post(site, feeds, monkeypatch):
     applied (a re-pull would get 304 for them) may be saved."""
     import errno
 
-    from eminence_feeds import pull
+    from eminence_pull import puller as pull
 
     entries = [one_entry(n) for n in range(1, 9)]
     site.set_expert("cy", [feeds.add("/a.xml", Response(atom(entries[:4]))),

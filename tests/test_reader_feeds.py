@@ -8,6 +8,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import feedparser
+
 from helpers import ROOT, build, page
 
 SITE = "https://showcase.example.com"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import extruct
+
 from helpers import page, script_capable
 
 SITE = "https://showcase.example.com"

@@ -7,7 +7,8 @@ import subprocess
 import sys
 
 import pytest
-from eminence_showcase import ContentError
+
+from eminence_model import ContentError
 from helpers import ROOT, build, check, write
 
 

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 
 import pytest
+
 from helpers import ROOT, invoke
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))

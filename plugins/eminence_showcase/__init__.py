@@ -1,8 +1,15 @@
-"""eminence_showcase: the content model, its validation and the showcase pages.
+"""eminence_showcase: the Pelican plugin that builds the showcase (the build stage).
 
 Topics, experts and endorsements are read through Pelican's own readers by
-`ShowcaseGenerator`; posts are Pelican articles that the generator validates and
-links to their experts and topics.
+`ShowcaseGenerator`; posts are Pelican articles that the generator validates
+(with eminence_model's rules) and links to their experts and topics. Every signal
+this plugin listens to is in `register()` below; what they hand each other is
+`state.BuildState`.
+
+At build time it also sanitizes the HTML of every pulled post again (defence in
+depth: whatever the Markdown renders, only the allowlist reaches the page), and,
+if EMINENCE_PULL_ON_BUILD is set, pulls before the build (off by default:
+published builds use only committed Markdown).
 """
 
 from __future__ import annotations
@@ -13,10 +20,14 @@ from urllib.parse import urlsplit
 from pelican import signals
 from pelican.contents import Content
 
-from . import reading, search, structured
+from eminence_model import reading
+from eminence_model.sanitize import clean
+from eminence_model.validate import ContentError
+
+from . import prefetch, search, structured
 from .generator import ShowcaseGenerator
-from .incremental import OutputWriter
-from .validate import ContentError
+from .output import OutputWriter
+from .state import build_state, new_build
 
 __all__ = ["ContentError", "ShowcaseGenerator", "register"]
 
@@ -48,7 +59,8 @@ def host(url: str) -> str:
 
 def apply_settings(pelican) -> None:
     settings = pelican.settings
-    settings.pop("_EMINENCE_READ_CACHE", None)  # one per build, even when settings are reused
+    reading.start(settings)  # one read cache and one state per build, even when settings are reused
+    state = new_build(settings)
     for key, value in URL_DEFAULTS.items():
         settings.setdefault(key, value)
     for key in ("TOPIC", "EXPERT", "ENDORSEMENT"):
@@ -83,12 +95,23 @@ def apply_settings(pelican) -> None:
     # no record of the last build.
     if pelican.delete_outputdir:
         pelican.delete_outputdir = False
-        settings["_EMINENCE_CLEAN_OUTPUT"] = True
+        state.clean_output = True
 
 
-def read_articles_fast(generator) -> None:
-    reading.install(generator)
-    reading.prefetch(generator)
+def sanitize_pulled(content) -> None:
+    # Only pulled posts carry Feed:; an editor's own posts are trusted as written.
+    if "feed" in getattr(content, "metadata", {}) and getattr(content, "_content", None):
+        content._content = clean(content._content)
+
+
+def pull_before_build(pelican) -> None:
+    if not pelican.settings.get("EMINENCE_PULL_ON_BUILD"):
+        return
+    from eminence_pull import run_pull  # a lower stage; only this opt-in setting needs it
+
+    summary = run_pull(pelican.settings)
+    for line in summary.lines():
+        logger.info(line)
 
 
 def save_read_cache(generators) -> None:
@@ -125,7 +148,7 @@ def get_writer(pelican):
 
 def finish_output(pelican) -> None:
     """Remove stale files, then (re)index search: Pagefind must not see stale pages."""
-    writer = pelican.settings.get("_EMINENCE_OUTPUT")
+    writer = build_state(pelican.settings).writer
     if writer is not None:
         writer.finish()
         logger.info("Rendered %d pages, reused %d unchanged; %d files changed",
@@ -139,9 +162,11 @@ def get_generators(pelican):
 
 def register():
     signals.initialized.connect(apply_settings)
+    signals.initialized.connect(pull_before_build)
+    signals.readers_init.connect(reading.use_cache)
+    signals.content_object_init.connect(sanitize_pulled)
     signals.get_generators.connect(get_generators)
-    signals.article_generator_init.connect(read_articles_fast)
-    signals.page_generator_init.connect(reading.install)
+    signals.article_generator_init.connect(prefetch.prefetch)
     signals.all_generators_finalized.connect(save_read_cache)
     signals.all_generators_finalized.connect(freeze_urls)
     signals.get_writer.connect(get_writer)

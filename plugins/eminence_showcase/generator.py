@@ -16,10 +16,7 @@ from dataclasses import dataclass, field
 from pelican.generators import Generator
 from pelican.paginator import Paginator
 
-from . import charts, reading, search
-from .feeds import write_feeds, write_sitemap
-from .incremental import saver, writer_sharing
-from .model import (
+from eminence_model.schema import (
     ENDORSEMENT_FIELDS,
     EXPERT_FIELDS,
     POST_FIELDS,
@@ -28,8 +25,13 @@ from .model import (
     Expert,
     Topic,
 )
-from .sources import Source, check_reserved, check_unique, new_parser, raw_metadata, read_kind
-from .validate import ContentError, display_path
+from eminence_model.sources import Source, check_reserved, check_unique, new_parser, raw_metadata, read_kind
+from eminence_model.validate import ContentError, display_path
+
+from . import charts, search
+from .feeds import write_feeds, write_sitemap
+from .output import saver, writer_sharing
+from .state import build_state
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +53,6 @@ class ShowcaseGenerator(Generator):
         super().__init__(*args, **kwargs)
         self.preview = bool(self.settings.get("EMINENCE_PREVIEW"))
         self.showcase = Showcase()
-        reading.install(self)
 
     # -- reading ------------------------------------------------------------
 
@@ -205,7 +206,7 @@ class ShowcaseGenerator(Generator):
         waiting = sorted((e for e in endorsement_objs if e.status == "draft" and e.consent != "withdrawn"),
                          key=lambda e: (e.date, e.slug), reverse=True)
         # Search bundles follow the posts this build writes (drafts too, in a preview).
-        self.settings["_EMINENCE_SEARCH_PLAN"] = bundles = search.plan(self.settings, shown_posts)
+        build_state(self.settings).search_plan = bundles = search.plan(self.settings, shown_posts)
         self.context.update(
             search_bundles=list(bundles),
             review_queue={"posts": drafts, "endorsements": waiting},

@@ -11,7 +11,7 @@ import os
 from pelican import Pelican
 from pelican.settings import read_settings
 
-from . import reading
+from eminence_model import reading
 
 
 def load_settings(settings_file: str = "pelicanconf.py", **overrides) -> dict:

@@ -28,6 +28,7 @@ import sys
 import zlib
 
 from .parallel import worker_count
+from .state import build_state
 
 SITE_BUNDLE = "pagefind"
 POSTS_BUNDLE = "pagefind-posts-{}"
@@ -112,11 +113,12 @@ def build_index(pelican) -> None:
     if not settings.get("EMINENCE_SEARCH", True):
         return
     output = os.path.abspath(pelican.output_path)
-    planned: dict[str, dict] = settings.get("_EMINENCE_SEARCH_PLAN", {})
+    state = build_state(settings)
+    planned = state.search_plan
     bundles = {name: v["experts"] for name, v in planned.items()}
     root = _article_root(settings)
     expert_bundle = {slug: name for name, slugs in bundles.items() for slug in slugs}
-    writer = settings.get("_EMINENCE_OUTPUT")
+    writer = state.writer
     record_path = os.path.join(settings.get("CACHE_PATH", "cache"),
                                f"eminence-search-{zlib.crc32(output.encode()):08x}.json")
     try:

@@ -7,9 +7,10 @@ close the <script type="application/ld+json"> element it sits in.
 from __future__ import annotations
 
 import json
-import re
 
 from markupsafe import Markup
+
+from eminence_model.sanitize import plain_text
 
 from .feeds import base_url
 
@@ -17,11 +18,6 @@ from .feeds import base_url
 def _json(data) -> Markup:
     text = json.dumps(data, ensure_ascii=False, sort_keys=True)
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
-
-
-def plain_text(html: str) -> str:
-    """Text of trusted, already-rendered HTML (a quote, a summary), whitespace collapsed."""
-    return " ".join(re.sub(r"<[^>]+>", " ", html or "").split())
 
 
 def filters(settings: dict) -> dict:

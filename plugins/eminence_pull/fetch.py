@@ -25,11 +25,23 @@ import threading
 import time
 import zlib
 from dataclasses import dataclass
+from enum import Enum
 from urllib.parse import urljoin, urlsplit
 
 CHUNK = 64 * 1024
 CUT_SHORT = "connection closed before the whole feed arrived"
 IDLE_PER_THREAD = 8  # kept-alive connections a fetch thread holds (the least recently used goes)
+
+
+class FetchKind(Enum):
+    """What a fetch came to; the pull branches on this, never on message text."""
+
+    OK = "ok"  # a body to parse
+    NOT_MODIFIED = "not modified"  # 304: nothing to do
+    SKIPPED = "skipped"  # not asked at all: gone earlier, or asked to wait (set by the pull)
+    GONE = "gone"  # 410: never fetched again
+    RETRY_LATER = "retry later"  # 429/503 with a Retry-After too long to wait for now
+    FAILED = "failed"  # any other error: tried again next pull
 
 
 @dataclass
@@ -45,6 +57,14 @@ class FetchResult:
     gone: bool = False
     retry_at: float | None = None  # epoch seconds before which not to ask again
     error: str | None = None
+    kind: FetchKind | None = None  # None: decided from the fields above, once, below
+
+    def __post_init__(self):
+        if self.kind is None:
+            self.kind = (FetchKind.GONE if self.gone else
+                         FetchKind.RETRY_LATER if self.retry_at else
+                         FetchKind.FAILED if self.error else
+                         FetchKind.NOT_MODIFIED if self.not_modified else FetchKind.OK)
 
 
 class FetchError(Exception):

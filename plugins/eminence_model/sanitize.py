@@ -1,4 +1,4 @@
-"""The sanitizer policy: what HTML from a feed may keep.
+"""The sanitizer policy: what HTML a post or endorsement body may keep, and its text.
 
 One allowlist, applied twice: to feed HTML before it is converted to Markdown,
 and again to the HTML Pelican renders from a pulled post, so that neither a
@@ -10,6 +10,7 @@ than feedparser's own (see shared/MEASUREMENTS.md).
 from __future__ import annotations
 
 import html as htmllib
+import re
 from urllib.parse import urlsplit
 
 import nh3
@@ -72,3 +73,8 @@ def text_only(html: str) -> str:
     if "<" not in html and "&" not in html:
         return html  # nothing to strip or decode (most titles and names)
     return htmllib.unescape(nh3.clean(html, tags=set(), clean_content_tags=DROP_WITH_CONTENT))
+
+
+def plain_text(html: str) -> str:
+    """Text of trusted, already-rendered HTML (a quote, a summary), whitespace collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html or "").split())

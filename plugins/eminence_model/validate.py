@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from pelican.utils import get_date
 
-from .model import Field
+from .schema import Field
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from pelican.readers import MarkdownReader, Readers
+from pelican.readers import MarkdownReader
 
 from . import reading
-from .model import EXPERT_FIELDS, TOPIC_FIELDS, Expert, Topic
+from .schema import EXPERT_FIELDS, TOPIC_FIELDS, Expert, Topic
 from .validate import ContentError, FieldParser, display_path
 
 # Taken by the filter and pagination URLs (experts/topic/, posts/page/).
@@ -108,8 +108,7 @@ def read_people(settings) -> People:
     """Validated topics and experts; raises ContentError listing every problem."""
     path = settings["PATH"]
     parser = new_parser(settings)
-    readers = Readers(settings)
-    reading.install_readers(readers, settings)  # `invoke pull` reads the same files every time
+    readers = reading.caching_readers(settings)  # `invoke pull` reads the same files every time
     context = {"generated_content": {}, "static_content": {}, "static_links": set(),
                "localsiteurl": settings.get("SITEURL", "")}
 

@@ -48,15 +48,3 @@ def free_path(content_path: str, folder: str, slug: str, taken: dict) -> str:
         if rel not in taken and not os.path.exists(os.path.join(content_path, rel)):
             return rel
     raise RuntimeError(f"no free file name for {slug!r} under {folder}/")
-
-
-def header_field(path: str, field: str) -> str | None:
-    """A metadata field's value as written in a file's header, or None."""
-    prefix = field.lower() + ":"
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if not line.strip():
-                break
-            if line.lower().startswith(prefix):
-                return line.split(":", 1)[1].strip()
-    return None

@@ -1,4 +1,5 @@
-"""What the pull remembers: the ledger of entries, per-feed health, and the lock.
+"""What the pull remembers: the ledger of entries and per-feed health (the lock that
+guards them is the content store's: eminence_model.store.pull_lock).
 
 The ledger (`content/_pull/ledger.json`, committed) maps every entry ever seen to
 the file it became and the hash of the bytes the puller wrote. That is how a
@@ -16,80 +17,15 @@ actually on disk, so it continues without duplicates.
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import hashlib
 import json
 import os
 from dataclasses import dataclass, field
 
+from eminence_model.store import atomic_write, file_hash
+
 LEDGER = "ledger.json"
 JOURNAL = "journal.jsonl"
 HEALTH = "health.json"
-LOCK = ".lock"
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def file_hash(path: str) -> str | None:
-    try:
-        with open(path, "rb") as fh:
-            return sha256_bytes(fh.read())
-    except FileNotFoundError:
-        return None
-
-
-def _create(tmp: str) -> int:
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL  # O_EXCL: never follows a planted link
-    try:
-        return os.open(tmp, flags, 0o644)
-    except FileExistsError:
-        os.unlink(tmp)  # left by a killed process that had our pid
-    except FileNotFoundError:
-        os.makedirs(os.path.dirname(tmp), exist_ok=True)  # a new folder: made on demand
-    return os.open(tmp, flags, 0o644)
-
-
-def atomic_write(path: str, data: bytes, durable: bool = False) -> None:
-    """Write to a temp file in the same folder, then rename it over `path`.
-
-    Readers see the old file or the new one, never a part; a killed process
-    leaves only a temp file (removed by the next pull). `durable` adds an fsync,
-    which only matters for power loss: used for the ledger and health, not for
-    every post (posts are in git; the ledger is what must not go back in time)."""
-    folder = os.path.dirname(path) or "."
-    # One temp name per target and process: a pull writes tens of thousands of
-    # files, and drawing random names (tempfile) was a visible part of its cost.
-    tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.eminence-tmp")
-    fd = _create(tmp)
-    try:
-        # The bare descriptor: a file object would add three system calls per post
-        # (fstat, the isatty ioctl, lseek) to the four a write takes.
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            if durable:
-                os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-def remove_stale_temp_files(folder: str) -> int:
-    """Temp files left by a pull that was killed mid-write (never complete posts)."""
-    removed = 0
-    for dirpath, _, files in os.walk(folder):
-        for name in files:
-            if name.startswith(".") and name.endswith(".eminence-tmp"):
-                os.unlink(os.path.join(dirpath, name))
-                removed += 1
-    return removed
 
 
 def dump_json(items: dict, head: dict | None = None, name: str = "") -> bytes:
@@ -237,30 +173,3 @@ class Health(dict):
 
     def save(self, folder: str) -> None:
         atomic_write(os.path.join(folder, HEALTH), dump_json(dict(self)), durable=True)
-
-
-class PullLocked(Exception):
-    pass
-
-
-@contextlib.contextmanager
-def pull_lock(folder: str):
-    """One pull at a time; a second one refuses at once with who holds the lock."""
-    os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, LOCK)
-    fh = open(path, "a+", encoding="utf-8")  # noqa: SIM115
-    try:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip() or "another process"
-            raise PullLocked(f"another pull is running ({holder}); wait for it to finish. "
-                             "(The lock is released automatically when that process ends.)") from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"pid {os.getpid()}")
-        fh.flush()
-        yield
-    finally:
-        fh.close()

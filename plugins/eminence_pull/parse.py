@@ -14,9 +14,10 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
+from eminence_model.sanitize import text_only
+
 from . import sax_driver
 from .convert import URL_SAFE, excerpt, html_to_blocks
-from .policy import text_only
 
 TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ref_src")
 MAX_TITLE = 200

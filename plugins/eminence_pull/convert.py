@@ -1,6 +1,6 @@
 """Feed HTML -> safe Markdown for a post body.
 
-1. nh3 sanitizes the HTML to the allowlist in policy.py and every URL is resolved
+1. nh3 sanitizes the HTML to the allowlist in eminence_model/sanitize.py and every URL is resolved
    against the entry's base and percent-encoded (no link can break out of
    Markdown link syntax).
 2. A small converter walks the lxml tree of that sanitized HTML. Its input has
@@ -24,7 +24,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from lxml import etree
 
-from .policy import URL_SCHEMES, clean, is_video_embed
+from eminence_model.sanitize import URL_SCHEMES, clean, is_video_embed
 
 URL_ATTRS = {"href", "src"}
 # Characters a URL may keep unencoded inside Markdown link syntax: no spaces,

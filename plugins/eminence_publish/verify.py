@@ -17,10 +17,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from eminence_feeds.fetch import Fetcher
-from eminence_feeds.policy import text_only
-from eminence_showcase.structured import plain_text
-from eminence_showcase.validate import display_path
+from eminence_model.sanitize import plain_text, text_only
+from eminence_model.validate import display_path
+from eminence_pull.fetch import Fetcher
 
 GONE_STATUSES = (404, 410)
 MIN_PART_WORDS = 3  # shorter pieces between ellipses are not worth matching alone
@@ -79,7 +78,7 @@ def verdict(endorsement, result) -> Verdict:
 
 def verify(endorsements, settings: dict) -> list[Verdict]:
     """A Verdict per endorsement, in the order given."""
-    from eminence_feeds.pull import setting
+    from eminence_pull.settings import setting
 
     site = settings.get("SITEURL") or "local build"
     fetcher = Fetcher(f"Eminence/0.1 (+{site}; endorsement source check)",
@@ -90,3 +89,10 @@ def verify(endorsements, settings: dict) -> list[Verdict]:
     with fetcher:
         futures = [fetcher.submit(e.source) for e in endorsements]
         return [verdict(e, f.result()) for e, f in zip(endorsements, futures, strict=True)]
+
+
+def tally(verdicts) -> str:
+    """One line: how many endorsements were checked, by verdict."""
+    counts = {s: sum(v.state == s for v in verdicts) for s in ("ok", "gone", "missing", "unreachable")}
+    return (f"Checked {len(verdicts)} published endorsement(s): "
+            + ", ".join(f"{n} {s}" for s, n in counts.items()) + ".")

@@ -17,11 +17,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from eminence_model.store import header_field, sha256_bytes
+
 from .convert import _finish_line, escape
 from .mentions import Mention
 from .parse import normalise_url
-from .state import Record, sha256_bytes
-from .store import free_path, header_field, post_slug, render_post
+from .render import free_path, post_slug, render_post
+from .state import Record
 
 WATCH = "@watch"  # the ledger's "expert" for endorsement candidates (never an expert slug)
 

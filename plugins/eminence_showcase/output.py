@@ -12,53 +12,28 @@ between builds and `OutputWriter` (Pelican's Writer, returned from `get_writer`)
   removed afterwards. Without a record (first build, cache cleared) the output
   folder is emptied first, as Pelican's DELETE_OUTPUT_DIRECTORY would.
 
-A page's fingerprint is a hash of:
-
-- the *site digest*: settings, theme files, plugin code and library versions;
-- the output path;
-- every content object the page is given (an article, a topic, an expert, the
-  posts on this page of a paginated list): the full text of its source file;
-- for an article page, its expert and topics too; nothing else unless the post
-  links to other content with ``{filename}``-style links (then the content
-  digest below), or to static files (then the list of static files);
-- for every other page (lists, home, coverage...), the *content digest*: every
-  source file in full, except the posts' bodies (only their metadata headers),
-  because list pages show posts' bodies only for the posts on the page.
-
-So a body edit re-renders that post's page and the list pages it is on; a
-metadata change (a title, an approval) re-renders list pages; an expert's
-edit re-renders list pages and that expert's posts. A template that shows a
-post's body anywhere else must pass that post to `write_file` as an argument.
-`tests/test_incremental.py` checks an incremental build is byte-identical to a
-clean one after each kind of edit.
+What a page's fingerprint covers is in fingerprint.py.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import json
 import logging
 import os
-import re
-import sys
-from importlib import metadata as package_metadata
 
 from pelican.contents import Content
 from pelican.utils import clean_output_dir, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
+from eminence_model.digest import sha
+
+from .fingerprint import ContentDigests, site_digest
 from .parallel import Share, can_fork, worker_count
+from .state import build_state
 
 logger = logging.getLogger(__name__)
-
-TEXT_SOURCES = (".md", ".markdown", ".mkd", ".html", ".htm", ".rst", ".txt", ".json", ".yml",
-                ".yaml", ".csv")
-# Links Pelican resolves against other content at render time.
-CONTENT_LINK = re.compile(rb"[{|](filename|attach|index|tag|category|author)[}|]")
-STATIC_LINK = re.compile(rb"[{|]static[}|]")
-LIBRARIES = ("pelican", "jinja2", "markdown", "pygments", "nh3", "beautifulsoup4", "feedgenerator")
 
 
 class Unchanged(str):
@@ -67,125 +42,6 @@ class Unchanged(str):
 
 class Elsewhere(str):
     """What render returns for a page another process renders (parallel.Share)."""
-
-
-def _sha(*parts) -> str:
-    h = hashlib.sha1()
-    for part in parts:
-        h.update(part if isinstance(part, bytes) else str(part).encode("utf-8", "surrogatepass"))
-        h.update(b"\0")
-    return h.hexdigest()
-
-
-def _stable(value) -> str:
-    """A repr that is the same in every process (no memory addresses)."""
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{_stable(k)}:{_stable(v)}" for k, v in
-                              sorted(value.items(), key=lambda kv: str(kv[0]))) + "}"
-    if isinstance(value, (list, tuple, set, frozenset)):
-        items = [_stable(v) for v in value]
-        return "[" + ",".join(sorted(items) if isinstance(value, (set, frozenset)) else items) + "]"
-    if isinstance(value, (str, int, float, bool, type(None))):
-        return repr(value)
-    if callable(value):
-        return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', type(value).__name__)}"
-    return f"{type(value).__module__}.{type(value).__qualname__}"
-
-
-def _tree_digest(folder: str) -> str:
-    h = hashlib.sha1()
-    for base, dirs, files in os.walk(folder):
-        dirs.sort()
-        for name in sorted(files):
-            path = os.path.join(base, name)
-            h.update(os.path.relpath(path, folder).encode())
-            with open(path, "rb") as fh:
-                h.update(hashlib.sha1(fh.read()).digest())
-    return h.hexdigest()
-
-
-def settings_digest(settings: dict, exclude=()) -> str:
-    return _sha(_stable({k: v for k, v in settings.items()
-                         if not k.startswith("_EMINENCE") and k not in exclude}))
-
-
-def code_digest(settings: dict) -> str:
-    """The libraries' versions and the loaded plugins' source."""
-    versions = []
-    for name in LIBRARIES:
-        try:
-            versions.append(f"{name}={package_metadata.version(name)}")
-        except package_metadata.PackageNotFoundError:
-            versions.append(f"{name}=-")
-    # Module paths are compared as given and resolved (a plugin path may be a link);
-    # no realpath per loaded module: that was most of a warm pull's reading time.
-    roots = {os.path.abspath(p) for p in settings.get("PLUGIN_PATHS", [])}
-    roots = tuple(root + os.sep for root in roots | {os.path.realpath(p) for p in roots})
-    code = []
-    for module in list(sys.modules.values()):
-        path = getattr(module, "__file__", None)
-        if path and path.startswith(roots):
-            with open(path, "rb") as fh:
-                code.append((module.__name__, hashlib.sha1(fh.read()).hexdigest()))
-    return _sha(*versions, *sorted(code))
-
-
-def site_digest(settings: dict) -> str:
-    """Everything besides content that a page's bytes depend on."""
-    themes = [settings["THEME"], *settings.get("THEME_TEMPLATES_OVERRIDES", [])]
-    return _sha(settings_digest(settings), code_digest(settings),
-                *(_tree_digest(t) for t in themes if os.path.isdir(t)))
-
-
-class ContentDigests:
-    """Digests of the content folder's files, read once per build."""
-
-    def __init__(self, settings: dict):
-        self.path = os.path.realpath(settings["PATH"])
-        self.article_roots = [os.path.join(self.path, p) + os.sep
-                              for p in settings.get("ARTICLE_PATHS", [])]
-        self.full: dict[str, str] = {}
-        # What an article's page depends on besides itself: "content" when it links to
-        # other content ({filename}...), "assets" when only to static files, else "".
-        self.links: dict[str, str] = {}
-        listing, assets = [], []
-        for base, dirs, files in os.walk(self.path):
-            dirs.sort()
-            for name in sorted(files):
-                path = os.path.join(base, name)
-                rel = os.path.relpath(path, self.path)
-                if name.lower().endswith(TEXT_SOURCES):
-                    with open(path, "rb") as fh:
-                        data = fh.read()
-                    self.full[path] = full = _sha(rel, data)
-                    if path.startswith(tuple(self.article_roots)):
-                        self.links[path] = ("content" if CONTENT_LINK.search(data) else
-                                            "assets" if STATIC_LINK.search(data) else "")
-                        # A post's body shows only on its own page and the lists it is on.
-                        header = data.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
-                        listing.append((rel, _sha(header)))
-                    else:
-                        listing.append((rel, full))
-                else:
-                    stat = os.stat(path)
-                    self.full[path] = full = _sha(rel, stat.st_size, stat.st_mtime_ns)
-                    listing.append((rel, full))
-                    assets.append(rel)
-        self.content = _sha(*(f"{rel}:{d}" for rel, d in listing))
-        self.assets = _sha(*assets)
-
-        self._real: dict[str, str] = {}
-
-    def real(self, source: str) -> str:
-        """realpath, memoised: pages ask for the same few thousand sources many times."""
-        path = self._real.get(source)
-        if path is None:
-            path = self._real[source] = os.path.realpath(source)
-        return path
-
-    def of(self, obj) -> str | None:
-        source = getattr(obj, "source_path", None)
-        return self.full.get(self.real(source)) if source else None
 
 
 class _PendingFile(io.StringIO):
@@ -264,7 +120,7 @@ class OutputWriter(Writer):
         self._site = site_digest(settings) if self.enabled else ""
         self.manifest_path = os.path.join(
             settings.get("CACHE_PATH", "cache"),
-            f"eminence-output-{_sha(os.path.realpath(output_path))[:12]}.json")
+            f"eminence-output-{sha(os.path.realpath(output_path))[:12]}.json")
         self._last_content: str | None = None  # the last build's content digest, if reusable
         self.previous: dict[str, str | None] = self._load() if self.enabled else {}
         # New files are noted here as they are written; the record replaces it at the end.
@@ -276,8 +132,9 @@ class OutputWriter(Writer):
         self.share: Share | None = None
         self.shared_phases = 0  # loops of writes rendered on several processes
         self._articles_shared = False
-        settings["_EMINENCE_OUTPUT"] = self
-        if settings.get("_EMINENCE_CLEAN_OUTPUT") and not self.previous:
+        state = build_state(settings)
+        state.writer = self
+        if state.clean_output and not self.previous:
             # No record of what the last build wrote: start from an empty folder,
             # as Pelican's DELETE_OUTPUT_DIRECTORY would (never when it holds the sources).
             output, content = os.path.realpath(output_path), os.path.realpath(settings["PATH"])
@@ -399,7 +256,7 @@ class OutputWriter(Writer):
         parts = self._parts(objects)
         if parts is None:
             return None
-        return _sha(self._site, context, template, localcontext["output_file"], *parts)
+        return sha(self._site, context, template, localcontext["output_file"], *parts)
 
     def _parts(self, objects) -> list[str] | None:
         """Each object's source digest and URL; None if one has no source file (then
@@ -501,7 +358,7 @@ class OutputWriter(Writer):
         fingerprint = None
         parts = self._parts(objects) if self.enabled else None
         if parts is not None:
-            fingerprint = _sha(self._site, self.digests.content, rel, *parts)
+            fingerprint = sha(self._site, self.digests.content, rel, *parts)
         if fingerprint and self.previous.get(path) == fingerprint and os.path.isfile(path):
             self.skipped += 1
             self.produced[path] = fingerprint

@@ -17,6 +17,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from eminence_model.sanitize import text_only
+
 from .convert import BLOCKS, clean_tree
 from .parse import (
     absolute,
@@ -31,7 +33,6 @@ from .parse import (
     one_line,
     topic_matcher,
 )
-from .policy import text_only
 
 QUOTE_SHORT = 20  # words: a mention sentence shorter than this takes a neighbour along
 QUOTE_MAX = 60  # words: a longer quote is cut around the mention, marked with …

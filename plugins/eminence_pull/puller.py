@@ -1,8 +1,10 @@
-"""The pull: fetch every active expert's feeds, clean each entry and write it as a
-post Markdown file, never overwriting an editor's edit or resurrecting a deletion.
+"""The pull: fetch every active expert's feeds (and topics' watch feeds), clean each
+entry and write it as a Markdown file, never overwriting an editor's edit or
+resurrecting a deletion.
 
-Pipeline: fetch (threads) -> parse + clean (processes, for many feeds) -> decide
-against the ledger and write (main thread, the only writer).
+Pipeline: fetch (threads, fetch.py) -> parse + clean (processes for many feeds,
+parse.py / mentions.py) -> decide against the ledger and write (main thread, the
+only writer: posts.py / candidates.py). Health is recorded after each fetch.
 """
 
 from __future__ import annotations
@@ -10,149 +12,27 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import re
-import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
 
-from .candidates import WATCH, CandidateWriter, WatchTally, expert_names
-from .fetch import Fetcher, FetchResult, done, is_local
+from eminence_model.sources import read_people
+from eminence_model.store import atomic_write, pull_lock, remove_stale_temp_files, sha256_bytes, state_dir
+
+from .candidates import WATCH, CandidateWriter, expert_names
+from .fetch import Fetcher, FetchKind, FetchResult, done, is_local
+from .health import stale_flags
 from .mentions import parse_watch
-from .parse import Entry, ParsedFeed, is_legacy_hash, parse_feed
-from .state import (
-    JOURNAL,
-    Health,
-    Ledger,
-    Record,
-    atomic_write,
-    file_hash,
-    pull_lock,
-    remove_stale_temp_files,
-    sha256_bytes,
-)
-from .store import free_path, header_field, post_slug, render_post
+from .parse import ParsedFeed, parse_feed
+from .posts import PostWriter
+from .settings import setting
+from .state import JOURNAL, Health, Ledger, Record
+from .summary import Job, Summary
 
-DEFAULTS = {
-    "EMINENCE_PULL_WORKERS": 16,  # concurrent fetches
-    "EMINENCE_PULL_PROCESSES": 0,  # parser processes; 0 = one per core when there are many feeds
-    "EMINENCE_PULL_TIMEOUT": 10,  # seconds per request
-    "EMINENCE_PULL_MAX_BYTES": 5 * 1024 * 1024,
-    "EMINENCE_PULL_MAX_RETRY_WAIT": 5,  # wait this long at most for a Retry-After, then skip
-    "EMINENCE_PULL_MODE": "excerpt",  # or "full"
-    "EMINENCE_PULL_EXCERPT_WORDS": 80,
-    "EMINENCE_PULL_NEW_EXPERT_LIMIT": 5,  # posts a newly added expert brings
-    "EMINENCE_PULL_ANY_TOPIC": False,  # True: assign any topic, not only the expert's
-    "EMINENCE_ALLOW_LOCAL_FEEDS": False,
-    "EMINENCE_FEED_FAILING_DAYS": 7,
-    "EMINENCE_EXPERT_SILENT_MONTHS": 6,
-    "EMINENCE_PULL_ON_BUILD": False,
-    # Endorsement candidates from topics' Watch feeds (candidates.py).
-    "EMINENCE_BRAND_TERMS": [],  # product and company names a mention must contain
-    "EMINENCE_INTERNAL_DOMAINS": [],  # authors/links on these domains are us, not endorsers
-    "EMINENCE_WATCH_MAX_NEW": 10,  # new candidates per watch feed per pull
-}
-STATE_DIR = "_pull"
 PARALLEL_PARSE_FROM = 16  # feeds; below this a process pool costs more than it saves
-
-
-def setting(settings: dict, key: str):
-    return settings.get(key, DEFAULTS[key])
 
 
 def now_utc() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
-
-
-@dataclass
-class Job:
-    expert: str  # WATCH for a topic's watch feed
-    url: str
-    topic: str | None = None  # the topic whose Watch lists the feed
-
-    @property
-    def label(self) -> str:
-        return f"watch:{self.topic}" if self.topic else self.expert
-
-
-@dataclass
-class Summary:
-    feeds: int = 0
-    fetched: int = 0
-    not_modified: int = 0
-    failed: int = 0
-    new: int = 0
-    updated: int = 0
-    skipped: int = 0
-    drafts: int = 0
-    problems: list[tuple[str, str, str]] = field(default_factory=list)  # who, feed, message
-    moved: list[tuple[str, str, str]] = field(default_factory=list)  # expert, old, new
-    unmatched: list[str] = field(default_factory=list)  # files filed under a fallback topic
-    kept_edits: list[str] = field(default_factory=list)
-    written: list[str] = field(default_factory=list)
-    new_posts: list[tuple[str, str, str, str, str]] = field(default_factory=list)  # expert, topics,
-    #                                                                    status, title, file
-    failing_feeds: list[tuple[str, str, str]] = field(default_factory=list)
-    silent_experts: list[tuple[str, str]] = field(default_factory=list)
-    watch: WatchTally = field(default_factory=WatchTally)
-    dry_run: bool = False
-
-    def problem(self, job: Job, message: str) -> None:
-        self.problems.append((job.label, job.url, message))
-
-    def markdown(self) -> str:
-        """The summary as a pull request description (Markdown)."""
-        head = 3 if self.watch.feeds else 2
-        out = ["## Pull summary", "", *(f"- {line}" for line in self.lines()[:head]), ""]
-        if self.new_posts:
-            out += ["### New posts", "", "| expert | topics | status | title | file |",
-                    "|---|---|---|---|---|"]
-            for expert, topics, status, title, rel in sorted(self.new_posts):
-                cell = title.replace("|", "\\|")
-                out.append(f"| {expert} | {topics} | {status} | {cell} | `content/{rel}` |")
-            out.append("")
-        if self.watch.new_candidates:
-            out += ["### New endorsement candidates", "", "| topic | endorser | names | title | file |",
-                    "|---|---|---|---|---|"]
-            for topic, endorser, terms, title, rel in sorted(self.watch.new_candidates):
-                cells = [c.replace("|", "\\|") for c in (endorser, title)]
-                out.append(f"| {topic} | {cells[0]} | {terms} | {cells[1]} | `content/{rel}` |")
-            out.append("")
-        details = self.lines()[head:]
-        if details:
-            out += ["### Needs attention", "", "```", *details, "```", ""]
-        out.append("Drafts publish when an editor sets `Status: published` (or runs `invoke approve`); "
-                   "delete or `invoke reject` what should not appear.")
-        return "\n".join(out) + "\n"
-
-    def lines(self) -> list[str]:
-        would = "would be " if self.dry_run else ""
-        out = [
-            f"Feeds: {self.feeds} — {self.fetched} fetched, {self.not_modified} not modified, "
-            f"{self.failed} failed.",
-            f"Posts: {self.new} new, {self.updated} updated, {self.skipped} skipped "
-            f"({would}{self.drafts} new draft{'s' if self.drafts != 1 else ''} for review).",
-            *self.watch.lines(self.dry_run),
-        ]
-        if self.problems:
-            out.append("Problems:")
-            out += [f"  {e}  {u}: {m}" for e, u, m in sorted(self.problems)]
-        if self.moved:
-            out.append("Feeds moved permanently (update the expert's Feeds):")
-            out += [f"  {e}  {old} -> {new}" for e, old, new in sorted(self.moved)]
-        if self.kept_edits:
-            out.append("Changed upstream but edited here (the editor's version was kept):")
-            out += [f"  {f}" for f in sorted(self.kept_edits)]
-        if self.unmatched:
-            out.append("No topic matched (filed under the expert's first topic; re-topic by hand):")
-            out += [f"  {f}" for f in sorted(self.unmatched)]
-        if self.failing_feeds:
-            out.append("Feeds failing for a long time:")
-            out += [f"  {e}  {u}: failing since {s}" for e, u, s in sorted(self.failing_feeds)]
-        if self.silent_experts:
-            out.append("Experts silent for a long time (consider Status: alumni):")
-            out += [f"  {e}: last post {d}" for e, d in sorted(self.silent_experts)]
-        return out
 
 
 class Puller:
@@ -165,7 +45,7 @@ class Puller:
         self.force = force
         self.progress = progress or (lambda done, total: None)
         self.content = settings["PATH"]
-        self.state_dir = os.path.join(self.content, STATE_DIR)
+        self.state_dir = state_dir(self.content)
         self.cache_dir = os.path.join(settings.get("CACHE_PATH", "cache"), "pull")
         self.summary = Summary(dry_run=dry_run)
         self._pending: list[tuple[str, bytes]] = []  # a feed's post files, written by _flush
@@ -216,6 +96,7 @@ class Puller:
             self.health = Health.load(self.state_dir)
             self._ledger = None
             self.candidates = CandidateWriter(self)
+            self.posts = PostWriter(self)
             if os.path.exists(os.path.join(self.state_dir, JOURNAL)):
                 _ = self.ledger  # an interrupted pull: recover before anything else
             jobs = self.jobs(only_expert)
@@ -310,7 +191,7 @@ class Puller:
             return (parse_watch, body, job.url, ctype, setting(self.settings, "EMINENCE_BRAND_TERMS"),
                     self.topic_terms, expert_names(self.people))
         # Only the topics the post may be filed under are matched (see _topics).
-        terms = {slug: self.topic_terms[slug] for slug in self._allowed_topics(job.expert)}
+        terms = {slug: self.topic_terms[slug] for slug in self.allowed_topics(job.expert)}
         return (parse_feed, body, job.url, ctype, setting(self.settings, "EMINENCE_PULL_MODE"),
                 setting(self.settings, "EMINENCE_PULL_EXCERPT_WORDS"), terms)
 
@@ -338,11 +219,13 @@ class Puller:
             except OSError:
                 return done(FetchResult(job.url, error="not in the fetch cache (run a pull online first)"))
         if h.get("gone") and not self.force:
-            return done(FetchResult(job.url, status=410, gone=True, error="skipped: the feed answered "
-                                    "410 Gone earlier; remove it from the expert's Feeds"))
+            return done(FetchResult(job.url, status=410, gone=True, kind=FetchKind.SKIPPED,
+                                    error="skipped: the feed answered 410 Gone earlier; remove it "
+                                          "from the expert's Feeds"))
         if (h.get("retry_at") or 0) > time.time() and not self.force:
             until = dt.datetime.fromtimestamp(h["retry_at"], dt.UTC).isoformat(timespec="seconds")
             return done(FetchResult(job.url, status=h.get("status"), retry_at=h["retry_at"],
+                                    kind=FetchKind.SKIPPED,
                                     error=f"skipped: the server asked us to wait until {until}"))
         if self.force:
             return self.fetcher.submit(job.url)
@@ -356,7 +239,8 @@ class Puller:
         h = self.health.setdefault(job.url, {})
         h["expert"] = job.label
         h["last_attempt"] = stamp
-        if not (self.offline or (result.error or "").startswith("skipped:")):
+        skipped = result.kind is FetchKind.SKIPPED
+        if not (self.offline or skipped):
             h["status"] = result.status
         if result.moved_to:
             h["moved_to"] = result.moved_to
@@ -368,7 +252,7 @@ class Puller:
         if result.error:
             self.summary.failed += 1
             self.summary.problem(job, result.error)
-            if not result.error.startswith("skipped:"):
+            if not skipped:
                 h["error"] = result.error
                 h.setdefault("failing_since", stamp)
             return None, None
@@ -411,121 +295,13 @@ class Puller:
         if job.topic:
             self.candidates.apply(job, parsed.entries)
         else:
-            seen_keys = set()
-            # Newest first, so a new expert's budget goes to recent posts.
-            entries = sorted(parsed.entries, key=lambda e: e.published or "", reverse=True)
-            for entry in entries:
-                if entry.key in seen_keys:
-                    self.summary.skipped += 1
-                    self.summary.problem(job, f"duplicate entry id in the feed: {entry.key[:120]}")
-                    continue
-                seen_keys.add(entry.key)
-                self._apply_entry(job, entry)
+            self.posts.apply(job, parsed.entries)
         self._flush()
 
-    def _post_date(self, entry: Entry, rec: Record | None) -> str:
-        if rec and rec.date:
-            return rec.date
-        if entry.published:
-            published = dt.datetime.fromisoformat(entry.published)
-            return min(published, self.now).isoformat()  # future dates are clamped
-        return self.now.isoformat()  # undated: first seen
-
-    def _fields(self, job: Job, entry: Entry, date: str, status: str, topics: list[str]):
-        return [("Title", entry.title), ("Date", date), ("Expert", job.expert),
-                ("Topics", ", ".join(topics)), ("Original", entry.original or ""),
-                ("Status", status), ("Feed", job.url)]
-
-    def _apply_entry(self, job: Job, entry: Entry) -> None:
-        key = self.ledger.find(job.expert, entry.key, entry.link, entry.content_hash, entry.legacy_hash)
-        if key is None:
-            self._new_entry(job, entry)
-            return
-        rec = self.ledger.records[key]
-        if rec.expert != job.expert or rec.state != "active":
-            self.summary.skipped += 1  # another expert's post, a tombstone or a backlog entry
-            return
-        if entry.link and entry.link != rec.url:
-            rec.url = entry.link  # permalink changed: follow it, do not duplicate
-            self.ledger.record(key, rec, journal=not self.dry_run)
-        path = os.path.join(self.content, rec.file)
-        on_disk = file_hash(path)
-        if on_disk is None:
-            rec.state = "deleted"  # the editor deleted it: never again
-            self.ledger.record(key, rec, journal=not self.dry_run)
-            self.summary.skipped += 1
-            return
-        if entry.content_hash == rec.content:
-            self.summary.skipped += 1
-            return
-        if on_disk != rec.written:
-            if rec.upstream != entry.content_hash:
-                # A hash of the older scheme cannot say whether the entry changed: it is
-                # replaced silently rather than reported as a change that may not be one.
-                if not is_legacy_hash(rec.upstream):
-                    self.summary.kept_edits.append(rec.file)
-                rec.upstream = entry.content_hash
-                self.ledger.record(key, rec, journal=not self.dry_run)
-            self.summary.skipped += 1
-            return
-        status = header_field(path, "Status") or "draft"
-        topics = self._topics(job, entry, rec.file)
-        data = render_post(self._fields(job, entry, self._post_date(entry, rec), status,
-                                        topics), entry.body)
-        written = sha256_bytes(data)
-        updated = Record(**{**rec.__dict__, "written": written, "content": entry.content_hash,
-                            "upstream": entry.content_hash})
-        if written == on_disk:
-            # The same bytes (a change past the excerpt, or a hash of the older scheme):
-            # only the ledger learns the new hash.
-            self.ledger.record(key, updated, journal=not self.dry_run)
-            self.summary.skipped += 1
-            return
-        self._write(key, updated, data)
-        self.summary.updated += 1
-
-    def _new_entry(self, job: Job, entry: Entry) -> None:
-        key = f"{job.expert}|{entry.key}"
-        first_seen = self.now.isoformat()
-        if job.expert in self.budget:
-            if self.budget[job.expert] <= 0:
-                self.ledger.record(key, Record(job.expert, None, "backlog", url=entry.link,
-                                               content=entry.content_hash, feed=job.url,
-                                               first_seen=first_seen), journal=not self.dry_run)
-                self.summary.skipped += 1
-                return
-            self.budget[job.expert] -= 1
-        trusted = self.people.experts[job.expert].get("trusted", False)
-        status = "published" if trusted else "draft"
-        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", job.expert):
-            raise ValueError(f"unsafe expert slug {job.expert!r}")
-        rel = free_path(self.content, f"posts/{job.expert}", post_slug(entry.title, self.settings),
-                        self.ledger.files)
-        topics = self._topics(job, entry, rel)
-        date = self._post_date(entry, None)
-        data = render_post(self._fields(job, entry, date, status, topics), entry.body)
-        rec = Record(job.expert, rel, "active", written=sha256_bytes(data), content=entry.content_hash,
-                     upstream=entry.content_hash, url=entry.link, feed=job.url, first_seen=first_seen,
-                     date=date)
-        self._write(key, rec, data)
-        self.summary.new += 1
-        self.summary.new_posts.append((job.expert, ", ".join(topics), status, entry.title, rel))
-        self.summary.drafts += status == "draft"
-        h = self.health[job.url]
-        h["last_new_entry"] = max(h.get("last_new_entry") or "", date)
-
-    def _allowed_topics(self, expert: str) -> list[str]:
+    def allowed_topics(self, expert: str) -> list[str]:
         if setting(self.settings, "EMINENCE_PULL_ANY_TOPIC"):
             return list(self.people.topics)
         return self.people.experts[expert]["topics"]
-
-    def _topics(self, job: Job, entry: Entry, rel: str) -> list[str]:
-        own = self.people.experts[job.expert]["topics"]
-        topics = [slug for slug in self._allowed_topics(job.expert) if slug in entry.topics]
-        if not topics:
-            topics = own[:1]
-            self.summary.unmatched.append(rel)
-        return topics
 
     def _write(self, key: str, rec: Record, data: bytes) -> None:
         self.summary.written.append(rec.file)
@@ -552,58 +328,10 @@ class Puller:
         self.summary.silent_experts += silent
 
 
-def stale_flags(health: dict, people, settings: dict, now: dt.datetime):
-    """([(expert, feed, failing since)], [(expert, newest entry)]) past the settings' limits."""
-    days = setting(settings, "EMINENCE_FEED_FAILING_DAYS")
-    cutoff = (now - dt.timedelta(days=days)).isoformat()
-    failing = [(h.get("expert", "?"), url, h["failing_since"][:10]) for url, h in health.items()
-               if h.get("failing_since") and h["failing_since"] <= cutoff]
-    months = setting(settings, "EMINENCE_EXPERT_SILENT_MONTHS")
-    silent_cutoff = (now - dt.timedelta(days=30 * months)).isoformat()
-    silent = []
-    for slug, values in people.experts.items():
-        if values.get("status", "active") != "active":
-            continue
-        newest = [health.get(u, {}).get("newest_entry") for u in values.get("feeds", [])]
-        newest = [d for d in newest if d]
-        if newest and max(newest) < silent_cutoff:
-            silent.append((slug, max(newest)[:10]))
-    return sorted(failing), sorted(silent)
-
-
-def progress_printer(stream=None):
-    """A progress bar on a terminal, redrawn at each percent; a line every 10% elsewhere
-    (CI logs)."""
-    stream = stream or sys.stderr
-    terminal = stream.isatty()  # asked once: it is a system call, and a pull reports per feed
-    state = {"last": -1}
-
-    def report(done: int, total: int) -> None:
-        if not total:
-            return
-        step = done * (100 if terminal else 10) // total
-        if step == state["last"]:
-            return
-        state["last"] = step
-        if terminal:
-            width = 30
-            filled = int(width * done / total)
-            stream.write(f"\r  [{'#' * filled}{'.' * (width - filled)}] {done}/{total} feeds")
-            if done == total:
-                stream.write("\n")
-        else:
-            stream.write(f"  pulled {done}/{total} feeds\n")
-        stream.flush()
-
-    return report
-
-
 def run_pull(settings: dict, expert: str | None = None, dry_run: bool = False, offline: bool = False,
              force: bool = False, progress=None) -> Summary:
     """Validate topics and experts, then pull. Raises ContentError, PullLocked or ValueError
     when the pull itself cannot run; feed failures are reported in the Summary instead."""
-    from eminence_showcase.sources import read_people
-
     people = read_people(settings)
     return Puller(settings, people, dry_run=dry_run, offline=offline, force=force,
                   progress=progress).run(only_expert=expert)

@@ -1,0 +1,194 @@
+"""Reading content files through Pelican's readers, with a cache that outlives a run.
+
+Converting Markdown is most of the cost of reading content (about 2 ms a post),
+and the pull, the desk and every build read the same files again. `ReadCache`
+(CACHE_PATH/eminence-read-*.pickle) keeps what a reader returned for a file, its
+HTML and metadata, keyed by the file's bytes and a digest of the settings and
+code that shape reading. Unlike Pelican's CACHE_CONTENT (modification times
+only), editing MARKDOWN settings, a plugin or a library version invalidates it.
+
+The cache reaches Pelican as reader *classes* (`use_cache`, connected to
+Pelican's `readers_init` by the showcase plugin, and called directly by
+`caching_readers` for tools that read without a build). Each keeps its base
+class's name, so Pelican's `reader` metadata is unchanged.
+
+State: one `ReadingState` per run, under the settings key `_EMINENCE_READING`
+(settings are the one object every Pelican generator and every tool shares):
+the open cache while reading, then the last cache's counters for reports.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass
+
+from pelican.readers import BaseReader, Readers
+
+from .digest import code_digest, settings_digest
+
+# Settings that change where and how pages are written, not what a reader returns.
+NOT_READING = ("OUTPUT_PATH", "CACHE_PATH", "SITEURL", "THEME", "EMINENCE_PREVIEW", "EMINENCE_SEARCH",
+               "EMINENCE_INCREMENTAL", "EMINENCE_WORKERS", "EMINENCE_PARALLEL_MIN",
+               "EMINENCE_FATAL_WARNINGS")
+STATE_KEY = "_EMINENCE_READING"
+
+
+class ReadCache:
+    VERSION = 1
+
+    def __init__(self, settings: dict):
+        self.enabled = settings.get("EMINENCE_READ_CACHE", True)
+        self.digest = hashlib.sha1(
+            f"{settings_digest(settings, NOT_READING)}|{code_digest(settings)}".encode()).hexdigest()
+        self.path = os.path.join(settings.get("CACHE_PATH", "cache"),
+                                 f"eminence-read-{self.digest[:12]}.pickle")
+        self.entries: dict[str, tuple[str, bytes]] = {}  # path -> (file sha1, pickled result)
+        self.hits = self.misses = self.parallel = 0
+        self._used: set[str] = set()
+        self._stamps: dict[str, str] = {}
+        self._dirty = False
+        if self.enabled:
+            try:
+                with open(self.path, "rb") as fh:
+                    data = pickle.load(fh)
+                if data.get("version") == self.VERSION:
+                    self.entries = data["entries"]
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, KeyError, TypeError):
+                self.entries = {}
+
+    def stamp(self, path: str) -> str:
+        """The file's sha1, once per build: prefetch and the read ask for the same files."""
+        stamp = self._stamps.get(path)
+        if stamp is None:
+            with open(path, "rb") as fh:
+                stamp = self._stamps[path] = hashlib.sha1(fh.read()).hexdigest()
+        return stamp
+
+    def get(self, path: str, stamp: str):
+        entry = self.entries.get(path)
+        if entry and entry[0] == stamp:
+            try:
+                return pickle.loads(entry[1])
+            except Exception:  # an entry an older library cannot load: read again
+                return None
+        return None
+
+    def put(self, path: str, stamp: str, result) -> None:
+        try:
+            self.entries[path] = (stamp, pickle.dumps(result, pickle.HIGHEST_PROTOCOL))
+            self._dirty = True
+        except Exception:  # metadata that cannot be pickled: not cached, read each time
+            self.entries.pop(path, None)
+
+    def add_pickled(self, path: str, stamp: str, data: bytes) -> None:
+        """A result read in another process, already pickled (prefetch)."""
+        self.entries[path] = (stamp, data)
+        self._dirty = True
+        self.parallel += 1
+
+    def read(self, reader_read, path: str):
+        """The reader's read(), through the cache."""
+        if not self.enabled:
+            return reader_read(path)
+        path = os.path.abspath(path)
+        self._used.add(path)
+        stamp = self.stamp(path)
+        cached = self.get(path, stamp)
+        if cached is not None:
+            self.hits += 1
+            return cached
+        self.misses += 1
+        result = reader_read(path)
+        self.put(path, stamp, result)
+        return result
+
+    def save(self) -> None:
+        """Keep the entries of files read by this build (deleted files drop out)."""
+        if not self.enabled:
+            return
+        stale = set(self.entries) - self._used
+        if not self._dirty and not stale:
+            return
+        for path in stale:
+            del self.entries[path]
+        os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
+        tmp = self.path + ".tmp"
+        with open(tmp, "wb") as fh:
+            pickle.dump({"version": self.VERSION, "entries": self.entries}, fh, pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.path)
+
+    def release(self) -> None:
+        """Reading is over: free the pickled copies (~8 KB a post) before rendering."""
+        self.entries = {}
+
+
+@dataclass
+class ReadingState:
+    cache: ReadCache | None = None  # open while a run reads
+    last: ReadCache | None = None  # the last finished cache: its counters
+
+
+def _state(settings: dict) -> ReadingState:
+    state = settings.get(STATE_KEY)
+    if state is None:
+        state = settings[STATE_KEY] = ReadingState()
+    return state
+
+
+def cache_for(settings: dict) -> ReadCache:
+    state = _state(settings)
+    if state.cache is None:
+        state.cache = ReadCache(settings)
+    return state.cache
+
+
+def last_read(settings: dict) -> ReadCache | None:
+    """The cache of the last finished reading (hits, misses, parallel reads)."""
+    return _state(settings).last
+
+
+def start(settings: dict) -> None:
+    """A new run: forget any cache left open by a run that reused these settings."""
+    _state(settings).cache = None
+
+
+def finish(settings: dict) -> None:
+    """Reading is over: save the cache and free it (the next read loads it again)."""
+    state = _state(settings)
+    cache, state.cache = state.cache, None
+    if cache is not None:
+        cache.save()
+        cache.release()
+        state.last = cache
+
+
+@functools.cache
+def cached_class(cls: type) -> type:
+    """`cls` reading through the run's ReadCache; `read_uncached` bypasses it."""
+
+    def read(self, source_path):
+        return cache_for(self.settings).read(self.read_uncached, source_path)
+
+    def read_uncached(self, source_path):
+        return cls.read(self, source_path)
+
+    return type(cls.__name__, (cls,), {"read": read, "read_uncached": read_uncached,
+                                       "__qualname__": cls.__qualname__, "_eminence_cached": True})
+
+
+def use_cache(readers: Readers) -> None:
+    """Pelican's readers_init: read every enabled format through the cache."""
+    for ext, cls in list(readers.reader_classes.items()):
+        if cls and cls is not BaseReader and not getattr(cls, "_eminence_cached", False):
+            readers.reader_classes[ext] = cached_class(cls)
+
+
+def caching_readers(settings: dict) -> Readers:
+    """Pelican's Readers reading through the cache, for tools that read without a build."""
+    readers = Readers(settings)
+    use_cache(readers)
+    readers.readers = {ext: cls(readers.settings) for ext, cls in readers.reader_classes.items() if cls}
+    return readers

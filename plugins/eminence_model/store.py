@@ -1,0 +1,129 @@
+"""The content store's files: how every stage reads and writes content/.
+
+The Markdown in content/ is the contract between the stages (pull, desk, build),
+so the primitives for touching it live here, below all of them:
+
+- `atomic_write`: readers see the old file or the new one, never a part; a
+  killed process leaves at most a temp file, never a truncated post.
+- `header_field`: a metadata line's value as the editor wrote it.
+- `STATE_DIR` (`content/_pull/`): the pull's committed memory (ledger, health)
+  and its lock, which the desk takes too before it edits the ledger.
+- `pull_lock`: one writer of that memory at a time; a second refuses at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+
+STATE_DIR = "_pull"  # under content/
+LOCK = ".lock"
+
+
+def state_dir(content_path: str) -> str:
+    return os.path.join(content_path, STATE_DIR)
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_hash(path: str) -> str | None:
+    try:
+        with open(path, "rb") as fh:
+            return sha256_bytes(fh.read())
+    except FileNotFoundError:
+        return None
+
+
+def _create(tmp: str) -> int:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL  # O_EXCL: never follows a planted link
+    try:
+        return os.open(tmp, flags, 0o644)
+    except FileExistsError:
+        os.unlink(tmp)  # left by a killed process that had our pid
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(tmp), exist_ok=True)  # a new folder: made on demand
+    return os.open(tmp, flags, 0o644)
+
+
+def atomic_write(path: str, data: bytes, durable: bool = False) -> None:
+    """Write to a temp file in the same folder, then rename it over `path`.
+
+    Readers see the old file or the new one, never a part; a killed process
+    leaves only a temp file (removed by the next pull). `durable` adds an fsync,
+    which only matters for power loss: used for the ledger and health, not for
+    every post (posts are in git; the ledger is what must not go back in time)."""
+    folder = os.path.dirname(path) or "."
+    # One temp name per target and process: a pull writes tens of thousands of
+    # files, and drawing random names (tempfile) was a visible part of its cost.
+    tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.eminence-tmp")
+    fd = _create(tmp)
+    try:
+        # The bare descriptor: a file object would add three system calls per post
+        # (fstat, the isatty ioctl, lseek) to the four a write takes.
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            if durable:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def remove_stale_temp_files(folder: str) -> int:
+    """Temp files left by a pull that was killed mid-write (never complete posts)."""
+    removed = 0
+    for dirpath, _, files in os.walk(folder):
+        for name in files:
+            if name.startswith(".") and name.endswith(".eminence-tmp"):
+                os.unlink(os.path.join(dirpath, name))
+                removed += 1
+    return removed
+
+
+def header_field(path: str, field: str) -> str | None:
+    """A metadata field's value as written in a file's header, or None."""
+    prefix = field.lower() + ":"
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                break
+            if line.lower().startswith(prefix):
+                return line.split(":", 1)[1].strip()
+    return None
+
+
+class PullLocked(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def pull_lock(folder: str):
+    """One pull at a time; a second one refuses at once with who holds the lock."""
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, LOCK)
+    fh = open(path, "a+", encoding="utf-8")  # noqa: SIM115
+    try:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            raise PullLocked(f"another pull is running ({holder}); wait for it to finish. "
+                             "(The lock is released automatically when that process ends.)") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
+        yield
+    finally:
+        fh.close()

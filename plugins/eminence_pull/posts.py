@@ -1,0 +1,138 @@
+"""Entries of an expert's feed -> post files, decided against the ledger.
+
+The rules every re-pull keeps: a post the editor edited is never overwritten (its
+bytes differ from what the pull wrote; the summary says the original changed); a
+post the editor deleted or rejected never comes back; a permalink that moved is
+followed, not duplicated; a newly added expert brings at most
+EMINENCE_PULL_NEW_EXPERT_LIMIT posts (the rest is remembered as backlog).
+Files are written only through the puller's `_write` (journal first, see state.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+
+from eminence_model.store import file_hash, header_field, sha256_bytes
+
+from .parse import Entry, is_legacy_hash
+from .render import free_path, post_slug, render_post
+from .state import Record
+from .summary import Job
+
+
+class PostWriter:
+    def __init__(self, puller):
+        self.p = puller
+
+    def apply(self, job: Job, entries: list[Entry]) -> None:
+        seen_keys = set()
+        # Newest first, so a new expert's budget goes to recent posts.
+        for entry in sorted(entries, key=lambda e: e.published or "", reverse=True):
+            if entry.key in seen_keys:
+                self.p.summary.skipped += 1
+                self.p.summary.problem(job, f"duplicate entry id in the feed: {entry.key[:120]}")
+                continue
+            seen_keys.add(entry.key)
+            self._apply_entry(job, entry)
+
+    def _post_date(self, entry: Entry, rec: Record | None) -> str:
+        if rec and rec.date:
+            return rec.date
+        if entry.published:
+            published = dt.datetime.fromisoformat(entry.published)
+            return min(published, self.p.now).isoformat()  # future dates are clamped
+        return self.p.now.isoformat()  # undated: first seen
+
+    def _fields(self, job: Job, entry: Entry, date: str, status: str, topics: list[str]):
+        return [("Title", entry.title), ("Date", date), ("Expert", job.expert),
+                ("Topics", ", ".join(topics)), ("Original", entry.original or ""),
+                ("Status", status), ("Feed", job.url)]
+
+    def _apply_entry(self, job: Job, entry: Entry) -> None:
+        key = self.p.ledger.find(job.expert, entry.key, entry.link, entry.content_hash, entry.legacy_hash)
+        if key is None:
+            self._new_entry(job, entry)
+            return
+        rec = self.p.ledger.records[key]
+        if rec.expert != job.expert or rec.state != "active":
+            self.p.summary.skipped += 1  # another expert's post, a tombstone or a backlog entry
+            return
+        if entry.link and entry.link != rec.url:
+            rec.url = entry.link  # permalink changed: follow it, do not duplicate
+            self.p.ledger.record(key, rec, journal=not self.p.dry_run)
+        path = os.path.join(self.p.content, rec.file)
+        on_disk = file_hash(path)
+        if on_disk is None:
+            rec.state = "deleted"  # the editor deleted it: never again
+            self.p.ledger.record(key, rec, journal=not self.p.dry_run)
+            self.p.summary.skipped += 1
+            return
+        if entry.content_hash == rec.content:
+            self.p.summary.skipped += 1
+            return
+        if on_disk != rec.written:
+            if rec.upstream != entry.content_hash:
+                # A hash of the older scheme cannot say whether the entry changed: it is
+                # replaced silently rather than reported as a change that may not be one.
+                if not is_legacy_hash(rec.upstream):
+                    self.p.summary.kept_edits.append(rec.file)
+                rec.upstream = entry.content_hash
+                self.p.ledger.record(key, rec, journal=not self.p.dry_run)
+            self.p.summary.skipped += 1
+            return
+        status = header_field(path, "Status") or "draft"
+        topics = self._topics(job, entry, rec.file)
+        data = render_post(self._fields(job, entry, self._post_date(entry, rec), status,
+                                        topics), entry.body)
+        written = sha256_bytes(data)
+        updated = Record(**{**rec.__dict__, "written": written, "content": entry.content_hash,
+                            "upstream": entry.content_hash})
+        if written == on_disk:
+            # The same bytes (a change past the excerpt, or a hash of the older scheme):
+            # only the ledger learns the new hash.
+            self.p.ledger.record(key, updated, journal=not self.p.dry_run)
+            self.p.summary.skipped += 1
+            return
+        self.p._write(key, updated, data)
+        self.p.summary.updated += 1
+
+    def _new_entry(self, job: Job, entry: Entry) -> None:
+        key = f"{job.expert}|{entry.key}"
+        first_seen = self.p.now.isoformat()
+        if job.expert in self.p.budget:
+            if self.p.budget[job.expert] <= 0:
+                self.p.ledger.record(key, Record(job.expert, None, "backlog", url=entry.link,
+                                               content=entry.content_hash, feed=job.url,
+                                               first_seen=first_seen), journal=not self.p.dry_run)
+                self.p.summary.skipped += 1
+                return
+            self.p.budget[job.expert] -= 1
+        trusted = self.p.people.experts[job.expert].get("trusted", False)
+        status = "published" if trusted else "draft"
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", job.expert):
+            raise ValueError(f"unsafe expert slug {job.expert!r}")
+        rel = free_path(self.p.content, f"posts/{job.expert}", post_slug(entry.title, self.p.settings),
+                        self.p.ledger.files)
+        topics = self._topics(job, entry, rel)
+        date = self._post_date(entry, None)
+        data = render_post(self._fields(job, entry, date, status, topics), entry.body)
+        rec = Record(job.expert, rel, "active", written=sha256_bytes(data), content=entry.content_hash,
+                     upstream=entry.content_hash, url=entry.link, feed=job.url, first_seen=first_seen,
+                     date=date)
+        self.p._write(key, rec, data)
+        self.p.summary.new += 1
+        self.p.summary.new_posts.append((job.expert, ", ".join(topics), status, entry.title, rel))
+        self.p.summary.drafts += status == "draft"
+        h = self.p.health[job.url]
+        h["last_new_entry"] = max(h.get("last_new_entry") or "", date)
+
+    def _topics(self, job: Job, entry: Entry, rel: str) -> list[str]:
+        own = self.p.people.experts[job.expert]["topics"]
+        topics = [slug for slug in self.p.allowed_topics(job.expert) if slug in entry.topics]
+        if not topics:
+            topics = own[:1]
+            self.p.summary.unmatched.append(rel)
+        return topics
+

@@ -1,0 +1,106 @@
+"""What a page depends on: the digests its fingerprint is made of.
+
+A page's fingerprint is a hash of:
+
+- the *site digest*: settings, theme files, plugin code and library versions;
+- the output path;
+- every content object the page is given (an article, a topic, an expert, the
+  posts on this page of a paginated list): the full text of its source file;
+- for an article page, its expert and topics too; nothing else unless the post
+  links to other content with ``{filename}``-style links (then the content
+  digest below), or to static files (then the list of static files);
+- for every other page (lists, home, coverage...), the *content digest*: every
+  source file in full, except the posts' bodies (only their metadata headers),
+  because list pages show posts' bodies only for the posts on the page.
+
+So a body edit re-renders that post's page and the list pages it is on; a
+metadata change (a title, an approval) re-renders list pages; an expert's
+edit re-renders list pages and that expert's posts. A template that shows a
+post's body anywhere else must pass that post to `write_file` as an argument.
+`tests/test_incremental.py` checks an incremental build is byte-identical to a
+clean one after each kind of edit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+
+from eminence_model.digest import code_digest, settings_digest, sha
+
+TEXT_SOURCES = (".md", ".markdown", ".mkd", ".html", ".htm", ".rst", ".txt", ".json", ".yml",
+                ".yaml", ".csv")
+# Links Pelican resolves against other content at render time.
+CONTENT_LINK = re.compile(rb"[{|](filename|attach|index|tag|category|author)[}|]")
+STATIC_LINK = re.compile(rb"[{|]static[}|]")
+
+
+def _tree_digest(folder: str) -> str:
+    h = hashlib.sha1()
+    for base, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(base, name)
+            h.update(os.path.relpath(path, folder).encode())
+            with open(path, "rb") as fh:
+                h.update(hashlib.sha1(fh.read()).digest())
+    return h.hexdigest()
+
+
+def site_digest(settings: dict) -> str:
+    """Everything besides content that a page's bytes depend on."""
+    themes = [settings["THEME"], *settings.get("THEME_TEMPLATES_OVERRIDES", [])]
+    return sha(settings_digest(settings), code_digest(settings),
+                *(_tree_digest(t) for t in themes if os.path.isdir(t)))
+
+
+class ContentDigests:
+    """Digests of the content folder's files, read once per build."""
+
+    def __init__(self, settings: dict):
+        self.path = os.path.realpath(settings["PATH"])
+        self.article_roots = [os.path.join(self.path, p) + os.sep
+                              for p in settings.get("ARTICLE_PATHS", [])]
+        self.full: dict[str, str] = {}
+        # What an article's page depends on besides itself: "content" when it links to
+        # other content ({filename}...), "assets" when only to static files, else "".
+        self.links: dict[str, str] = {}
+        listing, assets = [], []
+        for base, dirs, files in os.walk(self.path):
+            dirs.sort()
+            for name in sorted(files):
+                path = os.path.join(base, name)
+                rel = os.path.relpath(path, self.path)
+                if name.lower().endswith(TEXT_SOURCES):
+                    with open(path, "rb") as fh:
+                        data = fh.read()
+                    self.full[path] = full = sha(rel, data)
+                    if path.startswith(tuple(self.article_roots)):
+                        self.links[path] = ("content" if CONTENT_LINK.search(data) else
+                                            "assets" if STATIC_LINK.search(data) else "")
+                        # A post's body shows only on its own page and the lists it is on.
+                        header = data.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
+                        listing.append((rel, sha(header)))
+                    else:
+                        listing.append((rel, full))
+                else:
+                    stat = os.stat(path)
+                    self.full[path] = full = sha(rel, stat.st_size, stat.st_mtime_ns)
+                    listing.append((rel, full))
+                    assets.append(rel)
+        self.content = sha(*(f"{rel}:{d}" for rel, d in listing))
+        self.assets = sha(*assets)
+
+        self._real: dict[str, str] = {}
+
+    def real(self, source: str) -> str:
+        """realpath, memoised: pages ask for the same few thousand sources many times."""
+        path = self._real.get(source)
+        if path is None:
+            path = self._real[source] = os.path.realpath(source)
+        return path
+
+    def of(self, obj) -> str | None:
+        source = getattr(obj, "source_path", None)
+        return self.full.get(self.real(source)) if source else None

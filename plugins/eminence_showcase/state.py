@@ -1,0 +1,48 @@
+"""What one build carries from signal to signal: the whole contract on one screen.
+
+Pelican's signals pass the settings dict (or objects holding it) and nothing
+else, so a build's own state hangs off the settings under one key,
+`_EMINENCE_BUILD` (keys starting with `_EMINENCE` are left out of every digest).
+Each field says which step sets it and which reads it:
+
+- `clean_output`: set by `apply_settings` (initialized) in place of Pelican's
+  DELETE_OUTPUT_DIRECTORY; read by `OutputWriter`, which empties output/ only
+  when it has no record of the last build.
+- `writer`: set by `OutputWriter.__init__` (get_writer); read by `finish_output`
+  (finalized) and `search.build_index`.
+- `search_plan`: set by `ShowcaseGenerator.generate_context`; read by
+  `search.build_index` (finalized).
+
+The readers' cache has a state of its own (`eminence_model.reading`): tools that
+read content without a build (the pull, the desk) use it too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .output import OutputWriter
+
+KEY = "_EMINENCE_BUILD"
+
+
+@dataclass
+class BuildState:
+    clean_output: bool = False  # start from an empty output/ when there is no record
+    writer: OutputWriter | None = None
+    search_plan: dict[str, dict] = field(default_factory=dict)  # bundle -> its posts' plan
+
+
+def build_state(settings: dict) -> BuildState:
+    state = settings.get(KEY)
+    if state is None:
+        state = settings[KEY] = BuildState()
+    return state
+
+
+def new_build(settings: dict) -> BuildState:
+    """A fresh state for a build that starts, even when the settings are reused."""
+    settings[KEY] = state = BuildState()
+    return state
