@@ -16,6 +16,23 @@ ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = str(ROOT / "pelicanconf.py")
 
 
+def shared_corpus(name: str) -> Path:
+    """../shared/corpora/NAME: skipped with a message where shared/ is absent, a failure
+    in CI (.ci/run sets EMINENCE_REQUIRE_CORPUS: this team's CI always has shared/)."""
+    import os
+
+    import pytest
+
+    folder = ROOT.parent / "shared" / "corpora" / name
+    if not folder.is_dir():
+        message = (f"the {name} corpus is missing: expected {folder} (the team's shared/ folder "
+                   "beside the project)")
+        if os.environ.get("EMINENCE_REQUIRE_CORPUS"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return folder
+
+
 def settings_for(content: Path, output: Path, **overrides) -> dict:
     return runner.load_settings(SETTINGS, PATH=str(content), OUTPUT_PATH=str(output),
                                 CACHE_PATH=str(output.parent / "cache"), **overrides)
@@ -153,6 +170,12 @@ class PullSite:
         if status:
             lines.append(f"Status: {status}")
         path.write_text("\n".join(lines) + "\n\n" + body)
+
+    def set_watch(self, topic: str, urls: list[str]) -> None:
+        path = self.content / "topics" / f"{topic}.md"
+        head, body = path.read_text().split("\n\n", 1)
+        lines = [ln for ln in head.splitlines() if not ln.startswith("Watch:")]
+        path.write_text("\n".join([*lines, "Watch: " + ", ".join(urls)]) + "\n\n" + body)
 
     def pull(self, expert=None, dry_run=False, offline=False, force=False, **overrides):
         from eminence_pull import run_pull

@@ -31,10 +31,7 @@ def entry(n, content=PRAISE, author=OUTSIDER, **extra):
 
 
 def watch(site, topic: str, urls: list[str]) -> None:
-    path = site.content / "topics" / f"{topic}.md"
-    head, body = path.read_text().split("\n\n", 1)
-    lines = [ln for ln in head.splitlines() if not ln.startswith("Watch:")]
-    path.write_text("\n".join([*lines, "Watch: " + ", ".join(urls)]) + "\n\n" + body)
+    site.set_watch(topic, urls)
 
 
 def pull(site, **overrides):

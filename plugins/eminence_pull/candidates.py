@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 from eminence_model.store import header_field, sha256_bytes
 
 from .convert import _finish_line, escape
+from .links import normalise_url
 from .mentions import Mention
-from .parse import normalise_url
 from .render import free_path, post_slug, render_post
 from .state import Record
 
@@ -128,7 +128,7 @@ class CandidateWriter:
                     reason = "internal"
                 elif key is not None:
                     reason = "seen" if ledger.records[key].expert == WATCH else "already_pulled"
-                elif m.link in self.cited:
+                elif normalise_url(m.source) in self.cited:
                     reason = "cited"
                 elif budget <= 0:
                     reason = "over_limit"
@@ -150,7 +150,7 @@ class CandidateWriter:
         fields = [("Title", title), ("Endorser", endorser), ("Endorser-URL", m.author_url or ""),
                   ("Source", m.source), ("Date", date.isoformat()), ("Topics", ", ".join(topics)),
                   ("Experts", ", ".join(m.experts)), ("Consent", "public"), ("Status", "draft"),
-                  ("Matched", ", ".join(m.terms)), ("Feed", job.url)]
+                  ("Matched", ", ".join(m.terms)), ("Feed", job.url), ("Source-Note", m.source_note or "")]
         data = render_post(fields, quote_markdown(m.quote))
         rel = free_path(self.puller.content, "endorsements",
                         post_slug(f"{endorser} {title}", self.puller.settings), self.puller.ledger.files)
@@ -158,7 +158,7 @@ class CandidateWriter:
                      upstream=m.content_hash, url=m.link, feed=job.url, first_seen=now.isoformat(),
                      date=date.isoformat())
         self.puller._write(f"{WATCH}|{m.key}", rec, data)
-        self.cited.add(m.link)
+        self.cited.add(normalise_url(m.source))
         self.tally.new += 1
         self.tally.new_candidates.append((job.topic, endorser, ", ".join(m.terms), title, rel))
 

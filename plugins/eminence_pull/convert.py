@@ -150,7 +150,7 @@ class _Converter:
             if tag in BLOCKS:
                 flush()
                 if limit is not None:
-                    words += sum(len(b.split()) for b in out[counted:])
+                    words += sum(prose_words(b) for b in out[counted:])
                     counted = len(out)
                     if words > limit:
                         return out
@@ -299,20 +299,57 @@ def html_to_markdown(html: str, base: str | None) -> str:
     return "\n\n".join(html_to_blocks(html, base).blocks)
 
 
-def excerpt(blocks: list[str], words: int) -> list[str]:
-    """The first blocks, up to about `words` words.
+# A block with no prose: only images ("[Image: alt](src)", "[Image](src)", linked or
+# not) or the comment that keeps two lists apart.
+_FURNITURE = re.compile(r"^(?:\[?\[Image(?:: [^\]\n]*)?\]\([^)\s]*\)(?:\]\([^)\s]*\))?\s*)+$|^<!-- -->$")
+STANDS_ALONE = 5  # words: an excerpt with fewer than this is filled from the next block
 
-    Only whole blocks are kept, except a first paragraph longer than the budget,
-    which is cut at a word boundary; code blocks are never cut (their text is
-    literal, not escaped).
+
+def prose_words(block: str) -> int:
+    """The words a block adds to an excerpt: none for an image or an empty block."""
+    return 0 if _FURNITURE.match(block) else len(block.split())
+
+
+def _cut(block: str, budget: int) -> str:
+    """The start of a block, about `budget` words, in whole lines (so a list, quote,
+    table or code block stays one), the first line cut at a word boundary when it
+    alone is longer. Code is never cut inside a line (its text is literal)."""
+    code = block.startswith("    ")
+    kept, used = [], 0
+    for line in block.split("\n"):
+        n = len(line.split())
+        if used + n > budget:
+            if not kept:
+                kept.append(line if code else " ".join(line.split()[:max(budget, 1)]) + " …")
+            elif code:
+                kept.append("    …")
+            elif not kept[-1].lstrip().startswith("|"):
+                kept[-1] += " …"
+            return "\n".join(kept)
+        kept.append(line)
+        used += n
+    return block
+
+
+def excerpt(blocks: list[str], words: int) -> list[str]:
+    """The first blocks, up to about `words` words of prose.
+
+    Leading images, figures and empty blocks are skipped, so a post that opens with a
+    picture still shows its words (a post of only images keeps its first one). Whole
+    blocks are kept while they fit; when what is kept is too short to stand alone (a
+    post's first paragraph is long, or a lead-in such as "Ada Lovelace:" comes before
+    a long quote), the next block fills the budget, cut by `_cut` with an ellipsis.
     """
-    kept, count = [], 0
+    kept, count, leading = [], 0, []
     for block in blocks:
-        n = len(block.split())
+        n = prose_words(block)
+        if not kept and n == 0:
+            leading.append(block)
+            continue
         if count + n > words:
-            if not kept and not block.startswith("    "):
-                kept.append(" ".join(block.split()[:words]) + " …")
+            if count < STANDS_ALONE:
+                kept.append(_cut(block, words - count))
             return kept
         kept.append(block)
         count += n
-    return kept
+    return kept or leading[:1]

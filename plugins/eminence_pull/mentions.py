@@ -16,20 +16,22 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from eminence_model.sanitize import text_only
 
 from .convert import BLOCKS, clean_tree
+from .links import clean_link, publisher_url
 from .parse import (
     absolute,
-    clean_link,
     entry_date,
     entry_html,
+    entry_id,
     entry_link,
     entry_title,
     feedparse,
     identity,
-    normalise_url,
+    identity_link,
     one_line,
     topic_matcher,
 )
@@ -178,6 +180,7 @@ class Mention:
     experts: list[str] = field(default_factory=list)  # experts the prose names
     content_hash: str = ""
     drop: str | None = None  # a key of candidates.DROP_REASONS
+    source_note: str | None = None  # why the Source needs an editor's look (links.publisher_url)
 
 
 @dataclass
@@ -188,30 +191,55 @@ class ParsedWatch:
     ok: bool = True
 
 
-def _author(raw, feed, feed_url: str) -> tuple[str | None, str | None, str | None]:
-    for source in (raw, feed):
-        detail = source.get("author_detail") or {}
-        name = one_line(text_only(detail.get("name") or source.get("author") or ""))[:120]
-        if name:
-            href = clean_link(absolute(detail.get("href"), feed_url))
-            email = one_line(detail.get("email") or "")[:200] or None
-            return name, href, email
-    return None, None, None
+# A status's URL names its account: Mastodon (and other ActivityPub servers)
+# https://host/@user/123 or https://host/users/user/statuses/123.
+STATUS_URL = re.compile(r"^/(?:@(?P<at>[A-Za-z0-9_.-]{1,64})|users/(?P<user>[A-Za-z0-9_.-]{1,64})/statuses)"
+                        r"/\d+/?$")
+
+
+def status_account(url: str | None) -> tuple[str, str] | None:
+    """('@user@host', profile URL) of a social status URL, or None."""
+    parts = urlsplit(url or "")
+    match = STATUS_URL.match(parts.path) if parts.hostname else None
+    if not match:
+        return None
+    user, host = match.group("at") or match.group("user"), parts.hostname.lower()
+    return f"@{user}@{host}", f"{parts.scheme}://{host}/@{user}"
+
+
+def _named(source, feed_url: str) -> tuple[str, str | None, str | None] | None:
+    detail = source.get("author_detail") or {}
+    name = one_line(text_only(detail.get("name") or source.get("author") or ""))[:120]
+    if not name:
+        return None
+    email = one_line(detail.get("email") or "")[:200] or None
+    return name, clean_link(absolute(detail.get("href"), feed_url)), email
+
+
+def _author(raw, feed, feed_url: str, source: str | None) -> tuple[str | None, str | None, str | None]:
+    """(name, URL, e-mail) of who wrote an entry: its author (dc:creator too, which
+    feedparser reads as author), else the account a status URL names, else the feed's."""
+    account = status_account(source)
+    found = _named(raw, feed_url) or (account and (account[0], account[1], None)) or _named(feed, feed_url)
+    return found or (None, None, None)
 
 
 def examine(raw, feed, feed_url: str, brands: TermMatcher, topics, experts: TermMatcher,
             expert_slugs: dict) -> Mention:
     """Decide what a watch entry is: a candidate with its quote, or a drop reason."""
-    permalink = entry_link(raw, feed_url)
+    # The publisher's own page, not a search engine's redirect: the Source an editor
+    # (and verify-endorsements) will check.
+    permalink, source_note = publisher_url(raw, entry_link(raw, feed_url))
     html, base = entry_html(raw, feed_url, permalink)
     title = entry_title(raw)
-    name, href, email = _author(raw, feed, feed_url)
-    link = normalise_url(permalink)
+    source = clean_link(permalink)
+    name, href, email = _author(raw, feed, feed_url, source)
+    link = identity_link(permalink, entry_id(raw))
     blocks, quoted = text_blocks(html, base)
     full = "\n".join(blocks + quoted)
     _, key, content_hash = identity(raw, link, f"{title}\n{full}")
-    m = Mention(key, link, clean_link(permalink), title, entry_date(raw), name, href, email,
-                content_hash=content_hash)
+    m = Mention(key, link, source, title, entry_date(raw), name, href, email,
+                content_hash=content_hash, source_note=source_note)
     prose = [b for b in blocks if not is_boilerplate(b)]
     for block in prose:
         found = quote_around(block, brands)

@@ -9,17 +9,18 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import hashlib
+import html as htmllib
 import io
 import re
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 from eminence_model.sanitize import text_only
 
-from . import sax_driver
-from .convert import URL_SAFE, excerpt, html_to_blocks
+from . import jsonfeed, sax_driver
+from .convert import excerpt, html_to_blocks
+from .links import clean_link, normalise_url, publisher_url
 
-TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ref_src")
 MAX_TITLE = 200
 
 
@@ -47,42 +48,6 @@ class ParsedFeed:
     ok: bool = True  # False: nothing usable (not a feed at all)
 
 
-def _split_link(url: str | None):
-    """(parts, query pairs without tracking parameters) of an http(s) URL with a
-    host, else None: what normalise_url and clean_link both start from."""
-    if not url:
-        return None
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if not k.lower().startswith(TRACKING_PARAMS)]
-    return parts, query
-
-
-def normalise_url(url: str | None) -> str | None:
-    """Canonical form for de-duplication: tracking params, fragment, default port gone."""
-    split = _split_link(url)
-    if split is None:
-        return None
-    parts, query = split
-    host = parts.hostname.lower()
-    if parts.port and (parts.scheme, parts.port) not in (("http", 80), ("https", 443)):
-        host = f"{host}:{parts.port}"
-    path = parts.path.rstrip("/") or "/"
-    return urlunsplit((parts.scheme.lower(), host, path, urlencode(sorted(query)), ""))
-
-
-def clean_link(url: str | None) -> str | None:
-    """The author's own permalink, without tracking parameters or fragment."""
-    split = _split_link(url)
-    if split is None:
-        return None
-    parts, query = split
-    link = urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
-    return quote(link, safe=URL_SAFE)  # a valid URL for the Original field: no spaces
-
-
 # Control characters, line/paragraph separators and invisible format characters
 # (bidi overrides, zero-width): none may survive into a metadata line.
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e"
@@ -94,10 +59,22 @@ def one_line(text: str) -> str:
     return " ".join(_UNPRINTABLE.sub(" ", text).split())
 
 
+# An entity left in text after one decoding: a title escaped twice by its CMS
+# (&amp;#8211; arrives as the text "&#8211;").
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,31});", re.I)
+
+
 def entry_title(entry) -> str:
+    """One line of plain text: markup removed, entities decoded (twice-escaped ones too)."""
     detail = entry.get("title_detail") or {}
     raw = entry.get("title", "") or ""
     text = text_only(raw) if "html" in (detail.get("type") or "") or "<" in raw else raw
+    for _ in range(2):
+        if not _ENTITY.search(text):
+            break
+        text = htmllib.unescape(text)
+        if "<" in text:  # an escaped tag, decoded: text, not markup
+            text = text_only(text.replace("&", "&amp;"))
     return one_line(text)[:MAX_TITLE]
 
 
@@ -126,7 +103,9 @@ def entry_link(entry, feed_url: str) -> str | None:
 
 def entry_html(entry, feed_url: str, permalink: str | None) -> tuple[str, str | None]:
     """(HTML, base URL) of an entry's content; permalink is entry_link()'s."""
-    contents = entry.get("content") or []
+    # Empty content (a podcast host's empty content:encoded beside full show notes in
+    # <description>) is no content: the summary is used instead.
+    contents = [c for c in entry.get("content") or [] if (c.get("value") or "").strip()]
     best = next((c for c in contents if "html" in (c.get("type") or "")), None)
     best = best or (contents[0] if contents else None)
     detail = best or entry.get("summary_detail") or {}
@@ -187,6 +166,16 @@ def topic_matcher(terms: dict[str, list[str]] | None) -> TopicMatcher:
     return _MATCHERS[key]
 
 
+def _lead_trimmed(data: bytes) -> bytes:
+    """Without the whitespace or UTF-8 byte order mark some servers send before
+    `<?xml` (an XML parser must reject a declaration that is not first). A UTF-16
+    byte order mark is left for the parser: it names the encoding."""
+    trimmed = data.lstrip()
+    if trimmed.startswith(b"\xef\xbb\xbf"):
+        trimmed = trimmed[3:].lstrip()
+    return trimmed if trimmed[:1] in (b"<", b"{", b"[") else data
+
+
 def feedparse(data: bytes, url: str, content_type: str | None, result) -> object | None:
     """feedparser's result, or None when the bytes are not a feed at all; problems are
     added to `result` (a ParsedFeed or ParsedWatch)."""
@@ -198,11 +187,15 @@ def feedparse(data: bytes, url: str, content_type: str | None, result) -> object
     # Not the feed's URL as content-location: feedparser would then resolve every
     # element's base against it, a third of its parsing time. The few URLs used
     # are made absolute afterwards (absolute()).
-    headers = {"content-type": content_type} if content_type else {}
-    # A stream, never bytes: feedparser opens bytes as a file name when such a file
-    # exists, so a server answering "/some/local/feed.xml" would make us read it.
-    parsed = feedparser.parse(io.BytesIO(data), response_headers=headers, sanitize_html=False,
-                              resolve_relative_uris=False)
+    data = _lead_trimmed(data)
+    if jsonfeed.looks_like_json(data, content_type):
+        parsed = jsonfeed.parse(data)
+    else:
+        headers = {"content-type": content_type} if content_type else {}
+        # A stream, never bytes: feedparser opens bytes as a file name when such a file
+        # exists, so a server answering "/some/local/feed.xml" would make us read it.
+        parsed = feedparser.parse(io.BytesIO(data), response_headers=headers, sanitize_html=False,
+                                  resolve_relative_uris=False)
     if parsed.get("bozo"):
         reason = one_line(str(parsed.get("bozo_exception") or "malformed feed"))[:300]
         if not parsed.entries and not parsed.get("version"):
@@ -242,6 +235,14 @@ def entry_key(eid: str | None, link: str | None, digest: str | None) -> str:
     return f"id:{eid}" if eid else (f"url:{link}" if link else f"hash:{digest}")
 
 
+def identity_link(permalink: str | None, eid: str | None) -> str | None:
+    """The permalink as identity knows it. An entry with an id keeps its #fragment: a
+    microblog's statuses, each with its own id, all link to one day page plus a
+    fragment, and are distinct posts. Without an id the fragment goes (a feed that
+    links "#more" or "#comments" must not make one post two)."""
+    return normalise_url(permalink, fragment=bool(eid))
+
+
 def identity(raw, link: str | None, text: str) -> tuple[str | None, str, str]:
     """(id, key, hash of text) of an entry."""
     digest, eid = text_hash(text), entry_id(raw)
@@ -263,8 +264,41 @@ def is_legacy_hash(value: str | None) -> bool:
     return bool(value) and not value.startswith(HASH_SCHEME)
 
 
+def media_line(raw, link: str | None) -> str | None:
+    """A Markdown link to an entry's audio or video (a podcast episode's enclosure, a
+    video's watch page), with its duration when the feed gives one. A link, never an
+    embed: a reader's browser makes no third-party request until they follow it."""
+    from .convert import escape, safe_url
+
+    duration = one_line(str(raw.get("itunes_duration") or ""))[:12]
+    duration = f", {_clock(duration)}" if duration else ""
+    # FeedBurner rewrites enclosures through its (now dead) redirector too.
+    original = (raw.get("feedburner_origenclosurelink") or "").strip()
+    for enclosure in raw.get("enclosures") or []:
+        kind = (enclosure.get("type") or "").split("/")[0]
+        href = safe_url(original or enclosure.get("href") or "", link)
+        if kind in ("audio", "video") and href and href.startswith(("http://", "https://")):
+            verb = "Listen to the episode" if kind == "audio" else "Watch the video"
+            return f"[{escape(verb)} ({kind}{escape(duration)})]({href})"
+    if raw.get("yt_videoid") and link:
+        return f"[Watch on YouTube{escape(duration)}]({link})"
+    return None
+
+
+def _clock(value: str) -> str:
+    """itunes:duration as h:mm:ss or m:ss (feeds give seconds or clock time)."""
+    if value.isdigit():
+        total = int(value)
+        hours, rest = divmod(total, 3600)
+        return f"{hours}:{rest // 60:02}:{rest % 60:02}" if hours else f"{rest // 60}:{rest % 60:02}"
+    return value
+
+
 def _entry(raw, feed_url: str, mode: str, excerpt_words: int, matcher: TopicMatcher) -> Entry:
-    permalink = entry_link(raw, feed_url)
+    feed_link = entry_link(raw, feed_url)
+    # The publisher's own article (not FeedBurner's or a search engine's redirect):
+    # the post's identity, its Original and rel=canonical.
+    permalink, _ = publisher_url(raw, feed_link)
     html, base = entry_html(raw, feed_url, permalink)
     eid = entry_id(raw)
     # An entry without an id is also known by the hash of its whole Markdown: its key
@@ -274,7 +308,10 @@ def _entry(raw, feed_url: str, mode: str, excerpt_words: int, matcher: TopicMatc
     blocks, text, sanitized = html_to_blocks(html, base, limit)
     full = "\n\n".join(blocks)
     body = "\n\n".join(excerpt(blocks, excerpt_words)) if mode == "excerpt" else full
-    link = normalise_url(permalink)
+    media = media_line(raw, clean_link(permalink))
+    if media:
+        body = f"{body}\n\n{media}" if body else media
+    link = identity_link(permalink, eid)
     title = entry_title(raw)
     if not title:
         words = text.split(maxsplit=10)[:10]

@@ -21,21 +21,33 @@ from .render import free_path, post_slug, render_post
 from .state import Record
 from .summary import Job
 
+# Why two entries of one feed are one post, by the kind of key they share (parse.entry_key).
+SAME = {"id": "same id", "url": "same permalink", "hash": "same title and text"}
+
 
 class PostWriter:
     def __init__(self, puller):
         self.p = puller
+        # Ledger keys this pull has matched or written, with the entry that did: a second
+        # entry reaching the same key is merged into the first, and the summary says so.
+        self.claimed: dict[str, tuple[str, str, str]] = {}  # ledger key -> (entry key, title, feed)
 
     def apply(self, job: Job, entries: list[Entry]) -> None:
-        seen_keys = set()
+        seen: dict[str, str] = {}  # entry key -> title
         # Newest first, so a new expert's budget goes to recent posts.
         for entry in sorted(entries, key=lambda e: e.published or "", reverse=True):
-            if entry.key in seen_keys:
-                self.p.summary.skipped += 1
+            if entry.key in seen:
+                self._skip(job, "merged")
+                why = SAME[entry.key.partition(":")[0]]
+                self.p.summary.merge(job, seen[entry.key], entry.title, why, job.url)
                 self.p.summary.problem(job, f"duplicate entry id in the feed: {entry.key[:120]}")
                 continue
-            seen_keys.add(entry.key)
+            seen[entry.key] = entry.title
             self._apply_entry(job, entry)
+
+    def _skip(self, job: Job, outcome: str) -> None:
+        self.p.summary.skipped += 1
+        self.p.summary.count(job, outcome)
 
     def _post_date(self, entry: Entry, rec: Record | None) -> str:
         if rec and rec.date:
@@ -51,13 +63,27 @@ class PostWriter:
                 ("Status", status), ("Feed", job.url)]
 
     def _apply_entry(self, job: Job, entry: Entry) -> None:
-        key = self.p.ledger.find(job.expert, entry.key, entry.link, entry.content_hash, entry.legacy_hash)
+        key = self.p.ledger.find(job.expert, entry.key, entry.link, entry.content_hash, entry.legacy_hash,
+                                 feed=job.url)
         if key is None:
             self._new_entry(job, entry)
             return
+        claim = self.claimed.get(key)
+        if claim and claim[0] != entry.key:
+            # Another entry of this pull is already this post: no id, or the same content.
+            self._skip(job, "merged")
+            why = "same permalink" if entry.link and entry.link == self.p.ledger.records[key].url else (
+                "same title and text")
+            self.p.summary.merge(job, claim[1], entry.title, why, claim[2])
+            return
+        self.claimed[key] = (entry.key, entry.title, job.url)
         rec = self.p.ledger.records[key]
-        if rec.expert != job.expert or rec.state != "active":
-            self.p.summary.skipped += 1  # another expert's post, a tombstone or a backlog entry
+        if rec.expert != job.expert:
+            self._skip(job, "another expert's post")
+            return
+        if rec.state != "active":
+            self._skip(job, {"deleted": "deleted by an editor", "rejected": "rejected by an editor",
+                             "backlog": "backlog of a new expert"}.get(rec.state, rec.state))
             return
         if entry.link and entry.link != rec.url:
             rec.url = entry.link  # permalink changed: follow it, do not duplicate
@@ -67,10 +93,10 @@ class PostWriter:
         if on_disk is None:
             rec.state = "deleted"  # the editor deleted it: never again
             self.p.ledger.record(key, rec, journal=not self.p.dry_run)
-            self.p.summary.skipped += 1
+            self._skip(job, "deleted by an editor")
             return
         if entry.content_hash == rec.content:
-            self.p.summary.skipped += 1
+            self._skip(job, "unchanged")
             return
         if on_disk != rec.written:
             if rec.upstream != entry.content_hash:
@@ -80,7 +106,7 @@ class PostWriter:
                     self.p.summary.kept_edits.append(rec.file)
                 rec.upstream = entry.content_hash
                 self.p.ledger.record(key, rec, journal=not self.p.dry_run)
-            self.p.summary.skipped += 1
+            self._skip(job, "edited by an editor")
             return
         status = header_field(path, "Status") or "draft"
         topics = self._topics(job, entry, rec.file)
@@ -93,20 +119,22 @@ class PostWriter:
             # The same bytes (a change past the excerpt, or a hash of the older scheme):
             # only the ledger learns the new hash.
             self.p.ledger.record(key, updated, journal=not self.p.dry_run)
-            self.p.summary.skipped += 1
+            self._skip(job, "unchanged")
             return
         self.p._write(key, updated, data)
         self.p.summary.updated += 1
+        self.p.summary.count(job, "updated")
 
     def _new_entry(self, job: Job, entry: Entry) -> None:
         key = f"{job.expert}|{entry.key}"
+        self.claimed[key] = (entry.key, entry.title, job.url)
         first_seen = self.p.now.isoformat()
         if job.expert in self.p.budget:
             if self.p.budget[job.expert] <= 0:
                 self.p.ledger.record(key, Record(job.expert, None, "backlog", url=entry.link,
                                                content=entry.content_hash, feed=job.url,
                                                first_seen=first_seen), journal=not self.p.dry_run)
-                self.p.summary.skipped += 1
+                self._skip(job, "backlog of a new expert")
                 return
             self.p.budget[job.expert] -= 1
         trusted = self.p.people.experts[job.expert].get("trusted", False)
@@ -123,6 +151,7 @@ class PostWriter:
                      date=date)
         self.p._write(key, rec, data)
         self.p.summary.new += 1
+        self.p.summary.count(job, "new")
         self.p.summary.new_posts.append((job.expert, ", ".join(topics), status, entry.title, rel))
         self.p.summary.drafts += status == "draft"
         h = self.p.health[job.url]

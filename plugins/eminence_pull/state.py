@@ -95,14 +95,25 @@ class Ledger:
             self.files[rec.file] = key
 
     def find(self, expert: str, key: str, url: str | None, content: str,
-             legacy: str | None = None) -> str | None:
+             legacy: str | None = None, feed: str | None = None) -> str | None:
         """The ledger key this entry already has: same id, same permalink, or same content
-        (by its content hash, or the hash an older ledger knows it by)."""
+        (by its content hash, or the hash an older ledger knows it by).
+
+        Given its `feed` (posts), an entry with an id never takes the record of another
+        id of the same feed by permalink: within one feed ids are authoritative (a link
+        blog's posts and a microblog's statuses share permalinks but are distinct
+        posts); across feeds the permalink is what two entries can have in common.
+        Watch entries give no feed: their permalink is the endorsement's Source, and
+        one Source is one candidate."""
         full = f"{expert}|{key}"
         if full in self.records:
             return full
         if url and url in self.by_url:
-            return self.by_url[url]
+            found = self.by_url[url]
+            other_id_here = (feed is not None and key.startswith("id:") and self.records[found].feed == feed
+                             and found.partition("|")[2].startswith("id:"))
+            if not other_id_here:
+                return found
         found = self.by_content.get((expert, content))
         return found if found or not legacy else self.by_content.get((expert, legacy))
 

@@ -4,6 +4,7 @@ and its progress while it runs."""
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .candidates import WatchTally
@@ -39,11 +40,23 @@ class Summary:
     #                                                                    status, title, file
     failing_feeds: list[tuple[str, str, str]] = field(default_factory=list)
     silent_experts: list[tuple[str, str]] = field(default_factory=list)
+    # Two entries that became one post: (who, feed, title kept, title merged, why, the kept
+    # entry's feed).
+    merged: list[tuple[str, str, str, str, str, str]] = field(default_factory=list)
+    # What became of each expert feed's entries: feed URL -> {outcome: count}
+    # (new, updated, unchanged, merged, edited/deleted/rejected by an editor, backlog...).
+    outcomes: dict[str, Counter] = field(default_factory=dict)
     watch: WatchTally = field(default_factory=WatchTally)
     dry_run: bool = False
 
     def problem(self, job: Job, message: str) -> None:
         self.problems.append((job.label, job.url, message))
+
+    def count(self, job: Job, outcome: str) -> None:
+        self.outcomes.setdefault(job.url, Counter())[outcome] += 1
+
+    def merge(self, job: Job, kept: str, merged: str, why: str, kept_feed: str) -> None:
+        self.merged.append((job.label, job.url, kept, merged, why, kept_feed))
 
     def markdown(self) -> str:
         """The summary as a pull request description (Markdown)."""
@@ -82,6 +95,11 @@ class Summary:
         if self.problems:
             out.append("Problems:")
             out += [f"  {e}  {u}: {m}" for e, u, m in sorted(self.problems)]
+        if self.merged:
+            out.append("Entries merged into one post (the first one kept; distinct ids never merge):")
+            out += [f"  {e}  {u}: {merged!r} into {kept!r} ({why}"
+                    + (f", from {other})" if other != u else ")")
+                    for e, u, kept, merged, why, other in sorted(self.merged)]
         if self.moved:
             out.append("Feeds moved permanently (update the expert's Feeds):")
             out += [f"  {e}  {old} -> {new}" for e, old, new in sorted(self.moved)]
