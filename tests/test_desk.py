@@ -208,6 +208,14 @@ def test_invoke_livereload_previews_drafts_and_rebuilds(project):
                                                  "Title: Where edge AI goes next, revised"))
         wait_for_rebuild()
         assert "Where edge AI goes next, revised" in draft.read_text()
+        # An editor saves an empty new post: the problem names it, the last preview stays.
+        empty = project / "content/posts/sofia-kowalczyk/new-idea.md"
+        empty.write_text("")
+        while "new-idea.md: (file): is empty" not in lines.get(timeout=60):
+            pass
+        assert proc.poll() is None and "revised" in draft.read_text()
+        empty.write_text(post.read_text().replace("revised", "second idea"))
+        wait_for_rebuild()
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)

@@ -68,6 +68,21 @@ def clean(html: str, video_iframes: bool = False, attribute_filter=None, drop=fr
     )
 
 
+# Editors' own Markdown renders code highlighting (class on div/span/pre/code) and may
+# anchor headings (id): harmless to keep for their bodies. Feed HTML never keeps them,
+# so a feed cannot dress its text up as the site's own interface.
+EDITOR_ATTRIBUTES = {**ALLOWED_ATTRIBUTES, **{t: {"class"} for t in ("div", "span", "pre", "code")},
+                     **{f"h{n}": {"id"} for n in range(1, 7)}}
+
+
+def clean_editor_html(html: str) -> str:
+    """The allowlist for what the build renders from an editor's Markdown: the same tags
+    and URL schemes as for feeds, plus code highlighting's classes and headings' ids."""
+    return nh3.clean(html, tags=ALLOWED_TAGS, clean_content_tags=DROP_WITH_CONTENT,
+                     attributes=EDITOR_ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel=None,
+                     strip_comments=True)
+
+
 def text_only(html: str) -> str:
     """Plain text of an HTML fragment (for titles and names); entities decoded."""
     if "<" not in html and "&" not in html:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pelican.readers import MarkdownReader
 
 from . import reading
+from .header import header_problems
 from .schema import EXPERT_FIELDS, TOPIC_FIELDS, Expert, Topic
 from .validate import ContentError, FieldParser, display_path
 
@@ -91,6 +92,38 @@ def check_reserved(sources, parser: FieldParser) -> None:
                            "rename the file (the slug is the file name).")
 
 
+def check_headers(sources, fields, parser: FieldParser, settings) -> None:
+    """Strict metadata (header.py) for each file, as the editor typed it. A file that
+    fails this is not trusted to what Pelican made of it: its other fields are not
+    reported again on top."""
+    extra = settings.get("EMINENCE_EXTRA_METADATA", ())
+    for src in sources:
+        try:
+            with open(src.path, encoding="utf-8") as fh:
+                text = fh.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            parser.problem(src.path, "(file)", f"could not be read ({exc}).", "save it as UTF-8 text.")
+            continue
+        for field, message, fix in header_problems(src.path, text, fields, extra):
+            parser.problem(src.path, field, message, fix)
+
+
+def check_links(content_path: str, parser: FieldParser) -> None:
+    """A symbolic link under content/ (to a file or a folder) whose target is outside
+    the content folder would publish that file (Pelican follows links): refused."""
+    root = os.path.realpath(content_path)
+    for base, dirs, files in os.walk(content_path):
+        for name in (*dirs, *files):
+            path = os.path.join(base, name)
+            if not os.path.islink(path):
+                continue
+            target = os.path.realpath(path)
+            if target != root and not target.startswith(root + os.sep):
+                parser.problem(path, "(file)", f"is a link to {target}, outside the content folder: "
+                               "that file would be published.",
+                               "copy what should be published into content/ and remove the link.")
+
+
 def new_parser(settings) -> FieldParser:
     local = None
     if settings.get("EMINENCE_ALLOW_LOCAL_FEEDS"):
@@ -125,6 +158,8 @@ def read_people(settings) -> People:
     check_unique(topics, lambda s: s.slug, parser, "topic")
     check_unique(experts, lambda s: s.slug, parser, "expert")
     check_reserved([*topics, *experts], parser)
+    check_headers(topics, TOPIC_FIELDS, parser, settings)
+    check_headers(experts, EXPERT_FIELDS, parser, settings)
     people = People(
         {s.slug: parser.parse(s.path, s.meta, TOPIC_FIELDS) for s in topics},
         {s.slug: parser.parse(s.path, s.meta, EXPERT_FIELDS) for s in experts},

@@ -171,8 +171,9 @@ class FieldParser:
         if kind == "avatar":
             if is_url(text):
                 return text
-            local = os.path.normpath(os.path.join(self.content_path, text))
-            inside = local.startswith(os.path.normpath(self.content_path) + os.sep)
+            # On the resolved path: a link under content/ to a file elsewhere is not inside.
+            local = os.path.realpath(os.path.join(self.content_path, text))
+            inside = local.startswith(os.path.realpath(self.content_path) + os.sep)
             if inside and os.path.isfile(local):
                 return text
             self.problem(

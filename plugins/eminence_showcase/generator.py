@@ -25,7 +25,16 @@ from eminence_model.schema import (
     Expert,
     Topic,
 )
-from eminence_model.sources import Source, check_reserved, check_unique, new_parser, raw_metadata, read_kind
+from eminence_model.sources import (
+    Source,
+    check_headers,
+    check_links,
+    check_reserved,
+    check_unique,
+    new_parser,
+    raw_metadata,
+    read_kind,
+)
 from eminence_model.validate import ContentError, display_path
 
 from . import charts, search
@@ -94,6 +103,10 @@ class ShowcaseGenerator(Generator):
         check_unique(endorsements, lambda s: s.slug, parser, "endorsement")
         check_unique(posts, lambda s: (s.meta.get("expert"), s.slug), parser, "post")
         check_reserved([*topics, *experts], parser)
+        check_links(self.path, parser)
+        for kind_fields, sources in ((TOPIC_FIELDS, topics), (EXPERT_FIELDS, experts),
+                                     (ENDORSEMENT_FIELDS, endorsements), (POST_FIELDS, posts)):
+            check_headers(sources, kind_fields, parser, self.settings)
 
         parsed = {}
         for kind_fields, sources in ((TOPIC_FIELDS, topics), (EXPERT_FIELDS, experts),

@@ -54,6 +54,9 @@ def livereload(conf: dict, watched: list[str], bind: str, port: int) -> None:
                 print(f"Preview rebuilt at {time.strftime('%H:%M:%S')}.", flush=True)
             except (ContentError, runner.BuildWarnings) as error:  # keep the last good preview
                 print(error, file=sys.stderr, flush=True)
+            except Exception as error:  # noqa: BLE001 - any broken save: the preview lives on
+                print(f"The preview could not be rebuilt ({type(error).__name__}: {error}); the last "
+                      "good preview stays. Fix the file you just saved.", file=sys.stderr, flush=True)
             changed.wait()
     except KeyboardInterrupt:
         pass
