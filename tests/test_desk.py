@@ -24,6 +24,23 @@ def test_set_fields_changes_only_those_lines(tmp_path):
     assert set_fields(str(path), {"Status": "published"}) == []  # already so: no rewrite
 
 
+def test_set_fields_on_a_file_with_a_byte_order_mark(tmp_path):
+    path = tmp_path / "post.md"
+    path.write_bytes("\ufeffStatus: draft\nTitle: A post\n\nBody.\n".encode())
+    changes = set_fields(str(path), {"Status": "published"})
+    assert [(c.old, c.new) for c in changes] == [("draft", "published")]
+    assert path.read_bytes().decode() == "\ufeffStatus: published\nTitle: A post\n\nBody.\n"
+
+
+def test_targets_take_a_name_with_spaces_whole_and_refuse_what_is_not_markdown(small_site):
+    spaced = write(small_site, "posts/ada/my draft.md", "Title: D\nDate: 2026-03-01\nExpert: ada\n"
+                                                        "Topics: ai\nStatus: draft\n\nx\n")
+    assert targets(str(small_site), str(spaced)) == [str(spaced.resolve())]
+    image = write(small_site, "posts/ada/chart.png", "not markdown")
+    with pytest.raises(DeskError, match=r"chart.png: not a Markdown file \(.md\); nothing was changed"):
+        targets(str(small_site), f"{spaced}, {image}".replace(" draft", "*draft"))
+
+
 def test_approve_feature_retopic_on_files(small_site):
     draft = write(small_site, "posts/ada/draft.md",
                   "Title: Draft\nDate: 2026-03-01\nExpert: ada\nTopics: ai\nStatus: draft\n\nBody.\n")

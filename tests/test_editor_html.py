@@ -70,3 +70,16 @@ def test_a_site_may_trust_its_editors_raw_html(small_site, tmp_path):
     out = built(small_site, tmp_path, EMINENCE_TRUST_EDITOR_HTML=True)
     page = (out / "posts" / "ada" / "second" / "index.html").read_text()
     assert "<script>alert('body')</script>" in page
+
+
+def test_a_huge_post_is_whole_on_its_page_and_bounded_in_the_feeds(small_site, tmp_path):
+    words = " ".join(f"w{n}" for n in range(5000))
+    (small_site / "posts" / "ada" / "second.md").write_text(
+        "Title: Second post\nDate: 2026-02-01\nExpert: ada\nTopics: ai\n\n" + words + "\n")
+    build(small_site, tmp_path / "out", EMINENCE_FEED_CONTENT_WORDS=300)
+    out = tmp_path / "out"
+    assert "w4999" in (out / "posts" / "ada" / "second" / "index.html").read_text()
+    for name in ("all.atom.xml", "experts/ada.atom.xml", "topics/ai.atom.xml"):
+        feed = (out / "feeds" / name).read_text()
+        assert "w299" in feed and "w300 " not in feed and "w4999" not in feed, name
+        assert "Read the whole post" in feed and len(feed) < 20_000, name

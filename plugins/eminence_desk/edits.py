@@ -50,7 +50,10 @@ def set_fields(path: str, values: dict[str, str], dry_run: bool = False) -> list
     the metadata block). Returns what changed."""
     with open(path, encoding="utf-8", newline="") as fh:
         text = fh.read()
-    lines = text.splitlines(keepends=True)
+    # A byte order mark (some Windows editors write one) is kept, and not taken for part
+    # of the first field's name (which made `approve` add a second Status line).
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    lines = text[len(bom):].splitlines(keepends=True)
     newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
     end = _header_end(lines)
     changes = []
@@ -69,7 +72,7 @@ def set_fields(path: str, values: dict[str, str], dry_run: bool = False) -> list
         lines[index] = f"{lines[index].split(':', 1)[0]}: {value}{ending}"
         changes.append(Change(path, field, old, value))
     if changes and not dry_run:
-        atomic_write(path, "".join(lines).encode("utf-8"))
+        atomic_write(path, (bom + "".join(lines)).encode("utf-8"))
     return changes
 
 
@@ -82,12 +85,19 @@ def targets(content: str, paths: str = "", all_from: str | None = None,
     draft post of an expert (all_from). Only posts and endorsements qualify."""
     content = os.path.realpath(content)
     found: list[str] = []
-    for pattern in [p for p in re.split(r"[,\s]+", paths or "") if p]:
+    # A name that exists as given is one file, spaces and commas included; anything
+    # else is split on spaces and commas.
+    whole = (paths or "").strip()
+    patterns = [whole] if whole and os.path.exists(whole) else [p for p in re.split(r"[,\s]+", whole) if p]
+    for pattern in patterns:
         matches = sorted(glob.glob(pattern, recursive=True)) or sorted(
             glob.glob(os.path.join(content, pattern), recursive=True))
         if not matches:
             raise DeskError(f"{pattern}: no such file. Give paths like "
                             "content/posts/<expert>/<slug>.md (globs allowed).")
+        others = [m for m in matches if not m.endswith(".md")]
+        if others and pattern in matches:  # named on its own, not one of a glob's matches
+            raise DeskError(f"{display_path(others[0])}: not a Markdown file (.md); nothing was changed.")
         found += [os.path.realpath(m) for m in matches if m.endswith(".md")]
     if all_from:
         folder = os.path.join(content, "posts", all_from)

@@ -56,6 +56,16 @@ def atomic_write(path: str, data: bytes, durable: bool = False) -> None:
     leaves only a temp file (removed by the next pull). `durable` adds an fsync,
     which only matters for power loss: used for the ledger and health, not for
     every post (posts are in git; the ledger is what must not go back in time)."""
+    try:
+        _write_replace(path, data, durable)
+    except OSError as error:
+        if error.filename == path:
+            raise
+        # The temp file's name, or none at all (os.write): the editor needs the file meant.
+        raise OSError(error.errno, error.strerror, path) from error
+
+
+def _write_replace(path: str, data: bytes, durable: bool) -> None:
     folder = os.path.dirname(path) or "."
     # One temp name per target and process: a pull writes tens of thousands of
     # files, and drawing random names (tempfile) was a visible part of its cost.

@@ -9,9 +9,11 @@ here reads the clock: the same content gives byte-identical files.
 
 from __future__ import annotations
 
+import re
 from xml.sax.saxutils import escape, quoteattr
 
 from feedgenerator import Atom1Feed
+from pelican.utils import truncate_html_words
 
 FEED_PATHS = {
     "site": "feeds/all.atom.xml",
@@ -37,21 +39,42 @@ def _entries(items, limit: int):
     return sorted(public, key=lambda i: (i.date, i.slug), reverse=True)[:limit]
 
 
-def _add(feed: Atom1Feed, item, base: str) -> None:
+_TAG = re.compile(r"<[^>]*>")
+FEED_CONTENT_WORDS = 1000  # EMINENCE_FEED_CONTENT_WORDS: an entry's content at most, in words
+
+
+def bounded(item, words: int) -> tuple[str, bool]:
+    """An item's HTML for its feed entries, cut to `words` words (tags closed) with a
+    link to the whole post: one 20 MB post must not make three 20 MB feeds. Worked out
+    once per item and build; an item is in several feeds."""
+    cached = item.__dict__.get("_eminence_feed_html")
+    if cached is None or cached[0] != words:
+        html = item.content
+        cut = len(_TAG.sub(" ", html).split()) > words
+        if cut:
+            html = truncate_html_words(html, words, end_text="…")
+        item.__dict__["_eminence_feed_html"] = cached = (words, html, cut)
+    return cached[1], cached[2]
+
+
+def _add(feed: Atom1Feed, item, base: str, words: int) -> None:
     url = f"{base}/{item.url}"
     if hasattr(item, "endorser"):  # an endorsement
         author = item.endorser
         description = f"{item.endorser}" + (f", {item.endorser_role}" if getattr(item, "endorser_role", None)
                                             else "") + f" — source: {item.source}"
         link = item.source
-        content = f"<blockquote>{item.content}</blockquote><p>{escape(description)}</p>"
+        content = f"<blockquote>{bounded(item, words)[0]}</blockquote><p>{escape(description)}</p>"
         unique = f"{base}/endorsements/{item.slug}"
     else:  # a post
         author = item.expert.title
         link = getattr(item, "original", None) or url
         description = item.summary
-        content = item.content + (f'<p><a href={quoteattr(link)}>Read the original</a></p>'
-                                   if getattr(item, "original", None) else "")
+        content, cut = bounded(item, words)
+        if cut:
+            content += f"<p><a href={quoteattr(url)}>Read the whole post</a></p>"
+        if getattr(item, "original", None):
+            content += f"<p><a href={quoteattr(link)}>Read the original</a></p>"
         unique = url
     feed.add_item(title=item.title, link=link, description=description, content=content,
                   author_name=author, pubdate=item.date, updateddate=item.date, unique_id=unique,
@@ -67,8 +90,9 @@ def _feed(save, rel: str, title: str, page_url: str, items, settings: dict, base
         feed_url = f"{base}/{rel}"
         feed = Atom1Feed(title=title, link=page_url, description=settings.get("EMINENCE_TAGLINE", ""),
                          language=settings.get("DEFAULT_LANG"), feed_url=feed_url, feed_guid=feed_url)
+        words = settings.get("EMINENCE_FEED_CONTENT_WORDS", FEED_CONTENT_WORDS)
         for item in entries:
-            _add(feed, item, base)
+            _add(feed, item, base, words)
         return feed.writeString("utf-8")
 
     save(rel, make, entries)

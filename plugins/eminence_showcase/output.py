@@ -381,7 +381,7 @@ class OutputWriter(Writer):
             # A new file: note it before it exists, so a build that dies before
             # its record is saved still lets the next one remove it if stale.
             os.write(self._journal, os.path.relpath(path, self.output_path).encode() + b"\n")
-        tmp = f"{path}.eminence-tmp"
+        tmp = f"{path}.{os.getpid()}.eminence-tmp"  # one per process: never another build's
         with open(tmp, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)

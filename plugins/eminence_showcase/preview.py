@@ -50,7 +50,7 @@ def livereload(conf: dict, watched: list[str], bind: str, port: int) -> None:
         while True:
             changed.clear()
             try:
-                runner.build(conf)
+                runner.build(conf, wait=True)  # after any `invoke build` into the same folder
                 print(f"Preview rebuilt at {time.strftime('%H:%M:%S')}.", flush=True)
             except (ContentError, runner.BuildWarnings) as error:  # keep the last good preview
                 print(error, file=sys.stderr, flush=True)

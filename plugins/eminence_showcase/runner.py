@@ -5,6 +5,8 @@ Used by tasks.py and by the tests, so both exercise exactly the same path.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import os
 
@@ -12,6 +14,7 @@ from pelican import Pelican
 from pelican.settings import read_settings
 
 from eminence_model import reading
+from eminence_model.validate import display_path
 
 
 def load_settings(settings_file: str = "pelicanconf.py", **overrides) -> dict:
@@ -62,15 +65,49 @@ def _explain(record: logging.LogRecord, content: str) -> str:
     return f"{', '.join(sorted(where)) + ': ' if where else ''}{message}{hint}"
 
 
-def build(settings: dict) -> Pelican:
-    """Build the site. Raises ContentError (output untouched) on invalid content, and
-    BuildWarnings (output written, not to be published) when Pelican warns about
+class BuildLocked(Exception):
+    """Another build is writing the same output folder."""
+
+
+@contextlib.contextmanager
+def output_lock(output_path: str, wait: bool = False):
+    """One build at a time per output folder. Two builds into one folder removed each
+    other's temporary files and left it half written. The lock is a file beside the
+    folder (`.NAME.eminence-build.lock`): inside it, a clean would remove it; in the
+    cache, two builds with different caches would not see each other. `wait` (the
+    preview) waits for the other build instead of refusing."""
+    output = os.path.abspath(output_path)
+    path = os.path.join(os.path.dirname(output), f".{os.path.basename(output)}.eminence-build.lock")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    fh = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole build
+    try:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            raise BuildLocked(f"another build is writing {display_path(output)}/ ({holder}); wait for "
+                              "it to finish, then build again.") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
+        yield
+    finally:
+        fh.close()
+
+
+def build(settings: dict, wait: bool = False) -> Pelican:
+    """Build the site. Raises ContentError (output untouched) on invalid content,
+    BuildLocked when another build is writing the same output folder (unless `wait`),
+    and BuildWarnings (output written, not to be published) when Pelican warns about
     broken content, like `pelican --fatal warnings` but naming the file."""
     pelican = Pelican(settings)
     collect = _Collect()
     logging.getLogger("pelican").addHandler(collect)
     try:
-        pelican.run()
+        with output_lock(pelican.output_path, wait):
+            pelican.run()
     finally:
         logging.getLogger("pelican").removeHandler(collect)
     if collect.records and settings.get("EMINENCE_FATAL_WARNINGS", True):

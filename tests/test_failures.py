@@ -1,0 +1,76 @@
+"""When the machine says no (a second build, a read-only folder): one line saying what
+failed, that nothing was lost, what to do; exit status 1; no traceback.
+
+The failing writes are real: an immutable folder (chattr +i) refuses writes even to
+root, which the tests run as."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import subprocess
+
+from helpers import invoke
+
+DRAFT = "content/posts/sofia-kowalczyk/draft-edge-ai-roadmap.md"
+
+
+@contextlib.contextmanager
+def immutable(folder):
+    subprocess.run(["chattr", "+i", str(folder)], check=True)
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
+def one_line_failure(run, starts: str) -> str:
+    assert run.returncode == 1, (run.stdout, run.stderr)
+    assert "Traceback" not in run.stderr, run.stderr
+    line = run.stderr.strip().splitlines()[-1]
+    assert line.startswith(starts), run.stderr
+    return line
+
+
+def test_a_second_build_into_the_same_output_is_refused(project):
+    assert invoke(project, "build").returncode == 0
+    before = sorted(p.relative_to(project) for p in (project / "output").rglob("*"))
+    lock = project / ".output.eminence-build.lock"
+    with open(lock, "a+") as held:  # a build in another process holds it
+        fcntl.flock(held, fcntl.LOCK_EX)
+        run = invoke(project, "build")
+    line = one_line_failure(run, "build: another build is writing output/ (pid ")
+    assert line.endswith("wait for it to finish, then build again.")
+    assert sorted(p.relative_to(project) for p in (project / "output").rglob("*")) == before
+    assert invoke(project, "build").returncode == 0  # released: the next build runs
+
+
+def test_a_pull_that_cannot_write_says_nothing_was_lost(project):
+    state = project / "content" / "_pull"
+    ledger = (state / "ledger.json").read_bytes()
+    with immutable(state):
+        run = invoke(project, "pull", "--force")
+    line = one_line_failure(run, "pull: stopped: Operation not permitted: content/_pull/")
+    assert "Nothing was lost" in line and "the next pull finishes the job" in line
+    assert (state / "ledger.json").read_bytes() == ledger
+    assert invoke(project, "pull").returncode == 0
+
+
+def test_an_approve_that_cannot_write_names_the_file_and_changes_nothing(project):
+    draft = project / DRAFT
+    before = draft.read_bytes()
+    with immutable(draft.parent):
+        run = invoke(project, "approve", "-p", DRAFT)
+    line = one_line_failure(run, f"approve: stopped: Operation not permitted: {DRAFT}.")
+    assert "Each file is written whole or not at all" in line
+    assert draft.read_bytes() == before
+
+
+def test_a_build_that_cannot_write_its_output_says_so(project):
+    assert invoke(project, "build").returncode == 0
+    with immutable(project / "output" / "topics"):
+        (project / "content" / "topics" / "security.md").write_text(
+            (project / "content" / "topics" / "security.md").read_text().replace("Security", "Safety", 1))
+        run = invoke(project, "build")
+    line = one_line_failure(run, "build: stopped: ")
+    assert "output/topics/" in line and "The content is unchanged" in line
