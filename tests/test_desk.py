@@ -195,6 +195,9 @@ def test_invoke_new_topic_and_new_expert_scaffold_valid_files(project, feeds):
     assert not (project / "content/experts/bo-other.md").exists()
     bad_topic = invoke(project, "new-expert", "Bo Other", "--topics", "cooking")
     assert bad_topic.returncode == 1 and "unknown topic(s) cooking" in bad_topic.stderr
+    bad_url = invoke(project, "new-expert", "Bo Other", "--topics", "applied-ai", "--feed", "http://[::1")
+    assert bad_url.returncode == 1 and "Traceback" not in bad_url.stderr
+    assert "http://[::1: not a valid URL (Invalid IPv6 URL)" in bad_url.stderr
 
 
 def test_invoke_livereload_previews_drafts_and_rebuilds(project):

@@ -108,3 +108,10 @@ def test_an_invisible_control_character_is_removed_before_any_page_is_written(sm
     assert "Secondpost" in page and "Body with avertical tab." in page and "\x0b" not in page
     feed = (tmp_path / "out" / "feeds" / "experts" / "ada.atom.xml").read_text()
     assert "Secondpost" in feed and "\x0b" not in feed
+
+
+def test_a_broken_ipv6_url_is_a_problem_with_its_file_and_field(small_site):
+    path = small_site / "experts" / "ada.md"
+    path.write_text(path.read_text().replace("Links: https://ada.example.com/", "Links: http://[::1"))
+    found = problems(small_site)
+    assert any(p.startswith(os.path.join("content", "experts", "ada.md") + ": Links: ") for p in found), found

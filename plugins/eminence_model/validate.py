@@ -52,7 +52,11 @@ _SPACE = re.compile(r"\s")  # the characters str.isspace() accepts
 
 
 def is_url(value: str) -> bool:
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        parts.hostname  # noqa: B018 - parses the host: '[::1' raises here, not in urlsplit
+    except ValueError:  # e.g. 'Invalid IPv6 URL': not a URL, reported as such
+        return False
     return (
         parts.scheme in ("http", "https")
         and bool(parts.hostname)

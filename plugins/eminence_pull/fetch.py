@@ -154,7 +154,11 @@ class Fetcher:
 
     def submit(self, url: str, etag: str | None = None,
                last_modified: str | None = None) -> concurrent.futures.Future:
-        if is_local(url):
+        try:
+            local = is_local(url)
+        except ValueError as exc:  # e.g. 'http://[::1': urlsplit's 'Invalid IPv6 URL'
+            return done(FetchResult(url, error=f"not a valid URL ({exc})"))
+        if local:
             return done(self._fetch_local(url))
         return self._pool.submit(self._fetch_guarded, url, etag, last_modified)
 
