@@ -8,7 +8,8 @@ so the primitives for touching it live here, below all of them:
 - `header_field`: a metadata line's value as the editor wrote it.
 - `STATE_DIR` (`content/_pull/`): the pull's committed memory (ledger, health)
   and its lock, which the desk takes too before it edits the ledger.
-- `pull_lock`: one writer of that memory at a time; a second refuses at once.
+- `pull_lock`: one writer of that memory at a time; a second refuses at once
+  (`exclusive` is the lock itself; the build's output lock uses it too).
 """
 
 from __future__ import annotations
@@ -112,24 +113,27 @@ def header_field(path: str, field: str) -> str | None:
     return None
 
 
-class PullLocked(Exception):
+class Locked(Exception):
+    """Another process holds the lock; the message names it and what to do."""
+
+
+class PullLocked(Locked):
     pass
 
 
 @contextlib.contextmanager
-def pull_lock(folder: str):
-    """One pull at a time; a second one refuses at once with who holds the lock."""
-    os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, LOCK)
-    fh = open(path, "a+", encoding="utf-8")  # noqa: SIM115
+def exclusive(path: str, refusal, wait: bool = False):
+    """Hold an exclusive lock on `path` (created if needed) for the block, writing our
+    pid in it. Taken: raise refusal(holder) at once, or with `wait`, wait for it. The
+    kernel releases it when the holder ends, however it ends."""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    fh = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole block
     try:
         try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
             fh.seek(0)
-            holder = fh.read().strip() or "another process"
-            raise PullLocked(f"another pull is running ({holder}); wait for it to finish. "
-                             "(The lock is released automatically when that process ends.)") from None
+            raise refusal(fh.read().strip() or "another process") from None
         fh.seek(0)
         fh.truncate()
         fh.write(f"pid {os.getpid()}")
@@ -137,3 +141,10 @@ def pull_lock(folder: str):
         yield
     finally:
         fh.close()
+
+
+def pull_lock(folder: str):
+    """One pull at a time (the desk takes it too before editing the ledger)."""
+    return exclusive(os.path.join(folder, LOCK), lambda holder: PullLocked(
+        f"another pull is running ({holder}); wait for it to finish. "
+        "(The lock is released automatically when that process ends.)"))

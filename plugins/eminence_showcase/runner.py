@@ -5,8 +5,6 @@ Used by tasks.py and by the tests, so both exercise exactly the same path.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import logging
 import os
 
@@ -14,6 +12,7 @@ from pelican import Pelican
 from pelican.settings import read_settings
 
 from eminence_model import reading
+from eminence_model.store import Locked, exclusive
 from eminence_model.validate import display_path
 
 
@@ -65,11 +64,10 @@ def _explain(record: logging.LogRecord, content: str) -> str:
     return f"{', '.join(sorted(where)) + ': ' if where else ''}{message}{hint}"
 
 
-class BuildLocked(Exception):
+class BuildLocked(Locked):
     """Another build is writing the same output folder."""
 
 
-@contextlib.contextmanager
 def output_lock(output_path: str, wait: bool = False):
     """One build at a time per output folder. Two builds into one folder removed each
     other's temporary files and left it half written. The lock is a file beside the
@@ -78,23 +76,9 @@ def output_lock(output_path: str, wait: bool = False):
     preview) waits for the other build instead of refusing."""
     output = os.path.abspath(output_path)
     path = os.path.join(os.path.dirname(output), f".{os.path.basename(output)}.eminence-build.lock")
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    fh = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole build
-    try:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip() or "another process"
-            raise BuildLocked(f"another build is writing {display_path(output)}/ ({holder}); wait for "
-                              "it to finish, then build again.") from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"pid {os.getpid()}")
-        fh.flush()
-        yield
-    finally:
-        fh.close()
+    return exclusive(path, lambda holder: BuildLocked(
+        f"another build is writing {display_path(output)}/ ({holder}); wait for it to finish, "
+        "then build again."), wait)
 
 
 def build(settings: dict, wait: bool = False) -> Pelican:
