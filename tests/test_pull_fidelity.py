@@ -36,6 +36,16 @@ def test_statuses_with_distinct_ids_on_one_day_page_are_distinct_posts(site, fee
     assert summary.new == 3 and len(site.posts()) == 3 and summary.merged == []
 
 
+def test_one_feed_listed_for_two_experts_is_pulled_once(site, feeds):
+    url = feeds.add("/team.xml", Response(atom([one_entry(1)])))
+    site.set_expert("ada", [url], trusted=True)
+    site.pull()
+    site.set_expert("cy", [url])  # later, a second expert lists the same team feed
+    summary = site.pull(expert="cy", force=True)
+    assert summary.new == 0 and site.posts("cy") == {}
+    assert summary.outcomes[url] == {"another expert's post": 1}
+
+
 def test_entries_without_ids_and_one_permalink_merge_and_say_so(site, feeds):
     same = "https://blog.example.com/the-post"
     entries = [one_entry(1, id=None, link=same, title="First wording"),

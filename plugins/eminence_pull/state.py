@@ -110,8 +110,9 @@ class Ledger:
             return full
         if url and url in self.by_url:
             found = self.by_url[url]
-            other_id_here = (feed is not None and key.startswith("id:") and self.records[found].feed == feed
-                             and found.partition("|")[2].startswith("id:"))
+            found_key = found.partition("|")[2]
+            other_id_here = (feed is not None and key.startswith("id:") and found_key.startswith("id:")
+                             and found_key != key and self.records[found].feed == feed)
             if not other_id_here:
                 return found
         found = self.by_content.get((expert, content))
