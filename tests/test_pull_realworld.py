@@ -87,6 +87,18 @@ def header(post: Path) -> dict[str, str]:
     return dict(line.split(": ", 1) for line in head.splitlines())
 
 
+def written(site, feeds):
+    """(file, feedparser's entry, the pull's entry, its post) for every entry that has a
+    post of its own (a merged entry's post is the other entry's; the summary names both)."""
+    for path, url in feeds.items():
+        raw, parsed = offered(path, url)
+        assert len(raw) == len(parsed.entries), path.name
+        for entry, mine in zip(raw, parsed.entries, strict=True):
+            post = post_of(site, path, mine)
+            if post is not None and header(post)["Title"] == mine.title:
+                yield path, entry, mine, post
+
+
 def feed_text(raw) -> str:
     values = [c.get("value", "") for c in raw.get("content") or []] + [raw.get("summary") or ""]
     return max((BeautifulSoup(v, "html.parser").get_text(" ") for v in values), key=words, default="")
@@ -131,31 +143,19 @@ def test_distinct_ids_are_distinct_posts(pulled):
 def test_every_entry_with_words_gives_a_post_with_words(pulled):
     site, _, feeds = pulled
     wordless = []
-    for path, url in feeds.items():
-        raw, parsed = offered(path, url)
-        assert len(raw) == len(parsed.entries), path.name
-        for entry, mine in zip(raw, parsed.entries, strict=True):
-            post = post_of(site, path, mine)
-            # A merged entry's post is the other entry's (the summary names both).
-            if post is None or header(post)["Title"] != mine.title:
-                continue
-            if words(feed_text(entry)) >= 5 and words(prose(post)) < 5:
-                wordless.append((path.name, mine.title))
+    for path, entry, mine, post in written(site, feeds):
+        if words(feed_text(entry)) >= 5 and words(prose(post)) < 5:
+            wordless.append((path.name, mine.title))
     assert wordless == []
 
 
 def test_posts_link_to_the_publisher_not_a_redirector(pulled):
     site, _, feeds = pulled
-    for path, url in feeds.items():
-        raw, parsed = offered(path, url)
-        for entry, mine in zip(raw, parsed.entries, strict=True):
-            post = post_of(site, path, mine)
-            if post is None:
-                continue
-            original = header(post).get("Original", "")
-            assert not REDIRECTORS.search(original), (path.name, original)
-            if entry.get("feedburner_origlink"):
-                assert original == entry["feedburner_origlink"].strip(), (path.name, original)
+    for path, entry, _, post in written(site, feeds):
+        original = header(post).get("Original", "")
+        assert not REDIRECTORS.search(original), (path.name, original)
+        if entry.get("feedburner_origlink"):
+            assert original == entry["feedburner_origlink"].strip(), (path.name, original)
 
 
 def test_json_feeds_are_pulled_like_rss_and_atom(pulled):
@@ -183,19 +183,16 @@ def test_leading_whitespace_or_a_bom_before_the_xml_declaration_is_tolerated(pul
 
 def test_episodes_keep_their_audio_and_videos_their_watch_link(pulled):
     site, _, feeds = pulled
-    for path, url in feeds.items():
-        raw, parsed = offered(path, url)
-        for entry, mine in zip(raw, parsed.entries, strict=True):
-            post = post_of(site, path, mine)
-            audio = [e for e in entry.get("enclosures") or [] if (e.get("type") or "").startswith("audio/")]
-            if post is None or not (audio or entry.get("yt_videoid")):
-                continue
-            text = post.read_text(encoding="utf-8")
-            if audio:
-                href = (entry.get("feedburner_origenclosurelink") or audio[0]["href"]).strip()
-                assert "[Listen to the episode (audio" in text and href.split("?")[0] in text, path.name
-            else:
-                assert "[Watch on YouTube" in text and "youtube.com/watch?v=" in text, path.name
+    for path, entry, _, post in written(site, feeds):
+        audio = [e for e in entry.get("enclosures") or [] if (e.get("type") or "").startswith("audio/")]
+        if not (audio or entry.get("yt_videoid")):
+            continue
+        text = post.read_text(encoding="utf-8")
+        if audio:
+            href = (entry.get("feedburner_origenclosurelink") or audio[0]["href"]).strip()
+            assert "[Listen to the episode (audio" in text and href.split("?")[0] in text, path.name
+        else:
+            assert "[Watch on YouTube" in text and "youtube.com/watch?v=" in text, path.name
 
 
 def test_watch_entries_cite_the_publisher_and_name_the_account():

@@ -7,7 +7,8 @@ HTML and metadata, keyed by the file's bytes and a digest of the settings and
 code that shape reading. Unlike Pelican's CACHE_CONTENT (modification times
 only), editing MARKDOWN settings, a plugin or a library version invalidates it.
 
-The cache reaches Pelican as reader *classes* (`use_cache`, connected to
+What a reader returns is sanitized here, once per file (sanitize.clean_read): a
+cache hit is already clean. The cache reaches Pelican as reader *classes* (`use_cache`, connected to
 Pelican's `readers_init` by the showcase plugin, and called directly by
 `caching_readers` for tools that read without a build). Each keeps its base
 class's name, so Pelican's `reader` metadata is unchanged.
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from pelican.readers import BaseReader, Readers
 
 from .digest import code_digest, settings_digest
+from .sanitize import clean_read
 
 # Settings that change where and how pages are written, not what a reader returns.
 NOT_READING = ("OUTPUT_PATH", "CACHE_PATH", "SITEURL", "THEME", "EMINENCE_PREVIEW", "EMINENCE_SEARCH",
@@ -167,13 +169,16 @@ def finish(settings: dict) -> None:
 
 @functools.cache
 def cached_class(cls: type) -> type:
-    """`cls` reading through the run's ReadCache; `read_uncached` bypasses it."""
+    """`cls` reading through the run's ReadCache; `read_uncached` bypasses it. Either
+    way what comes out is sanitized (sanitize.clean_read), so the cache holds clean
+    HTML."""
 
     def read(self, source_path):
         return cache_for(self.settings).read(self.read_uncached, source_path)
 
     def read_uncached(self, source_path):
-        return cls.read(self, source_path)
+        content, metadata = cls.read(self, source_path)
+        return clean_read(content, metadata, self.settings)
 
     return type(cls.__name__, (cls,), {"read": read, "read_uncached": read_uncached,
                                        "__qualname__": cls.__qualname__, "_eminence_cached": True})

@@ -93,3 +93,27 @@ def text_only(html: str) -> str:
 def plain_text(html: str) -> str:
     """Text of trusted, already-rendered HTML (a quote, a summary), whitespace collapsed."""
     return " ".join(re.sub(r"<[^>]+>", " ", html or "").split())
+
+
+# Invisible control characters (a vertical tab pasted from Word): XML cannot carry them,
+# so one would stop the Atom writer after the HTML pages were written. Tab, newline and
+# carriage return stay.
+CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_read(content: str, metadata: dict, settings: dict) -> tuple[str, dict]:
+    """What a reader returned for a content file, made safe to render: control
+    characters gone from the body and every text field, and the body (and a Summary:)
+    through the allowlist: pulled content (Feed:) with the feeds' one, whatever an
+    editor wrote with the editors' one, unless the site trusts its editors' raw HTML
+    (EMINENCE_TRUST_EDITOR_HTML). Done once per file where it is read (reading.py), so
+    the read cache keeps the clean result and a rebuild pays nothing for it."""
+    metadata = {k: CONTROLS.sub("", v) if isinstance(v, str) else v for k, v in metadata.items()}
+    content = CONTROLS.sub("", content or "")
+    pulled = "feed" in metadata
+    if pulled or not settings.get("EMINENCE_TRUST_EDITOR_HTML"):
+        sanitize = clean if pulled else clean_editor_html
+        content = sanitize(content) if content else content
+        if isinstance(metadata.get("summary"), str):
+            metadata["summary"] = sanitize(metadata["summary"])
+    return content, metadata

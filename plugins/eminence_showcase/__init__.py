@@ -6,23 +6,22 @@ Topics, experts and endorsements are read through Pelican's own readers by
 this plugin listens to is in `register()` below; what they hand each other is
 `state.BuildState`.
 
-At build time it also sanitizes the HTML of every pulled post again (defence in
-depth: whatever the Markdown renders, only the allowlist reaches the page), and,
-if EMINENCE_PULL_ON_BUILD is set, pulls before the build (off by default:
-published builds use only committed Markdown).
+Every body it renders has been sanitized where it was read (eminence_model.reading,
+sanitize.clean_read): pulled content with the feeds' allowlist, editors' with
+theirs, unless EMINENCE_TRUST_EDITOR_HTML. If EMINENCE_PULL_ON_BUILD is set, it
+pulls before the build (off by default: published builds use only committed
+Markdown).
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from urllib.parse import urlsplit
 
 from pelican import signals
 from pelican.contents import Article, Content
 
 from eminence_model import reading
-from eminence_model.sanitize import clean, clean_editor_html
 from eminence_model.validate import ContentError
 
 from . import prefetch, search, structured
@@ -107,42 +106,6 @@ def expert_placeholder(content) -> None:
         content.metadata["expert"] = ""
 
 
-# Invisible control characters (a vertical tab pasted from Word): XML cannot carry them,
-# so one would stop the Atom writer after the HTML pages were written. Tab, newline and
-# carriage return stay.
-CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def strip_controls(content) -> None:
-    for attr in ("_content", "_summary"):
-        value = getattr(content, attr, None)
-        if isinstance(value, str) and CONTROLS.search(value):
-            setattr(content, attr, CONTROLS.sub("", value))
-    for key, value in list(content.metadata.items()):
-        if isinstance(value, str) and CONTROLS.search(value):
-            content.metadata[key] = CONTROLS.sub("", value)
-            if isinstance(getattr(content, key, None), str):
-                setattr(content, key, content.metadata[key])
-
-
-def sanitize_body(content) -> None:
-    """Every body the build renders goes through the allowlist: pulled posts and
-    endorsement candidates (Feed:) with the feeds' allowlist, whatever an editor
-    writes (posts, endorsements, topics, experts) with the editors' one, so a pasted
-    embed or <script> cannot reach a page, a feed or a meta description. A site that
-    trusts its editors' raw HTML sets EMINENCE_TRUST_EDITOR_HTML = True; pulled
-    content (Feed:) is cleaned regardless."""
-    metadata = getattr(content, "metadata", {})
-    pulled = "feed" in metadata
-    if not pulled and content.settings.get("EMINENCE_TRUST_EDITOR_HTML"):
-        return
-    sanitize = clean if pulled else clean_editor_html
-    if getattr(content, "_content", None):
-        content._content = sanitize(content._content)
-    if isinstance(getattr(content, "_summary", None), str):
-        content._summary = sanitize(content._summary)
-
-
 def pull_before_build(pelican) -> None:
     if not pelican.settings.get("EMINENCE_PULL_ON_BUILD"):
         return
@@ -204,8 +167,6 @@ def register():
     signals.initialized.connect(pull_before_build)
     signals.readers_init.connect(reading.use_cache)
     signals.content_object_init.connect(expert_placeholder)
-    signals.content_object_init.connect(strip_controls)
-    signals.content_object_init.connect(sanitize_body)
     signals.get_generators.connect(get_generators)
     signals.article_generator_init.connect(prefetch.prefetch)
     signals.all_generators_finalized.connect(save_read_cache)
