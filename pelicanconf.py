@@ -81,9 +81,22 @@ EMINENCE_PREVIEW = False
 EMINENCE_HOME_LATEST = 6
 EMINENCE_HOME_ENDORSEMENTS = 3
 
-# The example experts' feeds are bundled files (example-feeds/), so the example
-# pulls offline. A real showcase lists http(s) feed URLs and leaves this off.
-EMINENCE_ALLOW_LOCAL_FEEDS = True
+# The example's experts and topics list real-looking https feeds, and this maps each
+# to its bundled file in example-feeds/, so the example pulls offline. For the example
+# and tests only: a real showcase deletes this setting (its default is empty).
+EMINENCE_FEED_FILES = {
+    "https://daniel.example.com/feed.xml": "example-feeds/daniel-osei.xml",
+    "https://ines.example.com/feed.xml": "example-feeds/ines-okafor.xml",
+    "https://june.example.com/feed.xml": "example-feeds/june-achterberg.xml",
+    "https://malik.example.com/feed.xml": "example-feeds/malik-hassan.xml",
+    "https://priya.example.com/feed.xml": "example-feeds/priya-raman.xml",
+    "https://rafael.example.com/feed.xml": "example-feeds/rafael-mendes.xml",
+    "https://sofia.example.com/feed.xml": "example-feeds/sofia-kowalczyk.xml",
+    "https://tomas.example.com/feed.xml": "example-feeds/tomas-lindqvist.xml",
+    "https://mentions.example.net/kestrel-grid.atom": "example-feeds/watch/grid-mentions.xml",
+    "https://search.example.net/rss?q=kestrel": "example-feeds/watch/platform-search.xml",
+    "https://lists.example.org/ot-security/kestrel.atom": "example-feeds/watch/security-comments.xml",
+}
 
 # Endorsement candidates: a topic's Watch feeds are pulled too, and an entry
 # becomes a draft endorsement when its prose names one of these terms and its

@@ -38,8 +38,9 @@ def project(tmp_path):
     import shutil
 
     dest = tmp_path / "project"
-    shutil.copytree(ROOT, dest, ignore=shutil.ignore_patterns("output", "cache", ".git", "__pycache__",
-                                                              ".pytest_cache", ".ruff_cache"))
+    shutil.copytree(ROOT, dest, ignore=shutil.ignore_patterns(
+        "output", "output-preview", "cache", ".git", "__pycache__", ".pytest_cache", ".ruff_cache",
+        ".venv", "venv", "node_modules"))
     return dest
 
 

@@ -203,9 +203,10 @@ class PullSite:
         return json.loads(path.read_text())["entries"] if path.exists() else {}
 
     def health(self) -> dict:
-        import json
+        """What the pull knows of each feed: health.json merged with its observations."""
+        from eminence_pull.state import Health
 
-        return json.loads((self.content / "_pull" / "health.json").read_text())
+        return dict(Health.load(str(self.content / "_pull"), str(self.cache / "pull")))
 
 
 FORBIDDEN_TAGS = {"script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "form",

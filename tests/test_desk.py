@@ -141,7 +141,7 @@ def test_invoke_health_flags_and_strict(project):
     assert ok.returncode == 0, ok.stdout + ok.stderr
     path = project / "content/_pull/health.json"
     health = json.loads(path.read_text())
-    feed = "example-feeds/june-achterberg.xml"
+    feed = "https://june.example.com/feed.xml"
     health[feed].update(error="HTTP 500", failing_since="2026-01-01T00:00:00+00:00",
                         moved_to="https://june.example.com/new-feed.xml")
     path.write_text(json.dumps(health))
@@ -152,7 +152,7 @@ def test_invoke_health_flags_and_strict(project):
                      .replace("platform-engineering, platform-engineering", "platform-engineering"))
     run = invoke(project, "health", "--strict")
     assert run.returncode == 1 and "needs action" in run.stderr
-    assert "june-achterberg  example-feeds/june-achterberg.xml  2026-01-01" in run.stdout
+    assert "june-achterberg  https://june.example.com/feed.xml  2026-01-01" in run.stdout
     assert "https://june.example.com/new-feed.xml" in run.stdout
     no_expert = run.stdout.split("Topics with no active expert:")[1].split("\n\n")[0]
     assert "sustainable-computing" in no_expert

@@ -178,7 +178,7 @@ def test_invoke_pull_on_the_example_is_offline_and_idempotent(project):
 
 def test_invoke_pull_exit_codes(project, feeds):
     expert = project / "content/experts/june-achterberg.md"
-    expert.write_text(expert.read_text().replace("Feeds: example-feeds/june-achterberg.xml",
+    expert.write_text(expert.read_text().replace("Feeds: https://june.example.com/feed.xml",
                                                  f"Feeds: {feeds.url('/missing.xml')}"))
     lenient = invoke(project, "pull")
     assert lenient.returncode == 0, lenient.stderr

@@ -64,13 +64,10 @@ class FeedCheck:
 
 def check_feed(url: str, topic_terms: dict, settings: dict) -> FeedCheck:
     """Fetch a feed once and say what pulling it would bring."""
-    from eminence_pull.fetch import Fetcher
     from eminence_pull.parse import parse_feed
-    from eminence_pull.settings import setting
+    from eminence_pull.settings import new_fetcher
 
-    local = os.path.dirname(os.path.normpath(settings["PATH"]))
-    with Fetcher("Eminence/0.1 (feed check)", timeout=setting(settings, "EMINENCE_PULL_TIMEOUT"),
-                 local_root=local if setting(settings, "EMINENCE_ALLOW_LOCAL_FEEDS") else None) as fetcher:
+    with new_fetcher(settings, "feed check") as fetcher:
         result = fetcher.submit(url).result()
     if result.error:
         return FeedCheck(url, False, result.error)

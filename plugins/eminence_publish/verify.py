@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 from eminence_model.sanitize import plain_text, text_only
 from eminence_model.validate import display_path
-from eminence_pull.fetch import Fetcher
 
 GONE_STATUSES = (404, 410)
 MIN_PART_WORDS = 3  # shorter pieces between ellipses are not worth matching alone
@@ -78,15 +77,9 @@ def verdict(endorsement, result) -> Verdict:
 
 def verify(endorsements, settings: dict) -> list[Verdict]:
     """A Verdict per endorsement, in the order given."""
-    from eminence_pull.settings import setting
+    from eminence_pull.settings import new_fetcher
 
-    site = settings.get("SITEURL") or "local build"
-    fetcher = Fetcher(f"Eminence/0.1 (+{site}; endorsement source check)",
-                      timeout=setting(settings, "EMINENCE_PULL_TIMEOUT"),
-                      max_bytes=setting(settings, "EMINENCE_PULL_MAX_BYTES"),
-                      max_retry_wait=setting(settings, "EMINENCE_PULL_MAX_RETRY_WAIT"),
-                      concurrency=setting(settings, "EMINENCE_PULL_WORKERS"))
-    with fetcher:
+    with new_fetcher(settings, "endorsement source check", feeds=False) as fetcher:
         futures = [fetcher.submit(e.source) for e in endorsements]
         return [verdict(e, f.result()) for e, f in zip(endorsements, futures, strict=True)]
 
@@ -96,3 +89,25 @@ def tally(verdicts) -> str:
     counts = {s: sum(v.state == s for v in verdicts) for s in ("ok", "gone", "missing", "unreachable")}
     return (f"Checked {len(verdicts)} published endorsement(s): "
             + ", ".join(f"{n} {s}" for s, n in counts.items()) + ".")
+
+
+FIXES = {
+    "gone": "take it down (`Consent: withdrawn`, or delete the file) or re-source it",
+    "missing": "ask the endorser, re-source it, or take it down",
+    "unreachable": "check again later; if it stays unreachable, treat it as gone",
+}
+
+
+def markdown(verdicts) -> str:
+    """The report as an issue's body: what needs an editor, each with its fix."""
+    problems = [v for v in verdicts if v.state != "ok"]
+    out = ["## Endorsements to verify", "", tally(verdicts), ""]
+    if problems:
+        out += ["| state | endorsement | source | what was seen | fix |", "|---|---|---|---|---|"]
+        for v in problems:
+            cells = [c.replace("|", "\\|").replace("\n", " ") for c in (v.source, v.detail)]
+            out.append(f"| {v.state} | `{display_path(v.path)}` | {cells[0]} | {cells[1]} | "
+                       f"{FIXES[v.state]} |")
+        out += ["", "README \"Endorsements\" explains each option. Nothing was edited: "
+                "this check only reads."]
+    return "\n".join(out) + "\n"

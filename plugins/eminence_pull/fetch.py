@@ -100,13 +100,14 @@ class Fetcher:
 
     def __init__(self, user_agent: str, timeout: float = 10.0, max_bytes: int = 5 * 1024 * 1024,
                  max_redirects: int = 5, max_retry_wait: float = 5.0, local_root: str | None = None,
-                 concurrency: int = 32):
+                 concurrency: int = 32, files: dict[str, str] | None = None):
         self.user_agent = user_agent
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
         self.max_retry_wait = max_retry_wait
         self.local_root = local_root  # None: local files are not allowed
+        self.files = files or {}  # URL -> the file read instead (the offline example)
         self.concurrency = concurrency
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
         self._local = threading.local()  # each thread's connections, by (scheme, host, port)
@@ -158,6 +159,8 @@ class Fetcher:
             local = is_local(url)
         except ValueError as exc:  # e.g. 'http://[::1': urlsplit's 'Invalid IPv6 URL'
             return done(FetchResult(url, error=f"not a valid URL ({exc})"))
+        if url in self.files:
+            return done(self._read_file(url, self.files[url]))
         if local:
             return done(self._fetch_local(url))
         return self._pool.submit(self._fetch_guarded, url, etag, last_modified)
@@ -173,6 +176,9 @@ class Fetcher:
         full = os.path.realpath(os.path.join(root, path))
         if not full.startswith(root + os.sep):
             return FetchResult(url, error=f"local feed {path!r} is outside {root}")
+        return self._read_file(url, full)
+
+    def _read_file(self, url: str, full: str) -> FetchResult:
         try:
             with open(full, "rb") as fh:
                 body = fh.read(self.max_bytes + 1)

@@ -1,7 +1,7 @@
 """Long-term feed health: feeds failing for days, experts silent for months.
 
-The per-feed record itself (`content/_pull/health.json`) is kept by state.Health
-and updated by the puller after each fetch; this module reads it for the pull's
+The per-feed record itself (`content/_pull/health.json` and the cache's observations)
+is kept by state.Health and updated by the puller after each fetch; this module reads it for the pull's
 summary and the desk's health report.
 """
 
@@ -12,10 +12,14 @@ import datetime as dt
 from .settings import setting
 
 
+def failing_cutoff(settings: dict, now: dt.datetime) -> str:
+    """A feed failing since before this (ISO) time needs an editor."""
+    return (now - dt.timedelta(days=setting(settings, "EMINENCE_FEED_FAILING_DAYS"))).isoformat()
+
+
 def stale_flags(health: dict, people, settings: dict, now: dt.datetime):
     """([(expert, feed, failing since)], [(expert, newest entry)]) past the settings' limits."""
-    days = setting(settings, "EMINENCE_FEED_FAILING_DAYS")
-    cutoff = (now - dt.timedelta(days=days)).isoformat()
+    cutoff = failing_cutoff(settings, now)
     failing = [(h.get("expert", "?"), url, h["failing_since"][:10]) for url, h in health.items()
                if h.get("failing_since") and h["failing_since"] <= cutoff]
     months = setting(settings, "EMINENCE_EXPERT_SILENT_MONTHS")

@@ -19,12 +19,12 @@ from eminence_model.sources import read_people
 from eminence_model.store import atomic_write, pull_lock, remove_stale_temp_files, sha256_bytes, state_dir
 
 from .candidates import WATCH, CandidateWriter, expert_names
-from .fetch import Fetcher, FetchKind, FetchResult, done, is_local
-from .health import stale_flags
+from .fetch import FetchKind, FetchResult, done, is_local
+from .health import failing_cutoff, stale_flags
 from .mentions import parse_watch
 from .parse import ParsedFeed, parse_feed
 from .posts import PostWriter
-from .settings import setting
+from .settings import new_fetcher, pull_cache_dir, setting
 from .state import JOURNAL, Health, Ledger, Record
 from .summary import Job, Summary
 
@@ -46,23 +46,14 @@ class Puller:
         self.progress = progress or (lambda done, total: None)
         self.content = settings["PATH"]
         self.state_dir = state_dir(self.content)
-        self.cache_dir = os.path.join(settings.get("CACHE_PATH", "cache"), "pull")
+        self.cache_dir = pull_cache_dir(settings)
         self.summary = Summary(dry_run=dry_run)
         self._pending: list[tuple[str, bytes]] = []  # a feed's post files, written by _flush
         # What the parser workers match entries against: each topic's Title and Keywords.
         self.topic_terms = {slug: [v.get("title", slug), *v.get("keywords", [])]
                             for slug, v in people.topics.items()}
         self.now = now_utc()
-        local_root = os.path.dirname(os.path.normpath(self.content))
-        site = settings.get("SITEURL") or "local build"
-        self.fetcher = Fetcher(
-            user_agent=f"Eminence/0.1 (+{site}; feed puller for {settings.get('SITENAME', 'a showcase')})",
-            timeout=setting(settings, "EMINENCE_PULL_TIMEOUT"),
-            max_bytes=setting(settings, "EMINENCE_PULL_MAX_BYTES"),
-            max_retry_wait=setting(settings, "EMINENCE_PULL_MAX_RETRY_WAIT"),
-            local_root=local_root if setting(settings, "EMINENCE_ALLOW_LOCAL_FEEDS") else None,
-            concurrency=setting(settings, "EMINENCE_PULL_WORKERS"),
-        )
+        self.fetcher = new_fetcher(settings, f"feed puller for {settings.get('SITENAME', 'a showcase')}")
 
     # -- which feeds --------------------------------------------------------
 
@@ -93,7 +84,7 @@ class Puller:
 
     def run(self, only_expert: str | None = None) -> Summary:
         with pull_lock(self.state_dir):
-            self.health = Health.load(self.state_dir)
+            self.health = Health.load(self.state_dir, self.cache_dir)
             self._ledger = None
             self.candidates = CandidateWriter(self)
             self.posts = PostWriter(self)
@@ -114,7 +105,8 @@ class Puller:
             if self._ledger is not None and not self.dry_run and self._ledger.dirty:
                 self._ledger.save()
             if not self.dry_run:
-                self.health.save(self.state_dir)
+                self.health.save(self.state_dir, self.cache_dir,
+                                 failing_cutoff(self.settings, self.now))
             self._flag_stale()
         return self.summary
 
@@ -270,7 +262,7 @@ class Puller:
             return None, None
         self.summary.fetched += 1
         h["body_hash"] = digest
-        if not self.offline and not self.dry_run and not is_local(job.url):
+        if not (self.offline or self.dry_run or is_local(job.url) or job.url in self.fetcher.files):
             ctype = (result.content_type or "").replace("\n", " ").encode()
             atomic_write(self._cache_file(job.url), ctype + b"\n" + result.body)
         return result.body, result.content_type

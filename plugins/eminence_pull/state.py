@@ -171,17 +171,75 @@ class Ledger:
             self._journal = None
 
 
+# What health.json (committed) keeps of a feed: what the content and the editors depend
+# on, which changes only when something happened (a new post, a move, a 410, a failure
+# long enough to act on). Everything that changes merely because time passed or because
+# a server regenerated its feed (attempt times, validators, body hashes, statuses,
+# short failures) is an observation kept in the pull's cache folder, so a pull with
+# nothing new leaves content/ byte-identical.
+COMMITTED = ("expert", "newest_entry", "last_new_entry", "moved_to", "gone")
+ACTIONABLE_FAILURE = ("failing_since", "error")
+# Observations that describe what the ledger already holds: valid only with the ledger
+# they were recorded against (see Health.load).
+VALIDATORS = ("etag", "last_modified", "body_hash")
+OBSERVED = "observed.json"
+
+
+def ledger_digest(folder: str) -> str | None:
+    return file_hash(os.path.join(folder, LEDGER))
+
+
 class Health(dict):
-    """Per-feed health, keyed by feed URL (`content/_pull/health.json`, committed)."""
+    """Per-feed health, keyed by feed URL: the committed record (`content/_pull/health.json`)
+    merged with the pull's observations (`<CACHE_PATH>/pull/observed.json`, not committed)."""
 
     @classmethod
-    def load(cls, folder: str) -> Health:
-        path = os.path.join(folder, HEALTH)
+    def load(cls, folder: str, cache: str | None = None) -> Health:
         health = cls()
+        path = os.path.join(folder, HEALTH)
         if os.path.exists(path):
             with open(path, encoding="utf-8") as fh:
                 health.update(json.load(fh))
+        observed = _read_json(os.path.join(cache, OBSERVED)) if cache else {}
+        # Validators recorded against another ledger (a pull request not merged yet, a
+        # post rejected since) could answer "304, nothing new" for entries this ledger
+        # never got: drop them, and fetch and compare those feeds in full once.
+        same_ledger = observed.get("ledger") == ledger_digest(folder)
+        for url, seen in observed.get("feeds", {}).items():
+            record = health.setdefault(url, {})
+            for key, value in seen.items():
+                if same_ledger or key not in VALIDATORS:
+                    record.setdefault(key, value)  # the committed, reviewed record wins
         return health
 
-    def save(self, folder: str) -> None:
-        atomic_write(os.path.join(folder, HEALTH), dump_json(dict(self)), durable=True)
+    def save(self, folder: str, cache: str | None, failing_cutoff: str) -> None:
+        """Split each record: the committed part to health.json (only rewritten when its
+        bytes change), the rest to the cache. A failure joins the committed part once
+        it began before failing_cutoff (an ISO time): then it needs an editor."""
+        committed, observed = {}, {}
+        for url, h in self.items():
+            keep = [k for k in COMMITTED if k in h]
+            if h.get("failing_since") and h["failing_since"] <= failing_cutoff:
+                keep += [k for k in ACTIONABLE_FAILURE if k in h]
+            committed[url] = {k: h[k] for k in keep}
+            observed[url] = {k: v for k, v in h.items() if k not in keep}
+        _write_if_changed(os.path.join(folder, HEALTH), dump_json(committed))
+        if cache:
+            os.makedirs(cache, exist_ok=True)
+            data = dump_json(observed, {"ledger": ledger_digest(folder)}, "feeds")
+            atomic_write(os.path.join(cache, OBSERVED), data)
+
+
+def _read_json(path: str) -> dict:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError):  # a cache: lost or damaged, it is rebuilt by the next pull
+        return {}
+
+
+def _write_if_changed(path: str, data: bytes) -> None:
+    with contextlib.suppress(OSError), open(path, "rb") as fh:
+        if fh.read() == data:
+            return
+    atomic_write(path, data, durable=True)

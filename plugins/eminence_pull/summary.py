@@ -83,6 +83,14 @@ class Summary:
                    "delete or `invoke reject` what should not appear.")
         return "\n".join(out) + "\n"
 
+    def report(self, seconds: float) -> list[str]:
+        """What `invoke pull` prints when it is done."""
+        heading = "Dry run (nothing written)" if self.dry_run else "Pull"
+        out = [f"{heading} finished in {seconds:.1f} s.", *self.lines()]
+        if self.dry_run and self.written:
+            out += ["Would write:", *(f"  content/{path}" for path in self.written)]
+        return out
+
     def lines(self) -> list[str]:
         would = "would be " if self.dry_run else ""
         out = [
