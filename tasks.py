@@ -261,27 +261,32 @@ def health(c, strict=False, settings="pelicanconf.py"):
     from eminence_desk import health_lines, health_report, needs_action
     from eminence_model.sources import read_people
     from eminence_model.store import state_dir
+    from eminence_pull.settings import pull_cache_dir
     from eminence_pull.state import Health
 
     conf, context = _checked(settings)
-    feeds = Health.load(state_dir(conf["PATH"]))
+    feeds = Health.load(state_dir(conf["PATH"]), pull_cache_dir(conf))
     report = health_report(feeds, read_people(conf), context, conf)
     print("\n".join(health_lines(report, len(feeds))))
     if strict and needs_action(report):
         sys.exit("health --strict: something needs action (see above).")
 
 
-@task(help={"settings": "settings file"})
-def verify_endorsements(c, settings="pelicanconf.py"):
+@task(help={"report": "also write the report as Markdown here (an issue's body)",
+            "settings": "settings file"})
+def verify_endorsements(c, report=None, settings="pelicanconf.py"):
     """Re-fetch each published endorsement's Source: report pages gone or no longer
     quoting it (never edits a file). Exits 1 when any needs an editor."""
-    from eminence_publish.verify import tally, verify
+    from eminence_publish.verify import markdown, tally, verify
 
     conf, context = _checked(settings)
     endorsements = context["endorsements"]  # what the public site shows
     verdicts = verify(endorsements, conf)
     problems = [v for v in verdicts if v.state != "ok"]
     print("\n".join([*map(str, problems), tally(verdicts)]))
+    if report:
+        with open(report, "w", encoding="utf-8") as fh:
+            fh.write(markdown(verdicts))
     if problems:
         sys.exit("verify-endorsements: take down (Consent: withdrawn or delete the file), re-source, "
                  "or ask the endorser; README \"Endorsements\" explains the options.")
@@ -314,14 +319,7 @@ def pull(c, expert=None, dry_run=False, offline=False, strict=False, force=False
         _fail(error)
     except (PullLocked, ValueError) as error:
         sys.exit(f"pull: {error}")
-    heading = "Dry run (nothing written)" if dry_run else "Pull"
-    print(f"{heading} finished in {time.monotonic() - started:.1f} s.")
-    for line in summary.lines():
-        print(line)
-    if dry_run and summary.written:
-        print("Would write:")
-        for path in summary.written:
-            print(f"  content/{path}")
+    print("\n".join(summary.report(time.monotonic() - started)))
     if summary_file:
         with open(summary_file, "w", encoding="utf-8") as fh:
             fh.write(summary.markdown())
@@ -357,22 +355,27 @@ def bench(c, posts=5000, experts=200, topics=20, endorsements=500, runs=3, scali
 def check_site(c, output=None, settings="pelicanconf.py", strict_html=False):
     """Check the built site: internal links and anchors resolve, feeds are valid Atom,
     pages are valid HTML (W3C Nu checker)."""
-    from eminence_publish.sitecheck import check_all
+    from eminence_publish.sitecheck import SiteCheckFailed, check_command
 
-    folder = output or OUTPUT
-    if not os.path.isfile(os.path.join(folder, "index.html")):
-        sys.exit(f"{folder} has no site: build it first.")
     strict = strict_html or bool(os.environ.get("EMINENCE_REQUIRE_HTML_CHECK"))
-    try:
-        problems = check_all(folder, _settings(settings).get("SITEURL", ""), strict_html=strict)
-    except FileNotFoundError as missing:
-        sys.exit(f"check-site: {missing}.")
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    if problems:
-        sys.exit(f"check-site: {len(problems)} problem(s) in {os.path.relpath(folder)}/.")
-    print("check-site: every internal link and anchor resolves; feeds and HTML are valid "
-          f"({os.path.relpath(folder)}/).")
+    with _exits_on(SiteCheckFailed, prefix="check-site: "):
+        print(check_command(output or OUTPUT, _settings(settings).get("SITEURL", ""), strict))
+
+
+@task(help={"report": "also write the result as Markdown here (a pull request description)",
+            "settings": "settings file (default pelicanconf.py)"})
+def content_checks(c, report=None, settings="pelicanconf.py"):
+    """What a content change must pass (check, build, check-site), run in full, one report."""
+    from eminence_publish.review import run_checks, write_report
+
+    results = run_checks(ROOT, settings)
+    for result in results:
+        print(f"{result.mark}  {result.name} ({result.command}, {result.seconds:.0f} s)")
+    if report:
+        write_report(report, results)
+    failed = [r.command for r in results if r.passed is False]
+    if failed:
+        sys.exit(f"content-checks: failed: {', '.join(failed)} (run each for its messages).")
 
 
 @task(help={"siteurl": "the public URL (default: the SITEURL environment variable)"})

@@ -277,8 +277,16 @@ def test_invoke_verify_endorsements_exits_1_and_names_the_files(sources, tmp_pat
         """))
     good = sources.content / "endorsements" / "good.md"
     good.unlink()  # leave only loopback Sources
-    run = invoke(ROOT, "verify-endorsements", "--settings", str(conf))
+    report = tmp_path / "verify.md"
+    run = invoke(ROOT, "verify-endorsements", "--settings", str(conf), "--report", str(report))
     assert run.returncode == 1, run.stdout + run.stderr
     assert re.search(r"GONE\s+\S*missing\.md", run.stdout) and re.search(r"MISSING\s+\S*changed\.md",
                                                                           run.stdout)
     assert "Checked 4 published endorsement(s): 1 ok, 2 gone, 1 missing, 0 unreachable." in run.stdout
+    # The monthly workflow's issue body: each problem with its file and its fix; the ok one absent.
+    text = report.read_text()
+    assert text.startswith("## Endorsements to verify\n\nChecked 4 published endorsement(s)")
+    assert re.search(r"^\| gone \| `\S*missing\.md` \| http://127\.0\.0\.1:\d+/missing \| the page "
+                     r"answers HTTP 404 \| take it down", text, re.M)
+    assert re.search(r"^\| missing \| `\S*changed\.md` \|.*\| ask the endorser", text, re.M)
+    assert "ok.md" not in text

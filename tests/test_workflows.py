@@ -43,12 +43,79 @@ def test_publish_workflow_tests_builds_checks_and_deploys_only_main():
     assert "needs: build" in deploy
 
 
-def test_scheduled_pull_opens_a_pull_request_with_the_summary():
+def steps(text: str) -> dict[str, str]:
+    """A workflow's steps by name (or by `uses:` when unnamed), each its own text."""
+    import re
+
+    found = {}
+    for chunk in re.split(r"\n      - ", text)[1:]:
+        head = re.match(r"(?:name|uses): (.*)", chunk)
+        found[head.group(1).strip()] = chunk
+    return found
+
+
+def test_scheduled_pull_speaks_only_with_news_and_checks_its_pull_request():
     text = (ROOT / ".github/workflows/scheduled-pull.yml").read_text()
     assert "schedule:" in text and "workflow_dispatch:" in text
-    assert 'invoke pull --summary-file "$RUNNER_TEMP/pull-summary.md"' in text
-    assert "python -m invoke check" in text
-    assert "body-path: ${{ runner.temp }}/pull-summary.md" in text and "add-paths: content" in text
+    named = steps(text)
+    order = list(named)
+    pull = order.index("Pull")
+    assert 'invoke pull --summary-file "$RUNNER_TEMP/pull-summary.md"' in named["Pull"]
+    # The pull's cache (validators, attempt times, short failures) survives between runs.
+    cache = next(s for s in order if s.startswith("Restore the pull's cache"))
+    assert order.index(cache) < pull and "path: cache/pull" in named[cache]
+    assert "restore-keys: eminence-pull-" in named[cache]
+    # News is "content/ changed"; everything after speaks only then.
+    news = named["Did the pull bring news?"]
+    assert "git status --porcelain -- content" in news and 'echo "news=true" >> "$GITHUB_OUTPUT"' in news
+    for step in ("Content checks (validate, build, check-site)", "Build the drafts preview",
+                 "Attach the drafts preview", "Write the pull request description",
+                 "Open or update the review pull request"):
+        assert "if: steps.news.outputs.news == 'true'" in named[step], step
+    checks = named["Content checks (validate, build, check-site)"]
+    assert 'invoke content-checks --report "$RUNNER_TEMP/checks.md"' in checks
+    assert "continue-on-error: true" in checks  # the pull request still opens, saying what failed
+    assert "invoke build --drafts" in named["Build the drafts preview"]
+    assert "path: output-preview" in named["Attach the drafts preview"]
+    body = named["Write the pull request description"]
+    assert body.index("checks.md") < body.index("$PREVIEW_URL") < body.index("pull-summary.md")
+    assert "steps.preview.outputs.artifact-url" in body
+    pr = named["Open or update the review pull request"]
+    assert "token: ${{ secrets.EMINENCE_PR_TOKEN || github.token }}" in pr
+    assert "body-path: ${{ runner.temp }}/description.md" in pr and "add-paths: content" in pr
+    close = named["Nothing new - close the stale pull request"]
+    assert "if: steps.news.outputs.news == 'false'" in close
+    assert 'gh pr close "$BRANCH" --delete-branch' in close
+    assert "exit 1" in named[order[-1]] and "steps.checks.outcome == 'failure'" in named[order[-1]]
+
+
+def test_verify_endorsements_runs_monthly_and_keeps_one_issue():
+    text = (ROOT / ".github/workflows/verify-endorsements.yml").read_text()
+    assert '- cron: "41 6 1 * *"' in text and "workflow_dispatch:" in text
+    assert "issues: write" in text and "contents: read" in text
+    named = steps(text)
+    verify = named["Verify every published endorsement's Source"]
+    assert 'invoke verify-endorsements --report "$RUNNER_TEMP/verify.md"' in verify
+    assert "continue-on-error: true" in verify
+    update = named["Open or update the issue"]
+    assert "if: steps.verify.outcome == 'failure'" in update
+    assert 'gh issue list --label "$LABEL" --state open' in update
+    assert 'gh issue edit "$number" --body-file' in update and "gh issue create" in update
+    assert "gh issue close" in named["All is well - close the issue"]
+
+
+def test_content_checks_report_every_check_with_the_failure(project, tmp_path):
+    ok = invoke(project, "content-checks", "--report", str(tmp_path / "ok.md"))
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert (tmp_path / "ok.md").read_text().startswith("## Checks\n\n✅ Every content check passed.")
+    topic = project / "content/topics/security.md"
+    topic.write_text(topic.read_text().replace("Title: ", "Titel: ", 1))
+    bad = invoke(project, "content-checks", "--report", str(tmp_path / "bad.md"))
+    assert bad.returncode == 1 and "content-checks: failed: invoke check " in bad.stderr
+    text = (tmp_path / "bad.md").read_text()
+    assert "❌ 1 of 3 checks failed" in text and "| The showcase builds | `invoke build` | ⏭️ not run" in text
+    assert "| Links, anchors, feeds and HTML are sound | `invoke check-site` | ⏭️ not run" in text
+    assert "content/topics/security.md" in text and "Titel" in text  # the file, the field, the fix
 
 
 def test_pull_summary_file_is_a_pr_description(project):

@@ -142,6 +142,27 @@ def validate_html(output: str) -> list[Broken]:
     return problems
 
 
+class SiteCheckFailed(Exception):
+    """The site is missing or unsound; the message says what and where."""
+
+
+def check_command(folder: str, siteurl: str, strict_html: bool) -> str:
+    """invoke check-site: each problem on stderr, then SiteCheckFailed with the count,
+    or the line saying all is well."""
+    where = f"{os.path.relpath(folder)}/"
+    if not os.path.isfile(os.path.join(folder, "index.html")):
+        raise SiteCheckFailed(f"{where} has no site: build it first.")
+    try:
+        problems = check_all(folder, siteurl, strict_html=strict_html)
+    except FileNotFoundError as missing:
+        raise SiteCheckFailed(f"{missing}.") from None
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        raise SiteCheckFailed(f"{len(problems)} problem(s) in {where}.")
+    return f"check-site: every internal link and anchor resolves; feeds and HTML are valid ({where})."
+
+
 def check_all(output: str, siteurl: str = "", strict_html: bool = False) -> list[Broken]:
     """Links and anchors, feeds, and HTML. Without Java the HTML check is skipped with a
     note on stderr, or (strict_html) raises FileNotFoundError naming what is missing."""
