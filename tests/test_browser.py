@@ -152,6 +152,21 @@ def test_keyboard_reaches_skip_link_then_navigation(browser, site_url):
     page.context.close()
 
 
+@pytest.mark.parametrize("width", [360, 1280])
+def test_chart_labels_keep_the_text_size_and_bars_take_focus(browser, site_url, width):
+    page, _, _ = visit(browser, site_url + "topics/applied-ai/", width=width)
+    size = "selector => parseFloat(getComputedStyle(document.querySelector(selector)).fontSize)"
+    body, label = page.evaluate(size, ".prose"), page.evaluate(size, ".chart-months span")
+    assert 0.7 * body <= label <= body, (label, body)
+    first = page.locator("svg.chart g.chart-month[tabindex='0']").first
+    first.focus()
+    focused = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    assert focused == first.get_attribute("aria-label") and " post" in focused
+    fill = page.evaluate("getComputedStyle(document.activeElement.querySelector('.chart-hit')).fill")
+    assert fill not in ("transparent", "rgba(0, 0, 0, 0)", "none"), fill  # a visible focus
+    page.context.close()
+
+
 def test_works_with_javascript_disabled(browser, site_url):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()

@@ -231,12 +231,27 @@ def test_coverage_page_matches_the_content(example_output):
 def test_charts_have_text_alternatives(example_output):
     topic = page(example_output, "topics/applied-ai/")
     svg = topic.select_one("svg.chart")
-    assert svg["role"] == "img"
+    assert svg["role"] == "group"  # not "img": that would hide each month's own label
     labelled = [topic.find(id=i).get_text() for i in svg["aria-labelledby"].split()]
     assert labelled[0] == "Applied AI: monthly activity"
     assert labelled[1].startswith("Applied AI: 10 posts and 2 endorsements, Dec 2024 to Nov 2026.")
     rows = topic.select(".chart-data tbody tr")
     assert len(rows) == 24 and rows[-1].th.get_text() == "Nov 2026"
+    # Each month says its values: a label and a tooltip, and a keyboard stop when it has any.
+    months = svg.select("g.chart-month")
+    def said(row) -> str:  # what the data table says of a month, as a sentence
+        posts, endorsements = (int(td.get_text()) for td in row.find_all("td"))
+        return (f"{row.th.get_text()}: {posts} post{'s' * (posts != 1)}, "
+                f"{endorsements} endorsement{'s' * (endorsements != 1)}")
+
+    assert [m["aria-label"] for m in months] == [said(r) for r in rows]
+    assert all(m.title.get_text() == m["aria-label"] and m["role"] == "img" for m in months)
+    active = [m for m in months if m.get("tabindex") == "0"]
+    assert active and all(not m["aria-label"].endswith("0 posts, 0 endorsements") for m in active)
+    assert len(active) == sum(1 for m in months if not m["aria-label"].endswith("0 posts, 0 endorsements"))
+    assert not svg.find("text")  # month labels are HTML under the chart
+    assert [s.get_text() for s in svg.find_next_sibling("div", class_="chart-months").find_all("span")] == [
+        "Dec 2024", "Nov 2026"]
     spark = page(example_output, "experts/ines-okafor/").select_one("svg.sparkline")
     assert spark["role"] == "img" and spark["aria-label"].startswith("Ines Okafor: 6 posts")
 

@@ -76,34 +76,51 @@ def describe(a: Activity, subject: str) -> str:
     return text
 
 
+def month_text(month: tuple[int, int], posts: int, endorsements: int) -> str:
+    return (f"{month_label(month)}: {posts} post{'s' if posts != 1 else ''}, "
+            f"{endorsements} endorsement{'s' if endorsements != 1 else ''}")
+
+
 def bar_chart(a: Activity, subject: str, chart_id: str) -> Markup:
-    """Monthly posts (bars) and endorsements (dots) over the window."""
-    width, height, pad = 480, 120, 18
+    """Monthly posts (bars) and endorsements (dots) over the window.
+
+    Each month is a group with its own title (a tooltip on hover) and label; months with
+    activity are also keyboard stops, so their values reach keyboard and screen-reader
+    users without the data table. The month labels under the chart are HTML, not SVG
+    text: they keep the body's text size however wide the SVG is drawn."""
+    width, height = 480, 104
     n = max(len(a.months), 1)
     top = max([*a.posts, *a.endorsements, 1])
     step = (width - 2) / n
     bar = max(step - 3, 1)
     parts = []
-    for i, (p, e) in enumerate(zip(a.posts, a.endorsements, strict=True)):
+    for i, (month, p, e) in enumerate(zip(a.months, a.posts, a.endorsements, strict=True)):
         x = 1 + i * step
-        h = (height - pad - 4) * p / top
+        label = escape(month_text(month, p, e), {'"': "&quot;"})
+        focus = ' tabindex="0"' if p or e else ""
+        shapes = [f'<rect class="chart-hit" x="{x:.1f}" y="0" width="{bar:.1f}" height="{height}"/>']
         if p:
-            parts.append(f'<rect class="chart-post" x="{x:.1f}" y="{height - pad - h:.1f}" '
-                         f'width="{bar:.1f}" height="{h:.1f}"/>')
+            h = (height - 4) * p / top
+            shapes.append(f'<rect class="chart-post" x="{x:.1f}" y="{height - h:.1f}" '
+                          f'width="{bar:.1f}" height="{h:.1f}"/>')
         if e:
-            cy = height - pad - (height - pad - 4) * e / top
-            parts.append(f'<circle class="chart-endorsement" cx="{x + bar / 2:.1f}" cy="{cy:.1f}" r="4"/>')
-    if a.months:
-        parts.append(f'<text class="chart-label" x="1" y="{height - 4}">{month_label(a.months[0])}</text>')
-        parts.append(f'<text class="chart-label" x="{width - 1}" y="{height - 4}" text-anchor="end">'
-                     f'{month_label(a.months[-1])}</text>')
-    parts.append(f'<line class="chart-axis" x1="0" y1="{height - pad}" x2="{width}" y2="{height - pad}"/>')
+            cy = height - (height - 4) * e / top
+            shapes.append(f'<circle class="chart-endorsement" cx="{x + bar / 2:.1f}" cy="{max(cy, 4):.1f}" '
+                          'r="4"/>')
+        parts.append(f'<g class="chart-month" role="img" aria-label="{label}"{focus}>'
+                     f'<title>{label}</title>' + "".join(shapes) + "</g>")
     title, desc = f"{subject}: monthly activity", describe(a, subject)
+    axis = ""
+    if a.months:
+        axis = (f'<div class="chart-months" aria-hidden="true"><span>{month_label(a.months[0])}</span>'
+                f'<span>{month_label(a.months[-1])}</span></div>')
     return Markup(
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+        f'<svg class="chart" viewBox="0 0 {width} {height + 1}" role="group" '
         f'aria-labelledby="{chart_id}-t {chart_id}-d">'
         f'<title id="{chart_id}-t">{escape(title)}</title><desc id="{chart_id}-d">{escape(desc)}</desc>'
-        + "".join(parts) + "</svg>")
+        + "".join(parts)
+        + f'<line class="chart-axis" x1="0" y1="{height + 0.5}" x2="{width}" y2="{height + 0.5}"/>'
+        + "</svg>" + axis)
 
 
 def sparkline(a: Activity, subject: str) -> Markup:
