@@ -115,7 +115,7 @@ def bar_chart(a: Activity, subject: str, chart_id: str) -> Markup:
         axis = (f'<div class="chart-months" aria-hidden="true"><span>{month_label(a.months[0])}</span>'
                 f'<span>{month_label(a.months[-1])}</span></div>')
     return Markup(
-        f'<svg class="chart" viewBox="0 0 {width} {height + 1}" role="group" '
+        f'<svg class="chart" viewBox="0 0 {width} {height + 1}" '
         f'aria-labelledby="{chart_id}-t {chart_id}-d">'
         f'<title id="{chart_id}-t">{escape(title)}</title><desc id="{chart_id}-d">{escape(desc)}</desc>'
         + "".join(parts)
