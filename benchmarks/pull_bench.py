@@ -154,6 +154,11 @@ def make_project(folder: str, base: str, n_feeds: int, feeds_per_expert: int = 5
             PLUGIN_PATHS = [{os.path.join(ROOT, "plugins")!r}]
             EMINENCE_PULL_NEW_EXPERT_LIMIT = 1000000
             EMINENCE_ALLOW_LOCAL_FEEDS = False
+            EMINENCE_FEED_FILES = {{}}
+            EMINENCE_PULL_ALLOW_ADDRESSES = ["127.0.0.1"]
+            # One server serves every feed here: this measures the CPU path, so the
+            # per-host limit is the whole default concurrency (politeness: --network).
+            EMINENCE_PULL_PER_HOST = 64
         """))
     return conf
 

@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from pathlib import Path
 
 import pytest
 
 from feedserver import FeedServer
 from helpers import ROOT, SMALL_SITE, PullSite, build, write
+
+# The fetcher refuses internal addresses; the suite's servers are on 127.0.0.0/8 and
+# nothing else is ever reached (subprocesses inherit this).
+os.environ["EMINENCE_PULL_ALLOW_ADDRESSES"] = "127.0.0.0/8"
+
+
+def loopback_only_resolver(host, port, *args, **kwargs):
+    """The suite's DNS: localhost only. Any other name fails at once, as on a machine
+    without a resolver, instead of sending a query off this machine."""
+    if host == "localhost":
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+    raise socket.gaierror(socket.EAI_NONAME, f"no DNS in the test suite (asked for {host})")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_dns_from_the_fetcher():
+    from eminence_pull.netguard import AddressGuard
+
+    AddressGuard.resolve = staticmethod(loopback_only_resolver)
+    yield
 
 
 @pytest.fixture

@@ -33,6 +33,12 @@ class FeedServer:
         self.routes: dict[str, object] = {}
         self.hits: Counter = Counter()
         self.requests: list[tuple[str, dict]] = []
+        # Exchanges under way, per Host header (without its port), and the most seen at once.
+        self.in_flight: Counter = Counter()
+        self.peak: Counter = Counter()
+        self.peak_total = 0
+        self.started: list[tuple[str, float]] = []  # (path, time.monotonic()) of each request
+        lock = threading.Lock()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -42,6 +48,19 @@ class FeedServer:
                 pass
 
             def do_GET(self):  # noqa: N802 - http.server's naming
+                host = (self.headers.get("Host") or "").rsplit(":", 1)[0]
+                with lock:
+                    server.in_flight[host] += 1
+                    server.peak[host] = max(server.peak[host], server.in_flight[host])
+                    server.peak_total = max(server.peak_total, sum(server.in_flight.values()))
+                    server.started.append((self.path, time.monotonic()))
+                try:
+                    self._answer()
+                finally:
+                    with lock:
+                        server.in_flight[host] -= 1
+
+            def _answer(self):
                 path = self.path
                 server.hits[path] += 1
                 server.requests.append((path, dict(self.headers)))

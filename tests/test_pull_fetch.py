@@ -289,11 +289,13 @@ def test_a_fetch_thread_keeps_only_a_few_connections_open(feeds, monkeypatch):
     # Most feeds are on hosts of their own; open connections to all of them would
     # exhaust file descriptors on a large pull.
     from eminence_pull import fetch
+    from eminence_pull.netguard import AddressGuard, parse_networks
 
     monkeypatch.setattr(fetch, "IDLE_PER_THREAD", 1)
     url = feeds.add("/cy.xml", Response(atom([one_entry(1)])))
     aliases = [url, url.replace("127.0.0.1", "localhost")]  # two hosts, as far as keys go
-    with fetch.Fetcher("test", timeout=5, concurrency=1) as fetcher:
+    loopback = AddressGuard(parse_networks(["127.0.0.0/8"]))
+    with fetch.Fetcher("test", timeout=5, concurrency=1, guard=loopback) as fetcher:
         for n in range(6):
             assert fetcher.submit(aliases[n % 2]).result().status == 200
             open_now = [c for c in fetcher._opened if c.sock is not None]

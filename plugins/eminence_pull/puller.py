@@ -19,8 +19,9 @@ from eminence_model.sources import read_people
 from eminence_model.store import atomic_write, pull_lock, remove_stale_temp_files, sha256_bytes, state_dir
 
 from .candidates import WATCH, CandidateWriter, expert_names
-from .fetch import FetchKind, FetchResult, done, is_local
+from .fetch import FetchKind, FetchResult, done, feed_host, is_local
 from .health import failing_cutoff, stale_flags
+from .hosts import interleave_by_host
 from .mentions import parse_watch
 from .parse import ParsedFeed, parse_feed
 from .posts import PostWriter
@@ -90,7 +91,7 @@ class Puller:
             self.posts = PostWriter(self)
             if os.path.exists(os.path.join(self.state_dir, JOURNAL)):
                 _ = self.ledger  # an interrupted pull: recover before anything else
-            jobs = self.jobs(only_expert)
+            jobs = interleave_by_host(self.jobs(only_expert), lambda job: feed_host(job.url))
             self.summary.feeds = len(jobs)
             try:
                 self._run_jobs(jobs)
@@ -142,8 +143,11 @@ class Puller:
         try:
             with self.fetcher:
                 # A window of feeds between submitted and applied bounds memory: bodies,
-                # parse jobs and results waiting for their turn never exceed it.
-                window = 2 * setting(self.settings, "EMINENCE_PULL_WORKERS")
+                # parse jobs and results waiting for their turn never exceed it. It is
+                # wide: results are applied in order, and a feed whose host answers
+                # slowly (or not: up to three timeouts) must not stall all the others.
+                window = max(2 * setting(self.settings, "EMINENCE_PULL_WORKERS"),
+                             setting(self.settings, "EMINENCE_PULL_WINDOW"))
                 fetching, parsing, submitted = {}, {}, 0
                 while submitted < len(jobs) or fetching or parsing:
                     while submitted < len(jobs) and submitted - next_index < window:
@@ -231,7 +235,7 @@ class Puller:
         h = self.health.setdefault(job.url, {})
         h["expert"] = job.label
         h["last_attempt"] = stamp
-        skipped = result.kind is FetchKind.SKIPPED
+        skipped = result.kind in (FetchKind.SKIPPED, FetchKind.DEFERRED)
         if not (self.offline or skipped):
             h["status"] = result.status
         if result.moved_to:
@@ -241,6 +245,9 @@ class Puller:
             h["gone"] = True
         if result.retry_at:
             h["retry_at"] = result.retry_at
+        if result.kind is FetchKind.DEFERRED:  # its host is paused: not a failure of this feed
+            self.summary.deferred.append((job.label, job.url, result.error))
+            return None, None
         if result.error:
             self.summary.failed += 1
             self.summary.problem(job, result.error)

@@ -33,6 +33,7 @@ class Summary:
     drafts: int = 0
     problems: list[tuple[str, str, str]] = field(default_factory=list)  # who, feed, message
     moved: list[tuple[str, str, str]] = field(default_factory=list)  # expert, old, new
+    deferred: list[tuple[str, str, str]] = field(default_factory=list)  # who, feed, why
     unmatched: list[str] = field(default_factory=list)  # files filed under a fallback topic
     kept_edits: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
@@ -95,7 +96,7 @@ class Summary:
         would = "would be " if self.dry_run else ""
         out = [
             f"Feeds: {self.feeds} — {self.fetched} fetched, {self.not_modified} not modified, "
-            f"{self.failed} failed.",
+            f"{self.failed} failed" + (f", {len(self.deferred)} deferred." if self.deferred else "."),
             f"Posts: {self.new} new, {self.updated} updated, {self.skipped} skipped "
             f"({would}{self.drafts} new draft{'s' if self.drafts != 1 else ''} for review).",
             *self.watch.lines(self.dry_run),
@@ -103,6 +104,10 @@ class Summary:
         if self.problems:
             out.append("Problems:")
             out += [f"  {e}  {u}: {m}" for e, u, m in sorted(self.problems)]
+        if self.deferred:
+            out.append(f"Deferred ({len(self.deferred)}: their host asked us to wait or stopped "
+                       "answering; nothing is lost, a later pull fetches them):")
+            out += [f"  {e}  {u}: {m}" for e, u, m in sorted(self.deferred)]
         if self.merged:
             out.append("Entries merged into one post (the first one kept; distinct ids never merge):")
             out += [f"  {e}  {u}: {merged!r} into {kept!r} ({why}"
