@@ -13,6 +13,13 @@ Pelican's `readers_init` by the showcase plugin, and called directly by
 `caching_readers` for tools that read without a build). Each keeps its base
 class's name, so Pelican's `reader` metadata is unchanged.
 
+Everything a reader returns is cached. Pelican's own metadata objects (Tag, Category,
+Author) and any a plugin adds keep a reference to the settings; the settings are
+not stored with them but referred to (`dumps`/`loads`), and a cached result comes back
+holding this run's settings. A result that still cannot be stored (an object holding
+a lock, say) is read again at every build and said so, once per build, with the file
+and the reason: a cache that silently misses is a slow build nobody can explain.
+
 State: one `ReadingState` per run, under the settings key `_EMINENCE_READING`
 (settings are the one object every Pelican generator and every tool shares):
 the open cache while reading, then the last cache's counters for reports.
@@ -22,6 +29,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
+import logging
 import os
 import pickle
 from dataclasses import dataclass
@@ -36,12 +45,37 @@ NOT_READING = ("OUTPUT_PATH", "CACHE_PATH", "SITEURL", "THEME", "EMINENCE_PREVIE
                "EMINENCE_INCREMENTAL", "EMINENCE_WORKERS", "EMINENCE_PARALLEL_MIN",
                "EMINENCE_FATAL_WARNINGS")
 STATE_KEY = "_EMINENCE_READING"
+SETTINGS_REF = "settings"  # what a stored result holds in place of the settings
+logger = logging.getLogger(__name__)
+
+
+def dumps(result, settings: dict) -> bytes:
+    """A reader's result, pickled with the settings referred to, never copied."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
+    pickler.persistent_id = lambda obj: SETTINGS_REF if obj is settings else None
+    pickler.dump(result)
+    return buffer.getvalue()
+
+
+def loads(data: bytes, settings: dict):
+    """A stored result, holding `settings` wherever the read one held its settings."""
+    unpickler = pickle.Unpickler(io.BytesIO(data))
+
+    def persistent_load(ref):
+        if ref != SETTINGS_REF:
+            raise pickle.UnpicklingError(f"unknown reference {ref!r}")
+        return settings
+
+    unpickler.persistent_load = persistent_load
+    return unpickler.load()
 
 
 class ReadCache:
-    VERSION = 1
+    VERSION = 2  # 2: results pickled with the settings as a reference (dumps)
 
     def __init__(self, settings: dict):
+        self.settings = settings
         self.enabled = settings.get("EMINENCE_READ_CACHE", True)
         self.digest = hashlib.sha1(
             f"{settings_digest(settings, NOT_READING)}|{code_digest(settings)}".encode()).hexdigest()
@@ -49,6 +83,7 @@ class ReadCache:
                                  f"eminence-read-{self.digest[:12]}.pickle")
         self.entries: dict[str, tuple[str, bytes]] = {}  # path -> (file sha1, pickled result)
         self.hits = self.misses = self.parallel = 0
+        self.uncacheable: dict[str, str] = {}  # path -> why it is read again at every build
         self._used: set[str] = set()
         self._stamps: dict[str, str] = {}
         self._dirty = False
@@ -73,17 +108,20 @@ class ReadCache:
         entry = self.entries.get(path)
         if entry and entry[0] == stamp:
             try:
-                return pickle.loads(entry[1])
+                return loads(entry[1], self.settings)
             except Exception:  # an entry an older library cannot load: read again
                 return None
         return None
 
     def put(self, path: str, stamp: str, result) -> None:
         try:
-            self.entries[path] = (stamp, pickle.dumps(result, pickle.HIGHEST_PROTOCOL))
+            self.entries[path] = (stamp, dumps(result, self.settings))
             self._dirty = True
-        except Exception:  # metadata that cannot be pickled: not cached, read each time
+        except Exception as exc:  # noqa: BLE001 - whatever pickle raises, the file is read again
             self.entries.pop(path, None)
+            self.uncacheable[path] = why = f"{exc.__class__.__name__}: {exc}"[:200]
+            logger.warning("read cache: %s is read again at every build: what its reader "
+                           "returned cannot be stored (%s)", os.path.relpath(path), why)
 
     def add_pickled(self, path: str, stamp: str, data: bytes) -> None:
         """A result read in another process, already pickled (prefetch)."""

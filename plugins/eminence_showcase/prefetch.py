@@ -13,9 +13,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import pickle
 
-from eminence_model.reading import cache_for
+from eminence_model.reading import cache_for, dumps
 
 from .parallel import can_fork, worker_count
 
@@ -27,7 +26,7 @@ _WORK: dict = {}  # set in the parent before forking; the workers inherit it
 def _read_in_worker(path: str):
     reader = _WORK["readers"][os.path.splitext(path)[1][1:]]
     try:
-        return path, pickle.dumps(reader.read_uncached(path), pickle.HIGHEST_PROTOCOL)
+        return path, dumps(reader.read_uncached(path), reader.settings)
     except Exception:  # Pelican reads it again and reports the problem its usual way
         return path, None
 
