@@ -330,9 +330,12 @@ def pull(c, expert=None, dry_run=False, offline=False, strict=False, force=False
 @task(help={"feeds": "number of synthetic feeds (default 1000)",
             "entries": "entries per feed (default 20)",
             "runs": "repeat the whole benchmark; medians are reported (default 1)",
-            "stages": "instead: CPU time per feed of each parsing stage (100 feeds, no server)"})
-def bench_pull(c, feeds=1000, entries=20, runs=1, stages=False):
+            "stages": "instead: CPU time per feed of each parsing stage (100 feeds, no server)",
+            "network": "instead: 2,000 feeds on ~300 slow, failing, 429-ing hosts (network_bench.py)"})
+def bench_pull(c, feeds=1000, entries=20, runs=1, stages=False, network=False):
     """Benchmark invoke pull (cold, warm) against a naive baseline, on 127.0.0.1."""
+    if network:
+        return c.run(f"{sys.executable} {os.path.join(ROOT, 'benchmarks', 'network_bench.py')}", pty=False)
     c.run(f"{sys.executable} {os.path.join(ROOT, 'benchmarks', 'pull_bench.py')} "
           f"--feeds {int(feeds)} --entries {int(entries)} --runs {int(runs)}"
           + (" --stages" if stages else ""), pty=False)
@@ -341,12 +344,13 @@ def bench_pull(c, feeds=1000, entries=20, runs=1, stages=False):
 @task(help={"posts": "posts in the synthetic showcase (default 5000)", "experts": "experts (200)",
             "topics": "topics (20)", "endorsements": "endorsements (500)",
             "runs": "runs per measurement; the median is reported (3)",
-            "scaling": "also cold builds at these post counts, e.g. 1000,5000,20000"})
-def bench(c, posts=5000, experts=200, topics=20, endorsements=500, runs=3, scaling=""):
+            "scaling": "also cold builds at these post counts, e.g. 1000,5000,20000",
+            "plain": "posts without Pelican's Tags, Category and Author lines"})
+def bench(c, posts=5000, experts=200, topics=20, endorsements=500, runs=3, scaling="", plain=False):
     """Benchmark the build at scale against plain Pelican (simple theme), in one run."""
     c.run(f"{sys.executable} {os.path.join(ROOT, 'benchmarks', 'build_bench.py')} --posts {int(posts)} "
           f"--experts {int(experts)} --topics {int(topics)} --endorsements {int(endorsements)} "
-          f"--runs {int(runs)}" + (f" --scaling {scaling}" if scaling else ""), pty=False)
+          f"--runs {int(runs)}{' --scaling ' + scaling if scaling else ''}{' --plain' * plain}", pty=False)
 
 
 @task(help={"output": "the built site to check (default output/)",

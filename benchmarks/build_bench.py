@@ -2,11 +2,13 @@
 
     python3 -m invoke bench [--posts 5000] [--experts 200] [--topics 20]
                             [--endorsements 500] [--runs 3] [--scaling 1000,5000,20000]
+                            [--plain]
 
 Generates a synthetic showcase (N posts of ~600 words of Markdown with links, a
 list and an image reference, spread over E experts and T topics, plus K
-endorsements) and measures, each as the median of --runs with min–max, every
-build in a fresh subprocess:
+endorsements; each post carries Pelican's conventional `Tags`, `Category` and
+`Author` lines, as a migrated blog's do, unless --plain) and measures, each as the
+median of --runs with min–max, every build in a fresh subprocess:
 
 - baseline: plain Pelican (no plugins, its `simple` theme, default settings)
   building the same post files, cold;
@@ -15,6 +17,9 @@ build in a fresh subprocess:
 - no-change rebuild, one-post-changed rebuild (one post's body edited), and
   one-expert-changed rebuild (one expert's biography edited), each from the
   state the previous build left;
+- fresh clone, cache restored: what CI does. The content, the build cache and the
+  output are copied into a new folder (new absolute path, new modification times),
+  one post is edited, and it is built;
 - peak memory: the largest total PSS of the build's process tree (Pelican,
   its forked workers and Pagefind; a page shared after a fork counts once),
   sampled every 20 ms.
@@ -75,7 +80,7 @@ def post_body(rng: random.Random, i: int) -> str:
 
 
 def generate(folder: str, posts: int, experts: int, topics: int, endorsements: int,
-             seed: int = 1) -> None:
+             seed: int = 1, conventional: bool = True) -> None:
     """An Eminence content folder; plain Pelican reads its posts/ as ordinary articles."""
     rng = random.Random(seed)
 
@@ -100,8 +105,10 @@ def generate(folder: str, posts: int, experts: int, topics: int, endorsements: i
     for i in range(posts):
         slug = expert_slugs[i % experts]
         day = f"20{20 + i % 6}-{1 + i % 12:02}-{1 + i % 28:02}"
+        pelican = (f"Tags: {WORDS[i % 20]}, {WORDS[(i * 3 + 1) % 20]}\nCategory: {WORDS[i % 7]}\n"
+                   f"Author: Expert {i % experts}\n") if conventional else ""
         write(f"posts/{slug}/post-{i:05}.md",
-              f"Title: Post {i}: {sentence(rng, 6)[:-1]}\nDate: {day}\nExpert: {slug}\n"
+              f"Title: Post {i}: {sentence(rng, 6)[:-1]}\nDate: {day}\nExpert: {slug}\n{pelican}"
               f"Topics: {', '.join(expert_topics[slug][: 1 + i % 2])}\n"
               f"Original: https://expert{i % experts}.example.com/{i}/\n\n{post_body(rng, i)}\n")
     for k in range(endorsements):
@@ -114,7 +121,7 @@ def generate(folder: str, posts: int, experts: int, topics: int, endorsements: i
 
 
 def settings_files(work: str, content: str) -> tuple[str, str]:
-    """(eminence, baseline) settings files."""
+    """(eminence, baseline) settings files, for the showcase in `work`."""
     eminence = os.path.join(work, "eminence_settings.py")
     with open(eminence, "w", encoding="utf-8") as fh:
         fh.write(textwrap.dedent(f"""
@@ -178,7 +185,8 @@ def measure(work: str, runs: int, full: bool) -> dict:
     content = os.path.join(work, "content")
     eminence, baseline = settings_files(work, content)
     rows: dict[str, list[tuple[float, float]]] = {k: [] for k in (
-        "baseline", "cold", "no-change", "one post changed", "one expert changed")}
+        "baseline", "cold", "no-change", "one post changed", "one expert changed",
+        "fresh clone, one post")}
     for n in range(runs):
         clear(work, "baseline")
         rows["baseline"].append(build_baseline(baseline)[:2])
@@ -194,7 +202,23 @@ def measure(work: str, runs: int, full: bool) -> dict:
         edit(os.path.join(content, "experts", "expert-001.md"), n)
         settle()
         rows["one expert changed"].append(build_eminence(eminence)[:2])
+        rows["fresh clone, one post"].append(fresh_clone(work, n))
     return {k: v for k, v in rows.items() if v}
+
+
+def fresh_clone(work: str, n: int) -> tuple[float, float]:
+    """CI's build: the last build's cache and output restored into a new checkout (a new
+    absolute path, every file with a new modification time), one post edited."""
+    clone = os.path.join(work, f"clone-{n}")
+    for name in ("content", "cache-eminence", "out-eminence"):
+        shutil.copytree(os.path.join(work, name), os.path.join(clone, name), copy_function=shutil.copy)
+    conf, _ = settings_files(clone, os.path.join(clone, "content"))
+    edit(os.path.join(clone, "content", "posts", "expert-002", "post-00002.md"), n)
+    settle()
+    try:
+        return build_eminence(conf)[:2]
+    finally:
+        shutil.rmtree(clone, ignore_errors=True)
 
 
 def report(rows: dict) -> None:
@@ -218,20 +242,23 @@ def main(argv=None) -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--scaling", default="", help="comma-separated post counts, e.g. 1000,5000,20000")
     ap.add_argument("--keep", action="store_true", help="keep the generated folders")
+    ap.add_argument("--plain", action="store_true", help="posts without Tags, Category and Author lines")
     args = ap.parse_args(argv)
 
     print(f"{os.cpu_count()} CPU(s); Python {sys.version.split()[0]}")
     work = tempfile.mkdtemp(prefix="eminence-build-bench-")
     try:
         content = os.path.join(work, "content")
-        generate(content, args.posts, args.experts, args.topics, args.endorsements)
-        print(f"\n{args.posts} posts, {args.experts} experts, {args.topics} topics, "
+        generate(content, args.posts, args.experts, args.topics, args.endorsements,
+                 conventional=not args.plain)
+        print(f"\n{args.posts} posts ({'plain' if args.plain else 'with Tags, Category and Author'}), "
+              f"{args.experts} experts, {args.topics} topics, "
               f"{args.endorsements} endorsements; {args.runs} run(s) each\n")
         report(measure(work, args.runs, full=True))
         for n in [int(x) for x in args.scaling.split(",") if x.strip()]:
             shutil.rmtree(content)
             # Experts and endorsements grow with the posts, in the issue's proportions.
-            generate(content, n, max(1, n // 25), args.topics, n // 10)
+            generate(content, n, max(1, n // 25), args.topics, n // 10, conventional=not args.plain)
             rows = measure(work, 1, full=False)
             base, cold = rows["baseline"][0], rows["cold"][0]
             if n == [int(x) for x in args.scaling.split(",") if x.strip()][0]:

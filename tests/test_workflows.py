@@ -43,6 +43,24 @@ def test_publish_workflow_tests_builds_checks_and_deploys_only_main():
     assert "needs: build" in deploy
 
 
+def test_a_content_only_merge_skips_the_code_tests_and_reuses_the_build_cache():
+    text = (ROOT / ".github/workflows/publish.yml").read_text()
+    named = steps(text)
+    diff = named["Did anything outside content/ change?"]
+    assert "git diff --quiet \"$BEFORE\" HEAD -- . ':(exclude)content'" in diff
+    assert 'echo "code=true" >> "$GITHUB_OUTPUT"' in diff  # also when there is no base to compare
+    assert "fetch-depth: 0" in text.split("  build:")[0]
+    test = named["Test (code changes only; the runner's Google Chrome serves the browser tests)"]
+    assert "if: needs.changes.outputs.code == 'true'" in test and "python -m invoke test" in test
+    cache = named["Restore the build's cache and output"]
+    for part in ("requirements.lock", "pelicanconf.py", "publishconf.py", "theme/**", "plugins/**"):
+        assert part in cache.split("key:")[1].split("\n")[0], part  # a change to any starts clean
+    order = list(named)
+    assert order.index("Restore the build's cache and output") < order.index(
+        "Build as published and check links, anchors, feeds and HTML")
+    assert "python -m invoke preview" in named["Build as published and check links, anchors, feeds and HTML"]
+
+
 def steps(text: str) -> dict[str, str]:
     """A workflow's steps by name (or by `uses:` when unnamed), each its own text."""
     import re
