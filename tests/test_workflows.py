@@ -67,7 +67,7 @@ def steps(text: str) -> dict[str, str]:
 
     found = {}
     for chunk in re.split(r"\n      - ", text)[1:]:
-        head = re.match(r"(?:name|uses): (.*)", chunk)
+        head = re.match(r"(?:name|uses): (.*)", chunk) or re.search(r"^ +uses: (.*)", chunk, re.M)
         found[head.group(1).strip()] = chunk
     return found
 
