@@ -164,10 +164,13 @@ def test_the_pull_refuses_internal_addresses_directly_and_at_a_redirect(site, fe
 def test_a_feed_probe_refuses_internal_addresses(site, feeds, no_leaving):
     from eminence_desk.scaffold import check_feed
 
-    hop = feeds.add("/r", Response(status=301, headers={"Location": "http://169.254.169.254/latest/"}))
-    for url in ("http://[::ffff:10.0.0.5]/feed.xml", hop):
-        result = check_feed(url, {}, site.settings())
-        assert not result.ok and result.message.startswith("refused: "), result.message
+    settings = site.settings()
+    for i, (target, why) in enumerate(REFUSED.items()):
+        hop = feeds.add(f"/r{i}", Response(status=301, headers={"Location": target}))
+        for url in (target, hop):
+            result = check_feed(url, {}, settings)
+            assert not result.ok and result.message.startswith("refused: ") and why in result.message, (
+                url, result.message)
     assert {a[0] for a in no_leaving} == {"127.0.0.1"}
 
 
@@ -175,18 +178,23 @@ def test_verify_endorsements_refuses_internal_sources(site, feeds, no_leaving):
     from eminence_publish.verify import verify
     from helpers import runner, write
 
-    hop = feeds.add("/r", Response(status=302, headers={"Location": "http://[fd00::5]/quote"}))
-    for name, source in (("metadata", "http://169.254.169.254/latest/meta-data/"), ("hop", hop)):
-        write(site.content, f"endorsements/{name}.md",
-              f"Title: {name}\nEndorser: Someone Outside\nSource: {source}\nDate: 2026-03-01\n"
-              "Topics: ai\nConsent: public\nStatus: published\n\nThey were great.\n")
+    expected = {}
+    for i, (target, why) in enumerate(REFUSED.items()):
+        hop = feeds.add(f"/r{i}", Response(status=302, headers={"Location": target}))
+        for name, source in ((f"direct-{i}", target), (f"hop-{i}", hop)):
+            expected[f"{name}.md"] = why
+            write(site.content, f"endorsements/{name}.md",
+                  f"Title: {name}\nEndorser: Someone Outside\nSource: {source}\nDate: 2026-03-01\n"
+                  "Topics: ai\nConsent: public\nStatus: published\n\nThey were great.\n")
     settings = site.settings()
-    shown = [e for e in runner.check(settings)["endorsements"] if e.source_path.endswith(
-        ("metadata.md", "hop.md"))]
+    shown = [e for e in runner.check(settings)["endorsements"]
+             if e.source_path.rsplit("/", 1)[1] in expected]
     verdicts = {v.path.rsplit("/", 1)[1]: v for v in verify(shown, settings)}
-    assert verdicts["metadata.md"].state == "unreachable"
-    assert verdicts["metadata.md"].detail.startswith("refused: 169.254.169.254 is a link-local address")
-    assert verdicts["hop.md"].detail.startswith("refused: fd00::5 is a unique-local IPv6 address")
+    assert set(verdicts) == set(expected)
+    for name, why in expected.items():
+        v = verdicts[name]
+        assert v.state == "unreachable" and v.detail.startswith("refused: ") and why in v.detail, (name, v)
+    assert {a[0] for a in no_leaving} == {"127.0.0.1"}
 
 
 def test_the_guard_connects_to_the_address_it_checked_with_one_lookup(feeds, monkeypatch):
