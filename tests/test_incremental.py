@@ -208,3 +208,30 @@ def test_a_build_that_dies_leaves_nothing_stale_behind(tmp_path):
     clean = tmp_path / "clean"
     runner.build(settings_for(content, clean / "output", EMINENCE_SEARCH=False, EMINENCE_INCREMENTAL=False))
     assert _tree(output) == _tree(clean / "output")
+
+
+def test_a_fresh_clone_with_the_cache_restored_renders_only_what_changed(tmp_path):
+    """CI's build: yesterday's cache and output restored into a new checkout (another
+    absolute path, every file with a new modification time), one post edited."""
+    first = tmp_path / "first"
+    shutil.copytree(ROOT / "content", first / "content")
+    shutil.copytree(ROOT / "example-feeds", first / "example-feeds")
+
+    def build(base: Path, incremental=True):
+        settings = settings_for(base / "content", base / "output", EMINENCE_SEARCH=False,
+                                EMINENCE_INCREMENTAL=incremental, EMINENCE_WORKERS=1)
+        runner.build(settings)
+        return build_state(settings).writer, last_read(settings)
+
+    build(first)
+    clone = tmp_path / "clone"
+    shutil.copytree(first, clone, copy_function=shutil.copy)  # new mtimes, new path
+    _append(clone / "content/posts/hannah-vogel/reliability-culture-is-a-habit.md", "A fix.")
+    writer, cache = build(clone)
+    assert cache.misses == 1  # only the edited post is read again
+    assert 0 < writer.rendered < writer.skipped and len(writer.changed) < 15
+    reference = tmp_path / "reference"
+    shutil.copytree(clone / "content", reference / "content")
+    shutil.copytree(ROOT / "example-feeds", reference / "example-feeds")
+    build(reference, incremental=False)
+    assert _tree(clone / "output") == _tree(reference / "output")

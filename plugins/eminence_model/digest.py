@@ -40,9 +40,16 @@ def stable(value) -> str:
     return f"{type(value).__module__}.{type(value).__qualname__}"
 
 
+# Where the project is, not what it holds: a fresh clone elsewhere (CI restoring the
+# last build's cache into a new checkout) has other absolute paths and the same site.
+# What these folders contain is digested by content (the content itself, the theme's
+# files, the plugins' source).
+LOCATIONS = ("PATH", "OUTPUT_PATH", "CACHE_PATH", "THEME", "PLUGIN_PATHS", "THEME_TEMPLATES_OVERRIDES")
+
+
 def settings_digest(settings: dict, exclude=()) -> str:
     return sha(stable({k: v for k, v in settings.items()
-                       if not k.startswith("_EMINENCE") and k not in exclude}))
+                       if not k.startswith("_EMINENCE") and k not in exclude and k not in LOCATIONS}))
 
 
 def code_digest(settings: dict) -> str:

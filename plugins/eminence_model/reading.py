@@ -72,7 +72,7 @@ def loads(data: bytes, settings: dict):
 
 
 class ReadCache:
-    VERSION = 2  # 2: results pickled with the settings as a reference (dumps)
+    VERSION = 3  # 2: results pickled with the settings as a reference; 3: relative keys
 
     def __init__(self, settings: dict):
         self.settings = settings
@@ -81,7 +81,10 @@ class ReadCache:
             f"{settings_digest(settings, NOT_READING)}|{code_digest(settings)}".encode()).hexdigest()
         self.path = os.path.join(settings.get("CACHE_PATH", "cache"),
                                  f"eminence-read-{self.digest[:12]}.pickle")
-        self.entries: dict[str, tuple[str, bytes]] = {}  # path -> (file sha1, pickled result)
+        # Keyed by the path relative to the content folder: a clone elsewhere with this
+        # cache restored finds its entries (the settings digest leaves locations out).
+        self.root = os.path.join(os.path.abspath(settings.get("PATH", ".")), "")
+        self.entries: dict[str, tuple[str, bytes]] = {}  # key -> (file sha1, pickled result)
         self.hits = self.misses = self.parallel = 0
         self.uncacheable: dict[str, str] = {}  # path -> why it is read again at every build
         self._used: set[str] = set()
@@ -104,8 +107,15 @@ class ReadCache:
                 stamp = self._stamps[path] = hashlib.sha1(fh.read()).hexdigest()
         return stamp
 
+    def key(self, path: str) -> str:
+        """The entry's key for an absolute path: relative to the content folder."""
+        return path[len(self.root):] if path.startswith(self.root) else path
+
+    def has(self, path: str, stamp: str) -> bool:
+        return self.entries.get(self.key(path), ("",))[0] == stamp
+
     def get(self, path: str, stamp: str):
-        entry = self.entries.get(path)
+        entry = self.entries.get(self.key(path))
         if entry and entry[0] == stamp:
             try:
                 return loads(entry[1], self.settings)
@@ -115,17 +125,17 @@ class ReadCache:
 
     def put(self, path: str, stamp: str, result) -> None:
         try:
-            self.entries[path] = (stamp, dumps(result, self.settings))
+            self.entries[self.key(path)] = (stamp, dumps(result, self.settings))
             self._dirty = True
         except Exception as exc:  # noqa: BLE001 - whatever pickle raises, the file is read again
-            self.entries.pop(path, None)
+            self.entries.pop(self.key(path), None)
             self.uncacheable[path] = why = f"{exc.__class__.__name__}: {exc}"[:200]
             logger.warning("read cache: %s is read again at every build: what its reader "
                            "returned cannot be stored (%s)", os.path.relpath(path), why)
 
     def add_pickled(self, path: str, stamp: str, data: bytes) -> None:
         """A result read in another process, already pickled (prefetch)."""
-        self.entries[path] = (stamp, data)
+        self.entries[self.key(path)] = (stamp, data)
         self._dirty = True
         self.parallel += 1
 
@@ -134,7 +144,7 @@ class ReadCache:
         if not self.enabled:
             return reader_read(path)
         path = os.path.abspath(path)
-        self._used.add(path)
+        self._used.add(self.key(path))
         stamp = self.stamp(path)
         cached = self.get(path, stamp)
         if cached is not None:

@@ -84,9 +84,9 @@ class ContentDigests:
                         listing.append((rel, sha(header)))
                     else:
                         listing.append((rel, full))
-                else:
-                    stat = os.stat(path)
-                    self.full[path] = full = sha(rel, stat.st_size, stat.st_mtime_ns)
+                else:  # by content, not modification time: a fresh clone has new ones
+                    with open(path, "rb") as fh:
+                        self.full[path] = full = sha(rel, hashlib.sha1(fh.read()).digest())
                     listing.append((rel, full))
                     assets.append(rel)
         self.content = sha(*(f"{rel}:{d}" for rel, d in listing))

@@ -118,9 +118,12 @@ class OutputWriter(Writer):
         self.rendered = self.skipped = 0
         self._digests: ContentDigests | None = None
         self._site = site_digest(settings) if self.enabled else ""
+        # Named by where the output is relative to the project (the content folder's
+        # parent), so the record still fits a clone elsewhere with its cache restored.
+        project = os.path.dirname(os.path.realpath(settings["PATH"]))
         self.manifest_path = os.path.join(
             settings.get("CACHE_PATH", "cache"),
-            f"eminence-output-{sha(os.path.realpath(output_path))[:12]}.json")
+            f"eminence-output-{sha(os.path.relpath(os.path.realpath(output_path), project))[:12]}.json")
         self._last_content: str | None = None  # the last build's content digest, if reusable
         self.previous: dict[str, str | None] = self._load() if self.enabled else {}
         # New files are noted here as they are written; the record replaces it at the end.

@@ -44,7 +44,7 @@ def prefetch(generator, paths_setting: str = "ARTICLE_PATHS", excludes_setting: 
         ext = os.path.splitext(path)[1][1:]
         if ext in readers and getattr(readers[ext], "_eminence_cached", False):
             stamp = cache.stamp(path)
-            if cache.entries.get(path, ("",))[0] != stamp:
+            if not cache.has(path, stamp):
                 todo.append((path, stamp))
     if not can_fork(settings, len(todo)):
         return

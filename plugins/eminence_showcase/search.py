@@ -119,8 +119,11 @@ def build_index(pelican) -> None:
     root = _article_root(settings)
     expert_bundle = {slug: name for name, slugs in bundles.items() for slug in slugs}
     writer = state.writer
+    # Named by the output's place in the project, so a clone elsewhere with the cache
+    # restored re-indexes only what changed (as output.py's record).
+    where = os.path.relpath(os.path.realpath(output), os.path.dirname(os.path.realpath(settings["PATH"])))
     record_path = os.path.join(settings.get("CACHE_PATH", "cache"),
-                               f"eminence-search-{zlib.crc32(output.encode()):08x}.json")
+                               f"eminence-search-{zlib.crc32(where.encode()):08x}.json")
     try:
         with open(record_path, encoding="utf-8") as fh:
             last = json.load(fh)
