@@ -345,9 +345,13 @@ def bench_pull(c, feeds=1000, entries=20, runs=1, stages=False, network=False):
             "topics": "topics (20)", "endorsements": "endorsements (500)",
             "runs": "runs per measurement; the median is reported (3)",
             "scaling": "also cold builds at these post counts, e.g. 1000,5000,20000",
-            "plain": "posts without Pelican's Tags, Category and Author lines"})
-def bench(c, posts=5000, experts=200, topics=20, endorsements=500, runs=3, scaling="", plain=False):
+            "plain": "posts without Pelican's Tags, Category and Author lines",
+            "search": "instead: readers' search, sharded against one index, at these post counts"})
+def bench(c, posts=5000, experts=200, topics=20, endorsements=500, runs=3, scaling="", plain=False,
+          search=""):
     """Benchmark the build at scale against plain Pelican (simple theme), in one run."""
+    if search:
+        return c.run(f"{sys.executable} {ROOT}/benchmarks/search_bench.py --posts {search}", pty=False)
     c.run(f"{sys.executable} {os.path.join(ROOT, 'benchmarks', 'build_bench.py')} --posts {int(posts)} "
           f"--experts {int(experts)} --topics {int(topics)} --endorsements {int(endorsements)} "
           f"--runs {int(runs)}{' --scaling ' + scaling if scaling else ''}{' --plain' * plain}", pty=False)
