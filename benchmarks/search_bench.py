@@ -84,22 +84,28 @@ def measure(browser, url: str, query: str) -> tuple[float, int, int]:
     """(seconds to the first result, bytes for the query, bytes of the page before it)."""
     context = browser.new_context()
     page = context.new_page()
-    received = {"bytes": 0}
-    cdp = context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.on("Network.loadingFinished", lambda e: received.__setitem__("bytes", received["bytes"] + int(
-        e.get("encodedDataLength", 0))))
+    finished: list[tuple[str, int]] = []  # (url, bytes on the wire: headers and body)
+
+    def count(request):
+        sizes = request.sizes()
+        finished.append((request.url, sizes["responseBodySize"] + sizes["responseHeadersSize"]))
+
+    page.on("requestfinished", count)
     page.goto(url + "search/", wait_until="networkidle")
     page.wait_for_selector(".pagefind-ui__search-input")
-    before = received["bytes"]
+    page.wait_for_timeout(500)  # what the page loads by itself, counted before the query
+    before = len(finished)
+    page_bytes = sum(b for _, b in finished)
     started = time.perf_counter()
     page.fill(".pagefind-ui__search-input", query)
     page.wait_for_selector(".pagefind-ui__result-link", timeout=60000)
     first = time.perf_counter() - started
-    page.wait_for_load_state("networkidle")
-    spent = received["bytes"] - before
+    page.wait_for_timeout(1000)  # the fragments of the first results, the last shards' answers
+    spent = sum(b for _, b in finished[before:])
+    if os.environ.get("SEARCH_BENCH_DEBUG"):
+        print(query, [(u.rsplit("/", 2)[-2:], b) for u, b in finished[before:]][:40])
     context.close()
-    return first, spent, before
+    return first, spent, page_bytes
 
 
 def main(argv=None) -> None:
