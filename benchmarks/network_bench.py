@@ -27,11 +27,10 @@ import random
 import shutil
 import sys
 import tempfile
-import textwrap
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from measure import timed  # noqa: E402
-from pull_bench import feed_xml  # noqa: E402
+from pull_bench import feed_xml, pull_settings  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MEDIAN, P99 = 0.2, 3.0
@@ -43,9 +42,11 @@ def host_sizes(feeds: int, hosts: int) -> list[int]:
     one feed (five sixths of them), and the rest of the feeds shared evenly by the others."""
     platforms = [int(feeds * share) for share in (0.2, 0.125, 0.075, 0.05)]
     singles = hosts * 5 // 6
-    middle = hosts - len(platforms) - singles
+    middle = max(1, hosts - len(platforms) - singles)  # small runs: one middle host at least
     rest = feeds - sum(platforms) - singles
-    return platforms + [rest // middle + (i < rest % middle) for i in range(middle)] + [1] * singles
+    sizes = platforms + [rest // middle + (i < rest % middle) for i in range(middle)] + [1] * singles
+    assert sum(sizes) == feeds and min(sizes) >= 1, "too few feeds for that many hosts"
+    return sizes
 
 
 def plan(feeds: int, hosts: int, seed: int) -> list[dict]:
@@ -169,21 +170,7 @@ def make_project(folder: str, feeds: list[dict], ports: dict, settings: dict) ->
         urls = ", ".join(f"http://{f['host']}:{ports[f['host']]}/feed/{f['id']}.xml" for f in feeds[e:e + 5])
         with open(os.path.join(content, "experts", f"expert-{e:05}.md"), "w") as fh:
             fh.write(f"Title: Expert {e}\nTopics: reliability\nFeeds: {urls}\n\nBio.\n")
-    conf = os.path.join(folder, "netconf.py")
-    extra = "".join(f"{k} = {v!r}\n" for k, v in settings.items())
-    with open(conf, "w") as fh:
-        fh.write(textwrap.dedent(f"""
-            import sys
-            sys.path.insert(0, {ROOT!r})
-            from pelicanconf import *  # noqa
-            PATH = {content!r}
-            OUTPUT_PATH = {os.path.join(folder, "output")!r}
-            CACHE_PATH = {os.path.join(folder, "cache")!r}
-            EMINENCE_FEED_FILES = {{}}
-            EMINENCE_PULL_NEW_EXPERT_LIMIT = 1000000
-            EMINENCE_PULL_ALLOW_ADDRESSES = ["127.0.0.0/8"]
-        """) + extra)
-    return conf
+    return pull_settings(folder, content, settings)
 
 
 def main(argv=None) -> None:

@@ -141,6 +141,14 @@ def make_project(folder: str, base: str, n_feeds: int, feeds_per_expert: int = 5
         urls = ", ".join(f"{base}/feed/{i}.xml" for i in range(e, min(e + feeds_per_expert, n_feeds)))
         with open(os.path.join(content, "experts", f"expert-{e:05}.md"), "w") as fh:
             fh.write(f"Title: Expert {e}\nTopics: reliability, ai, security\nFeeds: {urls}\n\nBio.\n")
+    # One server serves every feed here: this measures the CPU path, so the per-host
+    # limit is the whole default concurrency (politeness: network_bench.py).
+    return pull_settings(folder, content, {"EMINENCE_PULL_PER_HOST": 64})
+
+
+def pull_settings(folder: str, content: str, extra: dict) -> str:
+    """A settings file for a benchmark's pull: the example's settings, this content, no
+    example feed files, every entry written, loopback servers allowed; then `extra`."""
     conf = os.path.join(folder, "benchconf.py")
     with open(conf, "w") as fh:
         fh.write(textwrap.dedent(f"""
@@ -155,11 +163,8 @@ def make_project(folder: str, base: str, n_feeds: int, feeds_per_expert: int = 5
             EMINENCE_PULL_NEW_EXPERT_LIMIT = 1000000
             EMINENCE_ALLOW_LOCAL_FEEDS = False
             EMINENCE_FEED_FILES = {{}}
-            EMINENCE_PULL_ALLOW_ADDRESSES = ["127.0.0.1"]
-            # One server serves every feed here: this measures the CPU path, so the
-            # per-host limit is the whole default concurrency (politeness: --network).
-            EMINENCE_PULL_PER_HOST = 64
-        """))
+            EMINENCE_PULL_ALLOW_ADDRESSES = ["127.0.0.0/8"]
+        """) + "".join(f"{k} = {v!r}\n" for k, v in extra.items()))
     return conf
 
 
