@@ -45,7 +45,6 @@ class HostState:
     timeouts: int = 0  # in a row
     deferred_because: str | None = None  # set: every job still queued is deferred
     retry_at: float | None = None  # epoch seconds the host asked us to wait until
-    peak: int = 0
 
 
 class HostScheduler:
@@ -94,7 +93,6 @@ class HostScheduler:
         while state.queue and state.running < self.per_host:
             job = state.queue.popleft()
             state.running += 1
-            state.peak = max(state.peak, state.running)
             self.pool.submit(self._run, job)
 
     def _wake_later(self, host: str, wait: float) -> None:
