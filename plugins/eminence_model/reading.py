@@ -41,7 +41,9 @@ from .digest import code_digest, settings_digest
 from .sanitize import clean_read
 
 # Settings that change where and how pages are written, not what a reader returns.
-NOT_READING = ("OUTPUT_PATH", "CACHE_PATH", "SITEURL", "THEME", "EMINENCE_PREVIEW", "EMINENCE_SEARCH",
+# (Where things are, PATH, OUTPUT_PATH, CACHE_PATH, THEME..., is left out of every settings
+# digest: digest.LOCATIONS.)
+NOT_READING = ("SITEURL", "EMINENCE_PREVIEW", "EMINENCE_SEARCH",
                "EMINENCE_INCREMENTAL", "EMINENCE_WORKERS", "EMINENCE_PARALLEL_MIN",
                "EMINENCE_FATAL_WARNINGS")
 STATE_KEY = "_EMINENCE_READING"
