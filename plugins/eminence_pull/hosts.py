@@ -119,20 +119,20 @@ class HostScheduler:
     # -- a worker thread -----------------------------------------------------------
 
     def _run(self, job: Job) -> None:
+        result = failure = outcome = None
         try:
             result = job.run()
         except BaseException as exc:  # noqa: BLE001 - the future carries it to the caller
-            with self._lock:
-                self.hosts[job.host].running -= 1
-                self._start_ready(job.host, self.hosts[job.host])
-            job.future.set_exception(exc)
-            return
+            failure = exc
         with self._lock:
             state = self.hosts[job.host]
             state.running -= 1
-            outcome = self._after(job, state, result)
+            if failure is None:
+                outcome = self._after(job, state, result)
             self._start_ready(job.host, state)
-        if outcome is not None:
+        if failure is not None:
+            job.future.set_exception(failure)
+        elif outcome is not None:
             job.future.set_result(outcome)
 
     def _after(self, job: Job, state: HostState, result: FetchResult) -> FetchResult | None:

@@ -94,7 +94,8 @@ class AddressGuard:
         self.allow = tuple(allow)
 
     def refusal(self, ip: IPAddress) -> str | None:
-        candidates = [ip] + ([embedded_ipv4(ip)[0]] if embedded_ipv4(ip) else [])
+        inner = embedded_ipv4(ip)
+        candidates = [ip, inner[0]] if inner else [ip]
         if any(c in net for c in candidates for net in self.allow if c.version == net.version):
             return None
         why = why_internal(ip)

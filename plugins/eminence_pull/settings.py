@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 DEFAULTS = {
     # Concurrent fetches, all hosts together: threads mostly wait on sockets. 64 came within
     # 1.05x of the schedule bound in bench-pull --network (16: 1.20x), see the README.
@@ -43,8 +45,6 @@ def new_fetcher(settings: dict, purpose: str, feeds: bool = True):
     """The Fetcher every network user builds from the settings (the pull, a feed check,
     the endorsement-source check): one place for its limits. `feeds`: local feed files
     (EMINENCE_ALLOW_LOCAL_FEEDS, EMINENCE_FEED_FILES) are allowed."""
-    import os
-
     from .fetch import Fetcher
     from .netguard import AddressGuard, parse_networks
 
@@ -69,6 +69,4 @@ def new_fetcher(settings: dict, purpose: str, feeds: bool = True):
 def pull_cache_dir(settings: dict) -> str:
     """The pull's own cache (fetched bodies for --offline, feed observations): never
     committed; CI keeps it between scheduled pulls."""
-    import os
-
     return os.path.join(settings.get("CACHE_PATH", "cache"), "pull")
