@@ -85,6 +85,9 @@ EMINENCE_HOME_ENDORSEMENTS = 3
 # to its bundled file in example-feeds/, so the example pulls offline. For the example
 # and tests only: a real showcase deletes this setting (its default is empty).
 EMINENCE_FEED_FILES = {
+    "https://social.example.net/@amara.rss": "example-feeds/amara-nwosu.xml",
+    "https://talks.example.org/speakers/lena-fischer/videos.atom": "example-feeds/lena-fischer.xml",
+    "https://gridside.example.com/feed.mp3.rss": "example-feeds/oskar-berg.xml",
     "https://daniel.example.com/feed.xml": "example-feeds/daniel-osei.xml",
     "https://ines.example.com/feed.xml": "example-feeds/ines-okafor.xml",
     "https://june.example.com/feed.xml": "example-feeds/june-achterberg.xml",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from bs4 import BeautifulSoup
 
 from eminence_pull.links import OPAQUE_NEWS_LINK, publisher_url
 from feedserver import Response, atom, one_entry
@@ -86,6 +87,9 @@ def test_a_short_lead_in_takes_the_quote_after_it():
     quote = "> " + " ".join(f"w{n}" for n in range(120))
     cut = "> " + " ".join(f"w{n}" for n in range(77)) + " …"  # 78 tokens with the ">"
     assert excerpt(["Ada Lovelace:", quote], 80) == ["Ada Lovelace:", cut]
+    # The lead-in and its text in one paragraph, a hard break between (a Blogger synopsis).
+    lines = "Synopsis:  \n" + " ".join(f"w{n}" for n in range(120))
+    assert excerpt([lines], 80) == ["Synopsis:  \n" + " ".join(f"w{n}" for n in range(79)) + " …"]
     # A long code block (a commit message) keeps its first whole lines: 7 words each.
     code = "\n".join(f"    line {n} of a long commit message" for n in range(40))
     assert excerpt([code], 20) == [code.split("\n")[0] + "\n" + code.split("\n")[1] + "\n    …"]
@@ -105,11 +109,14 @@ def test_feedburner_entries_link_to_the_original_article_and_audio(site, feeds):
     site.pull()
     meta = site.meta("cy", "episode-8.md")
     assert meta["Original"] == "https://show.example.com/ep8"
-    text = site.posts()["episode-8.md"]
-    assert "[Listen to the episode (audio, 1:02:05)](https://cdn.show.example.com/ep8.mp3)" in text
-    assert "feedproxy" not in text
+    assert (meta["Kind"], meta["Media"], meta["Duration"]) == (
+        "episode", "https://cdn.show.example.com/ep8.mp3", "1:02:05")
+    assert "feedproxy" not in site.posts()["episode-8.md"]
     html = (site.build() / "posts" / "cy" / "episode-8" / "index.html").read_text()
     assert '<link rel="canonical" href="https://show.example.com/ep8"' in html
+    listen = BeautifulSoup(html, "html.parser").select_one(".media .media-link")
+    assert listen["href"] == "https://cdn.show.example.com/ep8.mp3"
+    assert listen.get_text(" ", strip=True).startswith("Listen to the episode (1:02:05)")
     assert "<audio" not in html and "<iframe" not in html  # a link: no third-party request
 
 
@@ -202,7 +209,8 @@ def test_json_feed_is_pulled_like_rss_and_atom(site, feeds, content_type, versio
     note, = (name for name in site.posts() if name != "machine-learning-at-the-edge.md")
     text = site.posts()[note]
     assert "A note: &lt;b&gt; stays text." in text
-    assert "[Listen to the episode (audio, 1:35)](https://cdn.example.com/2.mp3)" in text
+    meta = site.meta("cy", note)
+    assert (meta["Kind"], meta["Media"], meta["Duration"]) == ("episode", "https://cdn.example.com/2.mp3", "1:35")
 
 
 def test_a_youtube_entry_keeps_its_watch_link(site, feeds):
@@ -212,9 +220,9 @@ def test_a_youtube_entry_keeps_its_watch_link(site, feeds):
     feed = feed.replace("<entry>", "<entry><yt:videoId>abc123XYZ</yt:videoId>")
     site.set_expert("cy", [feeds.add("/yt.xml", Response(feed))])
     site.pull()
-    text = site.posts()["post-number-1.md"]
-    assert "Original: https://www.youtube.com/watch?v=abc123XYZ" in text
-    assert "[Watch on YouTube](https://www.youtube.com/watch?v=abc123XYZ)" in text
+    meta = site.meta("cy", "post-number-1.md")
+    assert meta["Original"] == meta["Media"] == "https://www.youtube.com/watch?v=abc123XYZ"
+    assert meta["Kind"] == "video"
 
 
 @pytest.mark.parametrize(("raw", "expected"), [

@@ -22,7 +22,7 @@ def parse(path):
 
 def test_every_feed_is_valid_atom_with_absolute_urls(published):
     feeds = sorted((published / "feeds").rglob("*.atom.xml"))
-    assert len(feeds) == 1 + 5 + 9  # site, topics, experts
+    assert len(feeds) == 1 + 5 + 12  # site, topics, experts
     for path in feeds:
         feed = parse(path)
         assert feed.version == "atom10"

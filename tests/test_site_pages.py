@@ -30,13 +30,18 @@ def test_home_shows_topics_with_counts_latest_posts_and_endorsements(example_out
     first = topic_cards[0].get_text(" ", strip=True)
     assert "Grid Reliability" in first  # Order: 1 comes first
     assert re.search(r"\d+ posts · \d+ experts · \d+ endorsements?", first)
-    latest = texts(home, "#latest ~ .post-grid .card-title")
-    assert len(latest) == 6
-    # The newest published post was pulled from a trusted expert's feed; a newer
-    # pulled draft (Rafael Mendes, 2026-11-20) must not appear.
-    assert latest[0] == "What a heatwave taught our load model"
+    cards = home.select("#latest ~ .stream-grid > .card")
+    assert len(cards) == 6
+    # One stream of every kind, newest first: a note (no headline of its own), an
+    # episode, a talk, then articles. A pulled draft (Rafael Mendes, 2026-11-20) never shows.
+    dates = [c.select_one("time")["datetime"] for c in cards]
+    assert dates == sorted(dates, reverse=True)
+    assert [c["class"][2] for c in cards[:3]] == ["kind-note", "kind-episode", "kind-video"]
+    assert not cards[0].select(".card-title") and "40% of its Kubernetes YAML" in cards[0].get_text()
+    latest = texts(home, "#latest ~ .stream-grid .card-title")
+    assert "What a heatwave taught our load model" in latest
     assert "Five questions every new platform user asks" not in latest
-    featured = {q["id"] for q in home.select(".quote-card")}
+    featured = {q["id"] for q in home.select("#said ~ .quote-grid .quote-card")}
     assert featured == {"endorsement-northfield-water-forecasting",
                         "endorsement-grid-analyst-edge-platform",
                         "endorsement-security-researcher-disclosure"}
@@ -46,7 +51,7 @@ def test_topic_counts_match_the_content(example_output):
     home = page(example_output, "index.html")
     card = next(c for c in home.select(".topic-card") if "Security Engineering" in c.get_text())
     topic = page(example_output, "topics/security/")
-    posts_listed = len(topic.select("#topic-posts ~ .post-grid .post-card, .post-grid .post-card"))
+    posts_listed = len(topic.select(".stream-grid .post-card"))
     count = int(re.search(r"(\d+) posts?", card.get_text()).group(1))
     pages = topic.select_one(".pagination span")
     if pages is None:
@@ -61,9 +66,10 @@ def test_topic_page_has_intro_experts_posts_newest_first_and_endorsements(exampl
     assert "maintenance windows" in topic.select_one(".prose").get_text()
     experts = texts(topic, "#topic-experts ~ .expert-grid .card-title")
     assert "Malik Hassan" in experts and "Ines Okafor" in experts
-    dates = [t["datetime"] for t in topic.select(".post-card time")]
+    # One stream: posts of every kind and endorsements together, newest first.
+    dates = [c.select_one("time")["datetime"] for c in topic.select(".stream-grid > .card")]
     assert dates == sorted(dates, reverse=True) and len(dates) >= 5
-    assert topic.select(".quote-card")
+    assert topic.select(".stream-grid .quote-card") and topic.select(".stream-grid .post-card")
 
 
 def test_topic_posts_paginate(tmp_path, small_site):
@@ -75,8 +81,9 @@ def test_topic_posts_paginate(tmp_path, small_site):
     first = page(out, "topics/ai/")
     second = page(out, "topics/ai/page/2/")
     assert first.select_one(".pagination a[rel=next]")["href"].endswith("topics/ai/page/2/")
-    assert len(first.select(".post-card")) == 12
-    assert len(second.select(".post-card")) == 17 - 12
+    listed = len(first.select(".stream-grid > .card")) + len(second.select(".stream-grid > .card"))
+    assert len(first.select(".stream-grid > .card")) == 12
+    assert listed == 17 + len(list((small_site / "endorsements").glob("*.md")))
     assert second.select_one(".pagination a[rel=prev]")
 
 
@@ -84,12 +91,12 @@ def test_experts_directory_filters_by_topic_without_javascript(example_output):
     directory = page(example_output, "experts/")
     assert not directory.find("script")
     names = texts(directory, ".expert-card .card-title")
-    assert len(names) == 9
+    assert len(names) == 12
     chip = directory.find("a", string="Security Engineering")
     assert chip["href"].endswith("experts/topic/security/")
     filtered = page(example_output, "experts/topic/security/")
     names = texts(filtered, ".expert-card .card-title")
-    assert set(names) == {"Priya Raman", "Sofia Kowalczyk", "Daniel Osei"}
+    assert set(names) == {"Priya Raman", "Sofia Kowalczyk", "Daniel Osei", "Amara Nwosu"}
     assert filtered.select_one('.chip[aria-current="page"]').get_text(strip=True) == (
         "Security Engineering")
 
@@ -105,7 +112,7 @@ def test_expert_page_has_bio_role_avatar_links_topics_posts_endorsements(example
     assert ines.select_one('.links a[href="https://ines.example.com/"]')
     assert set(texts(ines, ".profile .chip")) == {"Applied AI", "Grid Reliability"}
     assert "Forecasts operators actually trust" in texts(ines, ".post-card .card-title")
-    assert "Marta Lindgren" in ines.select_one("#expert-endorsements ~ .quote-grid").get_text()
+    assert "Marta Lindgren" in ines.select_one(".stream-grid .quote-card").get_text()
 
 
 def test_alumni_keep_their_page_marked_as_alumni(example_output):
@@ -223,8 +230,13 @@ def test_coverage_page_matches_the_content(example_output):
     experts = len(topic.select("#topic-experts ~ .expert-grid .card-title"))
     assert rows["Security Engineering"][0] == str(experts)
     posts = sum(int(td.get_text()) for td in topic.select(".chart-data tbody td:nth-of-type(1)"))
-    assert rows["Security Engineering"][1] == str(posts) == "10"
-    assert rows["Security Engineering"][3] == "16 Nov 2026"  # its latest post or endorsement
+    assert rows["Security Engineering"][1] == str(posts) == "11"
+    # Posts by kind: ten articles and Amara Nwosu's note; then endorsements.
+    assert rows["Security Engineering"][2:6] == ["10", "1", "0", "0"]
+    assert [th.get_text() for th in cov.select("table.coverage thead th")] == [
+        "Topic", "Active experts", "Posts", "Articles", "Notes", "Videos", "Episodes", "Endorsements",
+        "Latest activity"]
+    assert rows["Security Engineering"][7] == "23 Nov 2026"  # its latest post or endorsement
     assert len(cov.select("svg.chart")) == 5
 
 
@@ -234,7 +246,7 @@ def test_charts_have_text_alternatives(example_output):
     assert svg.get("role") is None  # not "img": that would hide each month's own label
     labelled = [topic.find(id=i).get_text() for i in svg["aria-labelledby"].split()]
     assert labelled[0] == "Applied AI: monthly activity"
-    assert labelled[1].startswith("Applied AI: 10 posts and 2 endorsements, Dec 2024 to Nov 2026.")
+    assert labelled[1].startswith("Applied AI: 11 posts and 2 endorsements, Dec 2024 to Nov 2026.")
     rows = topic.select(".chart-data tbody tr")
     assert len(rows) == 24 and rows[-1].th.get_text() == "Nov 2026"
     # Each month says its values: a label and a tooltip, and a keyboard stop when it has any.

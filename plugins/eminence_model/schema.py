@@ -14,7 +14,8 @@ from pelican.contents import Content
 @dataclass(frozen=True)
 class Field:
     name: str
-    # text | list | date | url | urls | feeds | topics | expert | experts | choice | yesno | int | avatar
+    # text | list | date | url | urls | feeds | topics | expert | experts | choice | yesno | int
+    # | avatar | duration
     kind: str = "text"
     required: bool = False
     choices: tuple[str, ...] = ()
@@ -77,12 +78,18 @@ ENDORSEMENT_FIELDS = (
     Field("Source-Note", hint="why the Source needs an editor's look (written by the pull)"),
 )
 
+# What a post is: its page, card, feed entry and JSON-LD follow it (README: "Kinds").
+KINDS = ("article", "note", "video", "episode")
+
 POST_FIELDS = (
-    Field("Title", required=True, hint="the post's title"),
+    Field("Title", required=True, hint="the post's title (for a note: its first words)"),
     Field("Date", "date", required=True, hint="a date such as 2026-03-14"),
     Field("Expert", "expert", required=True, hint="the slug of the expert who wrote it"),
     Field("Topics", "topics", required=True, hint="comma-separated topic slugs"),
+    Field("Kind", "choice", choices=KINDS, hint="article, note, video or episode"),
     Field("Original", "url", hint="the https URL of the original post"),
+    Field("Media", "url", hint="the https URL of the video's watch page or the episode's audio file"),
+    Field("Duration", "duration", hint="a running time such as 42:10 or 1:02:03"),
     Field("Featured", "yesno", hint="yes or no"),
     Field("Status", "choice", choices=("draft", "published"), hint="draft or published"),
     Field("Feed", hint="the feed the post was pulled from (written by the pull)"),

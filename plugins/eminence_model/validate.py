@@ -68,6 +68,9 @@ def split_list(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+# m:ss or h:mm:ss, as podcast feeds and video pages show running times.
+DURATION = re.compile(r"\d{1,3}:[0-5]\d(?::[0-5]\d)?")
+
 YES = ("yes", "true", "on", "1")
 NO = ("no", "false", "off", "0")
 
@@ -172,6 +175,11 @@ class FieldParser:
             except ValueError:
                 self.problem(path, field, f"'{text}' is not a whole number.", f"write {field.hint}.")
                 return None
+        if kind == "duration":
+            if DURATION.fullmatch(str(text)):
+                return str(text)
+            self.problem(path, field, f"'{text}' is not a running time.", f"write {field.hint}.")
+            return None
         if kind == "avatar":
             if is_url(text):
                 return text

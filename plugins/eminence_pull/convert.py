@@ -312,15 +312,18 @@ def prose_words(block: str) -> int:
 
 def _cut(block: str, budget: int) -> str:
     """The start of a block, about `budget` words, in whole lines (so a list, quote,
-    table or code block stays one), the first line cut at a word boundary when it
-    alone is longer. Code is never cut inside a line (its text is literal)."""
+    table or code block stays one), the first line (or the one after a lead-in too
+    short to stand alone) cut at a word boundary when it is longer. Code is never cut
+    inside a line (its text is literal)."""
     code = block.startswith("    ")
     kept, used = [], 0
     for line in block.split("\n"):
         n = len(line.split())
         if used + n > budget:
-            if not kept:
-                kept.append(line if code else " ".join(line.split()[:max(budget, 1)]) + " …")
+            if not kept or (used < STANDS_ALONE and not code):
+                # Nothing yet, or only a lead-in ("Synopsis:" and a hard break): the long
+                # line is cut at a word boundary rather than left out.
+                kept.append(line if code else " ".join(line.split()[:max(budget - used, 1)]) + " …")
             elif code:
                 kept.append("    …")
             elif not kept[-1].lstrip().startswith("|"):

@@ -15,10 +15,11 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from eminence_model.sanitize import text_only
+from eminence_model.sanitize import plain_text, text_only
 
 from . import jsonfeed, sax_driver
-from .convert import excerpt, html_to_blocks
+from .convert import excerpt, html_to_blocks, safe_url
+from .kinds import Kind, classify, first_words, without_marker
 from .links import clean_link, normalise_url, publisher_url
 
 MAX_TITLE = 200
@@ -38,6 +39,7 @@ class Entry:
     content_hash: str  # content_hash(): what tells a re-pull that the post changed
     legacy_hash: str | None = None  # for entries without an id: the hash a ledger from
     #                                 before content_hash() knows them by (see _entry)
+    kind: Kind = Kind("article")  # article, note, video or episode (kinds.py)
 
 
 @dataclass
@@ -264,34 +266,9 @@ def is_legacy_hash(value: str | None) -> bool:
     return bool(value) and not value.startswith(HASH_SCHEME)
 
 
-def media_line(raw, link: str | None) -> str | None:
-    """A Markdown link to an entry's audio or video (a podcast episode's enclosure, a
-    video's watch page), with its duration when the feed gives one. A link, never an
-    embed: a reader's browser makes no third-party request until they follow it."""
-    from .convert import escape, safe_url
-
-    duration = one_line(str(raw.get("itunes_duration") or ""))[:12]
-    duration = f", {_clock(duration)}" if duration else ""
-    # FeedBurner rewrites enclosures through its (now dead) redirector too.
-    original = (raw.get("feedburner_origenclosurelink") or "").strip()
-    for enclosure in raw.get("enclosures") or []:
-        kind = (enclosure.get("type") or "").split("/")[0]
-        href = safe_url(original or enclosure.get("href") or "", link)
-        if kind in ("audio", "video") and href and href.startswith(("http://", "https://")):
-            verb = "Listen to the episode" if kind == "audio" else "Watch the video"
-            return f"[{escape(verb)} ({kind}{escape(duration)})]({href})"
-    if raw.get("yt_videoid") and link:
-        return f"[Watch on YouTube{escape(duration)}]({link})"
-    return None
-
-
-def _clock(value: str) -> str:
-    """itunes:duration as h:mm:ss or m:ss (feeds give seconds or clock time)."""
-    if value.isdigit():
-        total = int(value)
-        hours, rest = divmod(total, 3600)
-        return f"{hours}:{rest // 60:02}:{rest % 60:02}" if hours else f"{rest // 60}:{rest % 60:02}"
-    return value
+# Entries up to this much HTML are converted whole even in excerpt mode: a note is
+# kept entire, and is known to be one only once its text is known.
+SHORT_HTML = 4000
 
 
 def _entry(raw, feed_url: str, mode: str, excerpt_words: int, matcher: TopicMatcher) -> Entry:
@@ -304,22 +281,28 @@ def _entry(raw, feed_url: str, mode: str, excerpt_words: int, matcher: TopicMatc
     # An entry without an id is also known by the hash of its whole Markdown: its key
     # when it has no link either, and how an old ledger recognises it after a permalink
     # change. Only entries with an id can skip converting past the excerpt.
-    limit = excerpt_words if mode == "excerpt" and eid else None
+    limit = excerpt_words if mode == "excerpt" and eid and len(html) > SHORT_HTML else None
     blocks, text, sanitized = html_to_blocks(html, base, limit)
     full = "\n\n".join(blocks)
-    body = "\n\n".join(excerpt(blocks, excerpt_words)) if mode == "excerpt" else full
-    media = media_line(raw, clean_link(permalink))
-    if media:
-        body = f"{body}\n\n{media}" if body else media
-    link = identity_link(permalink, eid)
+    original = clean_link(permalink)
     title = entry_title(raw)
-    if not title:
-        words = text.split(maxsplit=10)[:10]
-        title = (" ".join(words) + " …") if words else "Untitled post"
+    kind = classify(raw, title, text, original, lambda url: safe_url(url, original))
+    # A note is its whole text; the excerpt is for articles.
+    body = "\n\n".join(excerpt(blocks, excerpt_words)) if mode == "excerpt" and kind.kind != "note" else full
+    link = identity_link(permalink, eid)
+    if kind.aside:
+        title = without_marker(title)
+    if kind.kind == "note" or not title:
+        # A note's title is its first words (feed readers and the browser's tab show it;
+        # its page shows the text itself), a space between paragraphs. An entry with
+        # neither id nor link is known by a hash over its title: its words are taken as
+        # they were before notes existed, run together, so it keeps its identity.
+        words = text if not (eid or link) else htmllib.unescape(plain_text(sanitized))
+        title = first_words(words) if words.strip() else "Untitled post"
     markdown_hash = None if eid else text_hash(f"{title}\n{full}")
     categories = [one_line(t.get("term", "") or "") for t in raw.get("tags", []) or []]
     return Entry(key=entry_key(eid, link, markdown_hash), id=eid, link=link,
-                 original=clean_link(permalink), title=title, published=entry_date(raw),
+                 original=original, title=title, published=entry_date(raw),
                  categories=[c for c in categories if c], body=body,
                  topics=matcher.match(categories, f"{title} {text[:20000]}"),
-                 content_hash=content_hash(title, sanitized), legacy_hash=markdown_hash)
+                 content_hash=content_hash(title, sanitized), legacy_hash=markdown_hash, kind=kind)

@@ -18,6 +18,7 @@ from eminence_model.store import file_hash, header_field, sha256_bytes
 
 from .parse import Entry, is_legacy_hash
 from .render import free_path, post_slug, render_post
+from .settings import setting
 from .state import Record
 from .summary import Job
 
@@ -43,6 +44,11 @@ class PostWriter:
                 self.p.summary.problem(job, f"duplicate entry id in the feed: {entry.key[:120]}")
                 continue
             seen[entry.key] = entry.title
+            if entry.kind.aside and not setting(self.p.settings, "EMINENCE_PULL_REPLIES"):
+                # Only an answer to someone, or another's status shared: not the expert's
+                # own voice (EMINENCE_PULL_REPLIES = True pulls them too).
+                self._skip(job, f"a {entry.kind.aside} (EMINENCE_PULL_REPLIES is off)")
+                continue
             self._apply_entry(job, entry)
 
     def _skip(self, job: Job, outcome: str) -> None:
@@ -58,8 +64,10 @@ class PostWriter:
         return self.p.now.isoformat()  # undated: first seen
 
     def _fields(self, job: Job, entry: Entry, date: str, status: str, topics: list[str]):
+        kind = entry.kind
         return [("Title", entry.title), ("Date", date), ("Expert", job.expert),
-                ("Topics", ", ".join(topics)), ("Original", entry.original or ""),
+                ("Topics", ", ".join(topics)), ("Kind", kind.kind), ("Original", entry.original or ""),
+                ("Media", kind.media or ""), ("Duration", kind.duration or ""),
                 ("Status", status), ("Feed", job.url)]
 
     def _apply_entry(self, job: Job, entry: Entry) -> None:

@@ -19,6 +19,7 @@ DEFAULTS = {
     "EMINENCE_PULL_EXCERPT_WORDS": 80,
     "EMINENCE_PULL_NEW_EXPERT_LIMIT": 5,  # posts a newly added expert brings
     "EMINENCE_PULL_ANY_TOPIC": False,  # True: assign any topic, not only the expert's
+    "EMINENCE_PULL_REPLIES": False,  # True: also pull statuses that only reply, and reposts
     "EMINENCE_ALLOW_LOCAL_FEEDS": False,
     # Feed URL -> a file (relative to the project) read instead of fetching the URL: how
     # the bundled example and tests pull "real" https feeds offline. Never for a showcase.

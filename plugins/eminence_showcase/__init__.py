@@ -44,6 +44,8 @@ URL_DEFAULTS = {
     "EMINENCE_HOME_LATEST": 6,
     "EMINENCE_HOME_ENDORSEMENTS": 3,
     "EMINENCE_PREVIEW": False,
+    # What a post of each kind is called on cards and pages (a site may say "Talk").
+    "EMINENCE_KIND_LABELS": {"article": "Article", "note": "Note", "video": "Video", "episode": "Episode"},
 }
 
 

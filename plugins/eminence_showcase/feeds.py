@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from xml.sax.saxutils import escape, quoteattr
 
-from feedgenerator import Atom1Feed
+import mimetypes
+
+from feedgenerator import Atom1Feed, Enclosure
 from pelican.utils import truncate_html_words
 
 FEED_PATHS = {
@@ -66,11 +68,13 @@ def _add(feed: Atom1Feed, item, base: str, words: int) -> None:
         link = item.source
         content = f"<blockquote>{bounded(item, words)[0]}</blockquote><p>{escape(description)}</p>"
         unique = f"{base}/endorsements/{item.slug}"
-    else:  # a post
+        enclosures = []
+    else:  # a post of any kind; a note's title is its first words
         author = item.expert.title
         link = getattr(item, "original", None) or url
         description = item.summary
         content, cut = bounded(item, words)
+        content, enclosures = _media(item, content)
         if cut:
             content += f"<p><a href={quoteattr(url)}>Read the whole post</a></p>"
         if getattr(item, "original", None):
@@ -78,7 +82,23 @@ def _add(feed: Atom1Feed, item, base: str, words: int) -> None:
         unique = url
     feed.add_item(title=item.title, link=link, description=description, content=content,
                   author_name=author, pubdate=item.date, updateddate=item.date, unique_id=unique,
-                  categories=[t.title for t in item.topics])
+                  categories=[t.title for t in item.topics], enclosures=enclosures)
+
+
+def _media(post, content: str) -> tuple[str, list]:
+    """A video's or an episode's link before its text; an episode's audio also as the
+    entry's enclosure, so podcast apps subscribed to an expert's feed can play it."""
+    kind = getattr(post, "kind", "article")
+    media = getattr(post, "media", None) or getattr(post, "original", None)
+    if kind not in ("video", "episode") or not media:
+        return content, []
+    duration = f" ({post.duration})" if getattr(post, "duration", None) else ""
+    verb = "Listen to the episode" if kind == "episode" else "Watch the video"
+    content = f"<p><a href={quoteattr(media)}>{verb}{escape(duration)}</a></p>{content}"
+    if kind != "episode":
+        return content, []
+    mime = mimetypes.guess_type(media.split("?")[0])[0] or "audio/mpeg"
+    return content, [Enclosure(media, "0", mime)]
 
 
 def _feed(save, rel: str, title: str, page_url: str, items, settings: dict, base: str) -> None:

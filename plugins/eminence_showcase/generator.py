@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from pelican.generators import Generator
@@ -41,6 +41,7 @@ from . import charts, search
 from .feeds import write_feeds, write_sitemap
 from .output import saver, writer_sharing
 from .state import build_state
+from .stream import is_endorsement, merged, stream
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ class Showcase:
     experts: list = field(default_factory=list)
     endorsements: list = field(default_factory=list)  # shown in this build
     posts: list = field(default_factory=list)  # shown in this build, newest first
+    stream: object = None  # every post and endorsement shown (stream.Stream)
 
 
 class ShowcaseGenerator(Generator):
@@ -133,6 +135,13 @@ class ShowcaseGenerator(Generator):
                     f"is '{expert}' but the file is under posts/{folder[1]}/.",
                     f"move the file to content/posts/{expert}/ or correct 'Expert:'.",
                 )
+            kind = parsed[src.path].get("kind", "article")
+            if kind == "episode" and not parsed[src.path].get("media"):
+                parser.problem(src.path, "Media", "is missing: an episode's page links to its audio.",
+                               "add 'Media: <the https URL of the audio file>', or change 'Kind:'.")
+            if kind == "video" and not (parsed[src.path].get("media") or parsed[src.path].get("original")):
+                parser.problem(src.path, "Media", "is missing: a video's page links to where it plays.",
+                               "add 'Media: <the https URL of the video's page>', or change 'Kind:'.")
 
         explained = {p.path for p in parser.problems}
         for src in (*topics, *experts, *endorsements, *posts):
@@ -171,6 +180,7 @@ class ShowcaseGenerator(Generator):
             p.expert = by_expert[p.expert]
             p.featured = getattr(p, "featured", False)
             p.is_draft = p.status != "published"
+            p.kind = getattr(p, "kind", "article")
         for e in endorsement_objs:
             e.experts = [by_expert[s] for s in getattr(e, "experts", [])]
             e.featured = getattr(e, "featured", False)
@@ -210,10 +220,16 @@ class ShowcaseGenerator(Generator):
         for e in expert_objs:
             e.posts = posts_by[e.slug]
             e.endorsements = endorsements_by[e.slug]
+        for obj in (*topic_objs, *expert_objs):
+            obj.stream = stream(obj.url, merged(obj.posts, obj.endorsements))
 
         self._chart(topic_objs, expert_objs, shown_posts, shown_endorsements)
-        self.showcase = Showcase(topic_objs, expert_objs, shown_endorsements, shown_posts)
+        site_stream = stream("posts/", merged(shown_posts, shown_endorsements))
+        self.showcase = Showcase(topic_objs, expert_objs, shown_endorsements, shown_posts, site_stream)
         featured = [e for e in shown_endorsements if e.featured] or shown_endorsements
+        featured = featured[: self.settings["EMINENCE_HOME_ENDORSEMENTS"]]
+        # The home page's stream: what is new, endorsements the page already features aside.
+        latest = [i for i in site_stream.items if not (is_endorsement(i) and i in featured)]
         drafts = sorted((p for p in post_objs if p.status == "draft"), key=lambda p: (p.date, p.slug),
                         reverse=True)
         waiting = sorted((e for e in endorsement_objs if e.status == "draft" and e.consent != "withdrawn"),
@@ -227,7 +243,9 @@ class ShowcaseGenerator(Generator):
             experts=expert_objs,
             endorsements=shown_endorsements,
             showcase_posts=shown_posts,
-            featured_endorsements=featured[: self.settings["EMINENCE_HOME_ENDORSEMENTS"]],
+            featured_endorsements=featured,
+            latest_items=latest[: self.settings["EMINENCE_HOME_LATEST"]],
+            site_stream=site_stream,
             EMINENCE_PREVIEW=self.preview,
         )
 
@@ -238,9 +256,13 @@ class ShowcaseGenerator(Generator):
         newest = max([x.date for x in (*public_posts, *public_endorsements)], default=None)
         months = charts.window(newest)
         silent_before = (months[-6] if len(months) >= 6 else None)
+        in_window = set(months)
         for t in topics:
             t.activity = charts.activity(months, [p for p in t.posts if not p.is_draft],
                                          [e for e in t.endorsements if not e.is_draft])
+            # The coverage page's posts by kind, over the same months as the activity.
+            t.kind_counts = Counter(p.kind for p in t.posts
+                                    if not p.is_draft and (p.date.year, p.date.month) in in_window)
             t.activity_chart = charts.bar_chart(t.activity, t.title, f"chart-{t.slug}")
             dates = [x.date for x in (*t.posts, *t.endorsements) if not x.is_draft]
             t.latest_activity = max(dates, default=None)
@@ -279,33 +301,38 @@ class ShowcaseGenerator(Generator):
     def generate_output(self, writer):
         # Every process (parallel.Share) runs _write_pages; each renders its share of the pages.
         sc = self.showcase
-        pages = len(sc.posts) // max(1, self.settings["DEFAULT_PAGINATION"]) + 3 * len(sc.topics) + len(
-            sc.experts)
+        pages = len(sc.posts) // max(1, self.settings["DEFAULT_PAGINATION"]) + 3 * len(sc.topics) + sum(
+            1 + len(x.stream.filters) for x in (*sc.topics, *sc.experts))
         with writer_sharing(writer, pages, lists=True):
             self._write_pages(writer)
 
+    def _write_stream(self, writer, stream, template: str, save_as: str, **kwargs):
+        """A stream's first page (and its pagination), then a page per filter."""
+        self._write(writer, save_as, template, stream.base, paginate=stream.items,
+                    articles=stream.items, stream=stream, current_filter=None, **kwargs)
+        for flt, items in stream.filters:
+            url = stream.link(flt)
+            self._write(writer, f"{url}index.html", template, url, paginate=items, articles=items,
+                        stream=stream, current_filter=flt, **kwargs)
+
     def _write_pages(self, writer):
         sc = self.showcase
-        latest = sc.posts[: self.settings["EMINENCE_HOME_LATEST"]]
-        self._write(writer, "index.html", "index", "", latest_posts=latest)
-        self._write(writer, "posts/index.html", "posts", "posts/", paginate=sc.posts,
-                    articles=sc.posts)
+        self._write(writer, "index.html", "index", "")
+        self._write_stream(writer, sc.stream, "posts", "posts/index.html")
         self._write(writer, "topics/index.html", "topics", "topics/")
         self._write(writer, "experts/index.html", "experts", "experts/",
                     listed_experts=sc.experts, current_topic=None)
         self._write(writer, "endorsements/index.html", "endorsements", "endorsements/",
                     paginate=sc.endorsements, listed_endorsements=sc.endorsements, current_topic=None)
         for t in sc.topics:
-            self._write(writer, t.save_as, "topic", t.url, paginate=t.posts,
-                        topic=t, articles=t.posts)
+            self._write_stream(writer, t.stream, "topic", t.save_as, topic=t)
             self._write(writer, f"experts/topic/{t.slug}/index.html", "experts",
                         f"experts/topic/{t.slug}/", listed_experts=t.experts, current_topic=t)
             self._write(writer, f"endorsements/topic/{t.slug}/index.html", "endorsements",
                         f"endorsements/topic/{t.slug}/", paginate=t.endorsements,
                         listed_endorsements=t.endorsements, current_topic=t)
         for e in sc.experts:
-            self._write(writer, e.save_as, "expert", e.url, paginate=e.posts,
-                        expert=e, articles=e.posts)
+            self._write_stream(writer, e.stream, "expert", e.save_as, expert=e)
         self._write(writer, "404.html", "404", "404.html")
         self._write(writer, "search/index.html", "search", "search/")
         self._write(writer, "coverage/index.html", "coverage", "coverage/")

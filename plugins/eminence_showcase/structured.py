@@ -20,6 +20,15 @@ def _json(data) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
+def iso_duration(clock: str | None) -> str | None:
+    """'1:02:05' or '42:10' (the Duration field) as ISO 8601: 'PT1H2M5S', 'PT42M10S'."""
+    if not clock:
+        return None
+    parts = [int(p) for p in clock.split(":")]
+    hours, minutes, seconds = ([0] * (3 - len(parts)) + parts)[-3:]
+    return "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "") + f"{seconds}S"
+
+
 def filters(settings: dict) -> dict:
     base = base_url(settings)
     org = {"@type": "Organization", "name": settings.get("SITENAME", ""), "url": f"{base}/"}
@@ -49,13 +58,40 @@ def filters(settings: dict) -> dict:
         return _json({"@context": "https://schema.org", **data})
 
     def ld_post(article) -> Markup:
-        data = {"@context": "https://schema.org", "@type": "BlogPosting", "headline": article.title,
-                "datePublished": article.date.isoformat(), "author": person(article.expert),
-                "publisher": org, "url": f"{base}/{article.url}",
-                "about": [t.title for t in article.topics]}
-        if getattr(article, "original", None):
-            data["isBasedOn"] = article.original
-            data["mainEntityOfPage"] = article.original
+        """BlogPosting, SocialMediaPosting (a note), VideoObject or PodcastEpisode."""
+        kind = getattr(article, "kind", "article")
+        url = f"{base}/{article.url}"
+        data = {"@context": "https://schema.org", "author": person(article.expert), "publisher": org,
+                "url": url, "about": [t.title for t in article.topics]}
+        original = getattr(article, "original", None)
+        media = getattr(article, "media", None) or original
+        duration = iso_duration(getattr(article, "duration", None))
+        if kind == "note":
+            data.update({"@type": "SocialMediaPosting", "headline": article.title,
+                         "articleBody": plain_text(article.content),
+                         "datePublished": article.date.isoformat()})
+        elif kind == "video":
+            data.update({"@type": "VideoObject", "name": article.title,
+                         "description": plain_text(article.content) or article.title,
+                         "uploadDate": article.date.isoformat(), "url": media or url,
+                         "creator": data.pop("author")})
+            if duration:
+                data["duration"] = duration
+        elif kind == "episode":
+            audio = {"@type": "AudioObject", "contentUrl": media}
+            if duration:
+                audio["duration"] = duration
+            data.update({"@type": "PodcastEpisode", "name": article.title,
+                         "description": plain_text(article.content) or article.title,
+                         "datePublished": article.date.isoformat(), "associatedMedia": audio})
+            if duration:
+                data["timeRequired"] = duration
+        else:
+            data.update({"@type": "BlogPosting", "headline": article.title,
+                         "datePublished": article.date.isoformat()})
+        if original:
+            data["isBasedOn"] = original
+            data["mainEntityOfPage"] = original
         return _json(data)
 
     def ld_quotes(endorsements) -> Markup:

@@ -1,0 +1,140 @@
+"""What kind of voice a feed entry is, and whether it is only a reply or a repost.
+
+Runs in the parser workers on feedparser's entry. The kinds are the content model's
+(eminence_model.schema.KINDS):
+
+- `episode`: an audio enclosure (a podcast);
+- `video`: a YouTube entry (yt:videoId), a permalink that is a YouTube or Vimeo watch
+  page, or a video enclosure on an entry of at most VIDEO_MAX_WORDS words (a long
+  article with a clip attached stays an article);
+- `note`: a short status (Mastodon, Bluesky, micro.blog, Nitter): no title, or a title
+  that is only the start of its own text, and at most NOTE_MAX_CHARS of text. A status
+  that only replies to someone or reposts another's is marked as such (`aside`): the
+  pull leaves those out unless EMINENCE_PULL_REPLIES is on;
+- `article`: everything else.
+
+Media is always a link the reader follows, never an embed: the showcase makes no
+third-party request from a reader's browser.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+NOTE_MAX_CHARS = 600  # Mastodon allows 500, Bluesky 300; a blog post is longer
+VIDEO_MAX_WORDS = 300  # past this, a post with a video file attached is an article
+TITLE_START = 30  # characters of a title compared with the start of the text
+
+_VIDEO_PAGE = re.compile(
+    r"^https?://(?:(?:www\.|m\.)?youtube\.com/(?:watch\?|shorts/|live/)|youtu\.be/|(?:www\.)?vimeo\.com/\d)")
+# Nitter titles a reply "R to @user: text" and a repost "RT by @user: text"; "RT @user"
+# is the older convention for a repost.
+_REPLY_TITLE = re.compile(r"^R to @[\w.-]+:\s*")
+_REPOST = re.compile(r"^(?:RT by @[\w.-]+:\s*|RT @\w)")
+_MENTION_FIRST = re.compile(r"^@[\w.-]+(?:@[\w.-]+)?\b")  # a status that opens by addressing someone
+
+
+@dataclass(frozen=True)
+class Kind:
+    kind: str  # article | note | video | episode
+    media: str | None = None  # the audio file or the video's page
+    duration: str | None = None  # m:ss or h:mm:ss
+    aside: str | None = None  # "reply" or "repost": not pulled unless EMINENCE_PULL_REPLIES
+
+
+def clock(value) -> str | None:
+    """A running time as m:ss or h:mm:ss, from seconds or clock text (itunes:duration,
+    media:content's duration); None when it is neither."""
+    value = str(value or "").strip()
+    if value.isdigit():
+        hours, rest = divmod(int(value), 3600)
+        return f"{hours}:{rest // 60:02}:{rest % 60:02}" if hours else f"{rest // 60}:{rest % 60:02}"
+    parts = value.split(":")
+    if 2 <= len(parts) <= 3 and all(p.isdigit() for p in parts):
+        numbers = [int(p) for p in parts]
+        if all(n < 60 for n in numbers[1:]):
+            if len(numbers) == 3 and numbers[0] == 0:
+                numbers = numbers[1:]  # "00:52:14" is 52:14
+            head, *rest = numbers
+            return ":".join([str(head), *(f"{n:02}" for n in rest)])
+    return None
+
+
+def _enclosure(raw, safe) -> tuple[str, str] | None:
+    """(audio|video, URL) of the entry's first audio or video enclosure."""
+    # FeedBurner rewrites enclosures through its (now dead) redirector.
+    original = (raw.get("feedburner_origenclosurelink") or "").strip()
+    for enclosure in raw.get("enclosures") or []:
+        kind = (enclosure.get("type") or "").split("/")[0]
+        href = safe(original or enclosure.get("href") or "")
+        if kind in ("audio", "video") and href and href.startswith(("http://", "https://")):
+            return kind, href
+    for media in raw.get("media_content") or []:
+        kind = media.get("medium") or (media.get("type") or "").split("/")[0]
+        href = safe(media.get("url") or "")
+        if kind in ("audio", "video") and href and href.startswith(("http://", "https://")):
+            return kind, href
+    return None
+
+
+def _duration(raw) -> str | None:
+    found = clock(raw.get("itunes_duration"))
+    for media in raw.get("media_content") or []:
+        found = found or clock(media.get("duration"))
+    return found
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def is_note(title: str, text: str) -> bool:
+    """A short text whose title, if any, is only its own beginning."""
+    body = _plain(text)
+    if not body or len(body) > NOTE_MAX_CHARS:
+        return False
+    head = _plain(without_marker(title)).rstrip("…. ")[:TITLE_START]
+    return not head or body.startswith(head)
+
+
+def without_marker(title: str) -> str:
+    """A title without Nitter's "R to @user: " or "RT by @user: " in front."""
+    return _REPLY_TITLE.sub("", _REPOST.sub("", title, count=1), count=1)
+
+
+def aside(title: str, text: str) -> str | None:
+    """'reply' or 'repost' for a status that only answers someone or shares another's."""
+    title, text = title.strip(), text.strip()
+    if _REPOST.match(title) or _REPOST.match(text):
+        return "repost"
+    if _REPLY_TITLE.match(title) or _MENTION_FIRST.match(text):
+        return "reply"
+    return None
+
+
+def classify(raw, title: str, text: str, permalink: str | None, safe) -> Kind:
+    """The kind of a feedparser entry. `title` is the feed's own (empty when it has
+    none), `text` the entry's plain text, `safe(url)` a sanitized absolute URL or None."""
+    duration = _duration(raw)
+    enclosure = _enclosure(raw, safe)
+    if enclosure and enclosure[0] == "audio":
+        return Kind("episode", enclosure[1], duration)
+    page = permalink if permalink and _VIDEO_PAGE.match(permalink) else None
+    if raw.get("yt_videoid") and permalink and (urlsplit(permalink).hostname or "").endswith("youtube.com"):
+        page = permalink
+    if page or (enclosure and len(text.split()) <= VIDEO_MAX_WORDS):
+        return Kind("video", page or enclosure[1], duration)
+    if is_note(title, text):
+        return Kind("note", aside=aside(title, text))
+    # A reply or repost too long for a note is still one.
+    return Kind("article", aside="reply" if _REPLY_TITLE.match(title) else
+                "repost" if _REPOST.match(title) else None)
+
+
+def first_words(text: str, words: int = 10) -> str:
+    """A note's title: its first words, for feed readers and the browser's tab. Always
+    with the ellipsis: an entry with neither id nor link is known by a hash over its
+    title, and untitled entries were titled this way before kinds existed."""
+    return " ".join(text.split(maxsplit=words)[:words]) + " …"
