@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import gc
 import logging
 import os
@@ -21,6 +20,7 @@ sys.path.insert(0, os.path.join(ROOT, "plugins"))
 sys.dont_write_bytecode = bool(sys.flags.dont_write_bytecode)
 
 from eminence_model import ContentError  # noqa: E402 - needs plugins/ on the path
+from eminence_model.refusals import AFTER_BUILD, AFTER_EDIT, AFTER_PULL, exits_on, writes  # noqa: E402
 from eminence_showcase import runner  # noqa: E402 - needs plugins/ on the path
 
 OUTPUT = os.path.join(ROOT, "output")
@@ -34,38 +34,6 @@ def _settings(settings_file: str, **overrides) -> dict:
     return runner.load_settings(os.path.join(ROOT, settings_file), **overrides)
 
 
-@contextlib.contextmanager
-def _exits_on(*errors, prefix: str = ""):
-    """A refusal the command explains itself: its message, exit status 1, no traceback."""
-    try:
-        yield
-    except errors as error:
-        sys.exit(f"{prefix}{error}")
-
-
-# What a failed write leaves behind, said with the error so nobody has to guess.
-AFTER_PULL = ("Nothing was lost: every file written is complete, and the next pull finishes the job "
-              "(its journal in content/_pull/ records what was started).")
-AFTER_BUILD = "The content is unchanged; the next build repairs the output folder."
-AFTER_EDIT = "Each file is written whole or not at all; run the command again to finish."
-
-
-def _writes(command: str, after: str):
-    """A task whose write fails (read-only folder, full disk, a file where a folder must
-    be) ends with one line: what failed, what that left, what to do; exit status 1."""
-    def wrap(body):
-        @functools.wraps(body)
-        def run(*args, **kwargs):
-            try:
-                return body(*args, **kwargs)
-            except OSError as error:
-                where = f": {os.path.relpath(error.filename)}" if error.filename else ""
-                sys.exit(f"{command}: stopped: {error.strerror or error}{where}. {after} "
-                         "Fix: make it writable or free disk space, then run it again.")
-        return run
-    return wrap
-
-
 def _fail(error: ContentError) -> None:
     print(error, file=sys.stderr)
     sys.exit(1)
@@ -73,7 +41,7 @@ def _fail(error: ContentError) -> None:
 
 @task(help={"drafts": "preview mode: also show drafts and pending endorsements, marked DRAFT",
             "settings": "settings file (default pelicanconf.py)"})
-@_writes("build", AFTER_BUILD)
+@writes("build", AFTER_BUILD)
 def build(c, drafts=False, settings="pelicanconf.py"):
     """Validate the content and build the showcase into output/."""
     overrides = {"EMINENCE_PREVIEW": True} if drafts else {}
@@ -139,7 +107,7 @@ def _checked(settings_file: str) -> tuple[dict, dict]:
 def _targets(settings: dict, paths: str, all_from: str | None) -> list[str]:
     from eminence_desk import DeskError, targets
 
-    with _exits_on(DeskError):
+    with exits_on(DeskError):
         return targets(settings["PATH"], paths, all_from)
 
 
@@ -172,32 +140,32 @@ def queue(c, json=False, settings="pelicanconf.py"):
 
 @task(help={"paths": PATHS_HELP, "all_from": "every draft post of this expert (slug)",
             "settings": "settings file"})
-@_writes("approve", AFTER_EDIT)
+@writes("approve", AFTER_EDIT)
 def approve(c, paths="", all_from=None, settings="pelicanconf.py"):
     """Publish drafts (Status: published); endorsements need public/granted consent."""
     from eminence_desk import DeskError
     from eminence_desk import approve as do_approve
 
     conf, _ = _checked(settings)
-    with _exits_on(DeskError):
+    with exits_on(DeskError):
         _report(do_approve(conf["PATH"], _targets(conf, paths, all_from)))
 
 
 @task(help={"paths": PATHS_HELP, "all_from": "every draft post of this expert (slug)",
             "reason": "why (kept in the pull ledger)", "settings": "settings file"})
-@_writes("reject", AFTER_EDIT)
+@writes("reject", AFTER_EDIT)
 def reject(c, paths="", all_from=None, reason=None, settings="pelicanconf.py"):
     """Remove posts/endorsements; pulled ones are remembered so no pull brings them back."""
     from eminence_desk import reject as do_reject
     from eminence_model.store import PullLocked
 
     conf, _ = _checked(settings)
-    with _exits_on(PullLocked, prefix="reject: "):
+    with exits_on(PullLocked, prefix="reject: "):
         _report(do_reject(conf["PATH"], _targets(conf, paths, all_from), reason))
 
 
 @task(help={"paths": PATHS_HELP, "off": "un-feature instead", "settings": "settings file"})
-@_writes("feature", AFTER_EDIT)
+@writes("feature", AFTER_EDIT)
 def feature(c, paths="", off=False, settings="pelicanconf.py"):
     """Feature posts or endorsements (Featured: yes)."""
     from eminence_desk import feature as do_feature
@@ -208,51 +176,66 @@ def feature(c, paths="", off=False, settings="pelicanconf.py"):
 
 @task(help={"paths": PATHS_HELP, "topics": "the new topics, comma-separated slugs",
             "settings": "settings file"})
-@_writes("retopic", AFTER_EDIT)
+@writes("retopic", AFTER_EDIT)
 def retopic(c, paths="", topics="", settings="pelicanconf.py"):
     """Set the Topics of posts or endorsements."""
     from eminence_desk import DeskError
     from eminence_desk import retopic as do_retopic
 
     conf, context = _checked(settings)
-    with _exits_on(DeskError):
+    with exits_on(DeskError):
         _report(do_retopic(conf["PATH"], _targets(conf, paths, None), topics,
                            {t.slug for t in context["topics"]}))
 
 
 @task(help={"settings": "settings file"})
-@_writes("new-topic", AFTER_EDIT)
+@writes("new-topic", AFTER_EDIT)
 def new_topic(c, title, settings="pelicanconf.py"):
     """Scaffold content/topics/<slug>.md for a new topic."""
     from eminence_desk import DeskError
     from eminence_desk import new_topic as scaffold
 
     conf, context = _checked(settings)
-    with _exits_on(DeskError):
+    with exits_on(DeskError):
         path = scaffold(conf["PATH"], title, conf, context["topics"])
     runner.check(conf)  # the scaffold is valid as written
     print(f"Created {os.path.relpath(path)}: write its Summary, Keywords and introduction.")
 
 
-@task(help={"name": "the expert's display name", "feed": "their RSS/Atom feed URL (checked once)",
+@task(help={"name": "the expert's display name",
+            "feed": "their feed, home page or profile URL (the feed is found and checked once)",
             "topics": "comma-separated topic slugs", "settings": "settings file"},
       iterable=["feed"])
-@_writes("new-expert", AFTER_EDIT)
+@writes("new-expert", AFTER_EDIT)
 def new_expert(c, name, topics="", feed=None, settings="pelicanconf.py"):
-    """Scaffold content/experts/<slug>.md; checks each feed and shows what it would bring."""
+    """Scaffold content/experts/<slug>.md; finds and checks each feed, shows what it would bring."""
     from eminence_desk import DeskError, check_feeds
     from eminence_desk import new_expert as scaffold
 
     conf, context = _checked(settings)
-    feeds = list(feed or [])
-    with _exits_on(DeskError):
-        for line in check_feeds(feeds, conf):
-            print(line)
+    with exits_on(DeskError):
+        checks = check_feeds(list(feed or []), conf)
+        print("\n".join(check.line() for check in checks))
         path = scaffold(conf["PATH"], name, [t.strip() for t in topics.split(",") if t.strip()],
-                        feeds, {t.slug: t.title for t in context["topics"]}, conf)
+                        [check.url for check in checks], {t.slug: t.title for t in context["topics"]}, conf)
     runner.check(conf)
     print(f"Created {os.path.relpath(path)}: add their Role, Avatar, Links and biography; "
           "set 'Trusted: yes' to publish their posts without review.")
+
+
+@task(help={"slug": "the expert's slug (their file name without .md)",
+            "url": "a feed, home page or profile URL", "settings": "settings file"})
+@writes("add-feed", AFTER_EDIT)
+def add_feed(c, slug, url, settings="pelicanconf.py"):
+    """Add a feed to an expert: found from a home page or profile URL, checked once."""
+    from eminence_desk import DeskError
+    from eminence_desk import add_feed as add
+
+    conf, _ = _checked(settings)
+    with exits_on(DeskError):
+        path, check = add(conf["PATH"], slug, url, conf)
+    runner.check(conf)
+    print(f"{check.line()}\nAdded {check.url} to {os.path.relpath(path)}'s Feeds; the next pull brings it.")
 
 
 @task(help={"strict": "exit 1 when something needs action (for CI)", "settings": "settings file"})
@@ -299,7 +282,7 @@ def verify_endorsements(c, report=None, settings="pelicanconf.py"):
             "force": "ignore conditional GET, 410 and Retry-After memory; parse everything",
             "summary_file": "also write the summary as Markdown here (a PR description)",
             "settings": "settings file (default pelicanconf.py)"})
-@_writes("pull", AFTER_PULL)
+@writes("pull", AFTER_PULL)
 def pull(c, expert=None, dry_run=False, offline=False, strict=False, force=False, summary_file=None,
          settings="pelicanconf.py"):
     """Pull experts' feeds into content/posts/ (drafts unless the expert is Trusted)."""
@@ -366,7 +349,7 @@ def check_site(c, output=None, settings="pelicanconf.py", strict_html=False):
     from eminence_publish.sitecheck import SiteCheckFailed, check_command
 
     strict = strict_html or bool(os.environ.get("EMINENCE_REQUIRE_HTML_CHECK"))
-    with _exits_on(SiteCheckFailed, prefix="check-site: "):
+    with exits_on(SiteCheckFailed, prefix="check-site: "):
         print(check_command(output or OUTPUT, _settings(settings).get("SITEURL", ""), strict))
 
 
@@ -410,7 +393,7 @@ def publish(c, target, dest=None, bucket=None, prefix="", endpoint_url=None, del
         sys.exit("publish: use --target rsync --dest FOLDER|HOST:FOLDER, "
                  "or --target s3 --bucket NAME [--prefix P] [--endpoint-url URL].")
     preview(c, siteurl=siteurl)  # exits before uploading anything if the build or check fails
-    with _exits_on(PublishError, prefix="publish: "):
+    with exits_on(PublishError, prefix="publish: "):
         if target == "rsync":
             report = publish_rsync(OUTPUT, dest, delete=delete)
         else:

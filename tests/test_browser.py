@@ -20,6 +20,13 @@ PAGES = [
     "endorsements/",
     "posts/",
     "posts/malik-hassan/postmortem-ice-storm/",
+    # Every kind of voice: the stream and its kind filter, a note, a talk, an episode.
+    "experts/amara-nwosu/",
+    "posts/notes/",
+    "topics/grid-reliability/episodes/",
+    "posts/amara-nwosu/supply-chain-security-tip-of-the-week-pin-your-ci/",
+    "posts/lena-fischer/carbon-aware-batch-jobs-moving-work-to-when-the-grid-is-green/",
+    "posts/oskar-berg/ep-12-black-start-drills-with-a-control-room-veteran/",
     "404.html",
     "search/",
     "coverage/",
@@ -174,7 +181,34 @@ def test_works_with_javascript_disabled(browser, site_url):
     page.get_by_role("link", name="Security Engineering").first.click()
     assert page.url.endswith("/experts/topic/security/")
     names = page.locator(".expert-card .card-title").all_text_contents()
-    assert sorted(n.strip() for n in names) == ["Daniel Osei", "Priya Raman", "Sofia Kowalczyk"]
+    assert sorted(n.strip() for n in names) == ["Amara Nwosu", "Daniel Osei", "Priya Raman",
+                                                 "Sofia Kowalczyk"]
+    context.close()
+
+
+def test_the_stream_filters_by_kind_without_javascript(browser, site_url):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 800})
+    page = context.new_page()
+    page.goto(site_url)
+    stream = page.locator("#latest ~ .stream-grid > .card")
+    kinds = {c.split()[2] for c in stream.evaluate_all("cards => cards.map(c => c.className)")}
+    assert {"kind-note", "kind-video", "kind-episode", "kind-article"} <= kinds
+    page.get_by_role("navigation", name="Show by kind").get_by_role("link", name="Episodes").click()
+    assert page.url.endswith("/posts/episodes/")
+    cards = page.locator(".stream-grid > .card")
+    assert cards.count() == 2 and page.locator(".stream-grid > .kind-episode").count() == 2
+    listen = cards.first.get_by_role("link", name="Listen to the episode (52:14)")
+    assert listen.get_attribute("href") == "https://media.gridside.example.com/episodes/gridside-12.mp3"
+    current = page.locator('.filter [aria-current="page"]')
+    assert current.inner_text().split() == ["Episodes", "2"]
+    # A note's card is its text: no headline, a link to its page from its date.
+    page.goto(site_url + "experts/amara-nwosu/notes/")
+    note = page.locator(".stream-grid > .kind-note").first
+    assert note.locator(".card-title").count() == 0 and "40% of its Kubernetes YAML" in note.inner_text()
+    note.get_by_role("link", name="Note by Amara Nwosu, 28 November 2026").click()
+    assert page.locator("h1").inner_text() == "Note by Amara Nwosu, 28 November 2026"
+    assert page.locator("link[rel=canonical]").get_attribute("href") == (
+        "https://social.example.net/@amara/113500000000000003")
     context.close()
 
 

@@ -22,7 +22,7 @@ def test_a_broken_link_and_a_missing_anchor_are_found(small_site, tmp_path):
         Topics: ai
 
         See [a missing page](/nowhere/), [a real one](/topics/ai/),
-        [a missing anchor](/topics/ai/#no-such-id), [a real anchor](/topics/ai/#topic-posts)
+        [a missing anchor](/topics/ai/#no-such-id), [a real anchor](/topics/ai/#topic-stream)
         and [elsewhere](https://example.org/whatever).
         """)
     out = tmp_path / "out"

@@ -89,7 +89,8 @@ def test_metadata_injection_is_impossible(site, feeds):
     for name, text in site.posts().items():
         head = text.split("\n\n", 1)[0].splitlines()
         keys = [line.split(":", 1)[0] for line in head]
-        assert keys == ["Title", "Date", "Expert", "Topics", "Kind", "Original", "Status", "Feed"], (name, head)
+        assert keys == ["Title", "Date", "Expert", "Topics", "Kind", "Original", "Status", "Feed"], (
+            name, head)
         meta = site.meta("cy", name)
         assert meta["Status"] == "draft" and meta["Expert"] == "cy", (name, meta)
     titles_written = sorted(site.meta("cy", n)["Title"] for n in site.posts())

@@ -18,8 +18,8 @@ def test_pull_writes_a_draft_post_with_metadata(site, feeds):
     assert (summary.fetched, summary.new, summary.failed) == (1, 2, 0)
     meta = site.meta("cy", "post-number-1.md")
     assert meta == {"Title": "Post number 1", "Date": "2026-05-01T10:00:00+00:00", "Expert": "cy",
-                    "Topics": "ai", "Original": "https://blog.example.com/1", "Status": "draft",
-                    "Feed": url}
+                    "Topics": "ai", "Kind": "article", "Original": "https://blog.example.com/1",
+                    "Status": "draft", "Feed": url}
     assert "Machine learning note 1." in site.posts()["post-number-1.md"]
     ua = dict(feeds.requests[0][1])["User-Agent"]
     assert ua.startswith("Eminence/") and "Kestrel Works" in ua

@@ -210,7 +210,8 @@ def test_json_feed_is_pulled_like_rss_and_atom(site, feeds, content_type, versio
     text = site.posts()[note]
     assert "A note: &lt;b&gt; stays text." in text
     meta = site.meta("cy", note)
-    assert (meta["Kind"], meta["Media"], meta["Duration"]) == ("episode", "https://cdn.example.com/2.mp3", "1:35")
+    assert (meta["Kind"], meta["Media"], meta["Duration"]) == (
+        "episode", "https://cdn.example.com/2.mp3", "1:35")
 
 
 def test_a_youtube_entry_keeps_its_watch_link(site, feeds):

@@ -218,7 +218,8 @@ def test_each_platform_voice_is_classified_as_what_it_is():
     corpus = shared_corpus("realworld")
     seen = set()
     for path in files():
-        expected = next((kinds for prefix, kinds in PLATFORM_KINDS.items() if path.name.startswith(prefix)), None)
+        expected = next((kinds for prefix, kinds in PLATFORM_KINDS.items()
+                         if path.name.startswith(prefix)), None)
         if expected is None:
             continue
         seen.add(path.name)

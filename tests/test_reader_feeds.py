@@ -20,6 +20,21 @@ def parse(path):
     return feed
 
 
+def test_feeds_carry_every_kind(published):
+    grid = parse(published / "feeds/topics/grid-reliability.atom.xml")
+    episode = next(e for e in grid.entries if e.title.startswith("Ep. 12"))
+    assert episode.enclosures == [{"href": "https://media.gridside.example.com/episodes/gridside-12.mp3",
+                                   "length": "0", "type": "audio/mpeg"}]
+    assert 'Listen to the episode (52:14)</a>' in episode.content[0].value
+    amara = parse(published / "feeds/experts/amara-nwosu.atom.xml")
+    assert [e.title for e in amara.entries] == [  # a note's title is its first words
+        "Our platform team deleted 40% of its Kubernetes YAML this …",
+        "Supply chain security tip of the week: pin your CI …"]
+    assert amara.entries[0].link == "https://social.example.net/@amara/113500000000000003"
+    talks = parse(published / "feeds/experts/lena-fischer.atom.xml")
+    assert all("Watch the video (" in e.content[0].value and not e.get("enclosures") for e in talks.entries)
+
+
 def test_every_feed_is_valid_atom_with_absolute_urls(published):
     feeds = sorted((published / "feeds").rglob("*.atom.xml"))
     assert len(feeds) == 1 + 5 + 12  # site, topics, experts

@@ -42,6 +42,52 @@ def test_blogposting_with_author_on_post_pages(published):
     assert post["isBasedOn"] == "https://malik.example.com/2026/postmortem-ice-storm/"
 
 
+NOTE = "posts/amara-nwosu/supply-chain-security-tip-of-the-week-pin-your-ci"
+TALK = "posts/lena-fischer/carbon-aware-batch-jobs-moving-work-to-when-the-grid-is-green"
+EPISODE = "posts/oskar-berg/ep-12-black-start-drills-with-a-control-room-veteran"
+
+
+def test_each_kind_has_its_schema_type(published):
+    note, = jsonld(published, NOTE)
+    assert note["@type"] == "SocialMediaPosting" and note["author"]["name"] == "Amara Nwosu"
+    assert note["articleBody"].startswith("Supply chain security tip of the week: pin your CI actions")
+    assert note["isBasedOn"] == "https://social.example.net/@amara/113480000000000001"
+    assert note["url"] == f"{SITE}/{NOTE}/"
+    talk, = jsonld(published, TALK)
+    assert talk["@type"] == "VideoObject" and talk["creator"]["name"] == "Lena Fischer"
+    assert talk["name"] == "Carbon-aware batch jobs: moving work to when the grid is green"
+    assert talk["duration"] == "PT41M0S" and talk["uploadDate"] == "2026-11-24T10:00:00+00:00"
+    assert talk["url"] == "https://talks.example.org/media/carbon-aware-batch-jobs.mp4"
+    assert talk["description"].startswith("How we shifted 30% of our nightly batch energy")
+    episode, = jsonld(published, EPISODE)
+    assert episode["@type"] == "PodcastEpisode" and episode["author"]["name"] == "Oskar Berg"
+    assert episode["associatedMedia"] == {
+        "@type": "AudioObject", "duration": "PT52M14S",
+        "contentUrl": "https://media.gridside.example.com/episodes/gridside-12.mp3"}
+    assert episode["isBasedOn"] == "https://gridside.example.com/episodes/12-black-start-drills"
+
+
+def test_each_kind_page_shows_what_it_is(published):
+    note = page(published, NOTE + "/")
+    assert note.h1["class"] == ["visually-hidden"]  # no invented headline: the text is the page
+    assert note.h1.get_text() == "Note by Amara Nwosu, 23 November 2026"
+    assert note.select_one(".note-text").get_text().startswith("Supply chain security tip of the week")
+    assert note.select_one('link[rel="canonical"]')["href"] == "https://social.example.net/@amara/113480000000000001"
+    assert note.select_one(".original a").get_text() == "See it on social.example.net"
+    talk = page(published, TALK + "/")
+    watch = talk.select_one(".media .media-link")
+    assert watch["href"] == "https://talks.example.org/media/carbon-aware-batch-jobs.mp4"
+    assert watch.get_text(" ", strip=True).startswith("Watch on talks.example.org (41:00)")
+    assert talk.select_one(".byline .duration").get_text() == "41:00"
+    episode = page(published, EPISODE + "/")
+    listen = episode.select_one(".media .media-link")
+    assert listen["href"] == "https://media.gridside.example.com/episodes/gridside-12.mp3"
+    assert listen.get_text(" ", strip=True).startswith("Listen to the episode (52:14)")
+    for soup in (note, talk, episode):  # links, never players or remote images
+        assert not soup.find(["audio", "video", "iframe", "embed", "object"])
+        assert all(not img["src"].startswith("http") for img in soup.find_all("img"))
+
+
 def test_quotations_for_endorsements(published):
     quotes = [i for i in jsonld(published, "endorsements") if i.get("@type") == "Quotation"]
     assert len(quotes) == 11

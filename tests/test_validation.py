@@ -62,6 +62,28 @@ def test_unknown_topic(small_site):
     assert "content/topics/cloud.md" in msg
 
 
+@pytest.mark.parametrize(("field", "value", "said"), [
+    ("Kind", "podcast", "'podcast' is not allowed. Fix: write article, note, video or episode."),
+    ("Duration", "42 minutes", "'42 minutes' is not a running time. Fix: write a running time such as "
+                               "42:10 or 1:02:03."),
+    ("Media", "gridside-12.mp3", "'gridside-12.mp3' is not a valid http(s) URL."),
+])
+def test_a_kind_field_typo_names_the_field_and_the_fix(small_site, field, value, said):
+    edit(small_site, "posts/ada/first.md", "Date: 2026-01-01\n", f"Date: 2026-01-01\n{field}: {value}\n")
+    assert said in only_problem(small_site, "posts/ada/first.md", field)
+
+
+@pytest.mark.parametrize(("kind", "needs"), [("episode", "its audio"), ("video", "where it plays")])
+def test_an_episode_or_video_without_its_media_says_what_to_add(small_site, kind, needs):
+    edit(small_site, "posts/ada/first.md", "Original: https://ada.example.com/first/\n", "")
+    edit(small_site, "posts/ada/first.md", "Date: 2026-01-01\n", f"Date: 2026-01-01\nKind: {kind}\n")
+    msg = only_problem(small_site, "posts/ada/first.md", "Media")
+    assert needs in msg and "add 'Media: <the https URL" in msg
+    edit(small_site, "posts/ada/first.md", f"Kind: {kind}\n",
+         f"Kind: {kind}\nMedia: https://cdn.example.com/first.mp3\nDuration: 1:02:03\n")
+    assert [p.kind for p in check(small_site)["showcase_posts"] if p.slug == "first"] == [kind]
+
+
 def test_unknown_expert(small_site):
     edit(small_site, "endorsements/good.md", "Experts: ada", "Experts: ada, zed")
     msg = only_problem(small_site, "endorsements/good.md", "Experts")

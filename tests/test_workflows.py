@@ -146,7 +146,7 @@ def test_pull_summary_file_is_a_pr_description(project):
     run = invoke(project, "pull", "--summary-file", "summary.md")
     assert run.returncode == 0, run.stderr
     text = (project / "summary.md").read_text()
-    assert text.startswith("## Pull summary\n\n- Feeds: 11 — 11 fetched, 0 not modified, 0 failed.\n")
+    assert text.startswith("## Pull summary\n\n- Feeds: 14 — 14 fetched, 0 not modified, 0 failed.\n")
     assert "| security | Jordan Pike | Kestrel Works | Re: vendor response times for PLC gateway bugs | " \
            "`content/endorsements/jordan-pike-re-vendor-response-times-for-plc-gateway-bugs.md` |" in text
     assert "| ines-okafor | applied-ai | published | Calibration is a feature, not a metric | " \

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from eminence_model.store import atomic_write
 from eminence_model.validate import display_path
@@ -54,47 +54,92 @@ def new_expert(content: str, name: str, topics: list[str], feeds: list[str], kno
 
 @dataclass
 class FeedCheck:
-    url: str
+    url: str  # the feed's URL (found from the URL the editor gave, see discover.py)
     ok: bool
     message: str
     entries: int = 0
     newest: str | None = None
     topics: dict | None = None  # topic slug -> entries matching it
+    given: str = ""  # the URL the editor gave
+    others: list[str] = field(default_factory=list)  # further feeds the page links
+    how: str = ""  # how the feed was found from `given`
+
+    def line(self) -> str:
+        matched = ", ".join(f"{t} ({n})" for t, n in sorted((self.topics or {}).items())) or "none"
+        found = f"{self.given}: found {self.url} ({self.how}); " if self.given != self.url else ""
+        others = f"; the page also links {', '.join(self.others)}" if self.others else ""
+        return (f"{found}{self.url}: {self.message}; {self.entries} entries, newest "
+                f"{self.newest or 'undated'}; entries matching topics: {matched}{others}")
 
 
 def check_feed(url: str, topic_terms: dict, settings: dict) -> FeedCheck:
-    """Fetch a feed once and say what pulling it would bring."""
+    """Find the feed behind a URL (a feed, a home page or a profile), fetch it once and
+    say what pulling it would bring."""
+    from eminence_pull.discover import NoFeed, find_feed
     from eminence_pull.parse import parse_feed
     from eminence_pull.settings import new_fetcher
 
     with new_fetcher(settings, "feed check") as fetcher:
-        result = fetcher.submit(url).result()
-    if result.error:
-        return FeedCheck(url, False, result.error)
-    parsed = parse_feed(result.body, url, result.content_type, topic_terms=topic_terms)
+        fetched: dict = {}
+
+        def fetch(address: str):
+            if address not in fetched:  # discovery and the check share one fetch of the feed
+                fetched[address] = fetcher.submit(address).result()
+            return fetched[address]
+
+        try:
+            found = find_feed(url, fetch)
+        except NoFeed as error:
+            return FeedCheck(url, False, str(error), given=url)
+        result = fetch(found.feed)
+    parsed = parse_feed(result.body, found.feed, result.content_type, topic_terms=topic_terms)
     if not parsed.ok:
-        return FeedCheck(url, False, "; ".join(parsed.problems))
+        return FeedCheck(found.feed, False, "; ".join(parsed.problems), given=url)
     counts: dict = {}
     for entry in parsed.entries:
         for slug in entry.topics:
             counts[slug] = counts.get(slug, 0) + 1
     dates = [e.published for e in parsed.entries if e.published]
     note = ("; ".join(parsed.problems) + "; ") if parsed.problems else ""
-    return FeedCheck(url, True, f"{note}a valid feed", len(parsed.entries),
-                     max(dates)[:10] if dates else None, counts)
+    return FeedCheck(found.feed, True, f"{note}a valid feed", len(parsed.entries),
+                     max(dates)[:10] if dates else None, counts, url, found.others, found.how)
 
 
-def check_feeds(urls: list[str], settings: dict):
-    """Check each feed once (new-expert), yielding a line for each; a feed that fails
-    stops with DeskError saying how to go on."""
+def check_feeds(urls: list[str], settings: dict) -> list[FeedCheck]:
+    """Check each feed once (new-expert, add-feed); a URL that leads to no feed stops
+    with DeskError saying why and how to go on."""
     from eminence_model.sources import read_people
 
     people = read_people(settings)
     terms = {slug: [v.get("title", slug), *v.get("keywords", [])] for slug, v in people.topics.items()}
+    checks = []
     for url in urls:
         result = check_feed(url, terms, settings)
         if not result.ok:
-            raise DeskError(f"{url}: {result.message}. Fix the URL, or leave --feed out and add it later.")
-        matched = ", ".join(f"{t} ({n})" for t, n in sorted(result.topics.items())) or "none"
-        yield (f"{url}: {result.message}; {result.entries} entries, newest {result.newest or 'undated'}; "
-               f"entries matching topics: {matched}")
+            fix = "" if "Fix:" in result.message else " Fix the URL, or leave it out and add it later."
+            raise DeskError(f"{result.message}{fix}" if result.message.startswith(url)
+                            else f"{url}: {result.message}.{fix}")
+        checks.append(result)
+    return checks
+
+
+def add_feed(content: str, expert: str, url: str, settings: dict) -> tuple[str, FeedCheck]:
+    """Add the feed found from `url` to content/experts/<expert>.md's Feeds (the rest of
+    the file untouched); returns the file and the check."""
+    from eminence_model.store import header_field
+    from eminence_model.validate import split_list
+
+    from .edits import set_fields
+
+    path = os.path.join(content, "experts", f"{expert}.md")
+    if not os.path.isfile(path):
+        known = sorted(name[:-3] for name in os.listdir(os.path.join(content, "experts"))
+                       if name.endswith(".md"))
+        raise DeskError(f"no expert '{expert}' ({display_path(path)} does not exist). "
+                        f"Fix: use one of: {', '.join(known) or '(none yet)'}; or run new-expert.")
+    check = check_feeds([url], settings)[0]
+    feeds = split_list(header_field(path, "Feeds") or "")
+    if check.url in feeds:
+        raise DeskError(f"{display_path(path)} already lists {check.url}; nothing was changed.")
+    set_fields(path, {"Feeds": ", ".join([*feeds, check.url])})
+    return path, check

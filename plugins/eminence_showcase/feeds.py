@@ -9,10 +9,9 @@ here reads the clock: the same content gives byte-identical files.
 
 from __future__ import annotations
 
+import mimetypes
 import re
 from xml.sax.saxutils import escape, quoteattr
-
-import mimetypes
 
 from feedgenerator import Atom1Feed, Enclosure
 from pelican.utils import truncate_html_words

@@ -230,6 +230,7 @@ class ShowcaseGenerator(Generator):
         featured = featured[: self.settings["EMINENCE_HOME_ENDORSEMENTS"]]
         # The home page's stream: what is new, endorsements the page already features aside.
         latest = [i for i in site_stream.items if not (is_endorsement(i) and i in featured)]
+        self.home_stream = latest[: self.settings["EMINENCE_HOME_LATEST"]]
         drafts = sorted((p for p in post_objs if p.status == "draft"), key=lambda p: (p.date, p.slug),
                         reverse=True)
         waiting = sorted((e for e in endorsement_objs if e.status == "draft" and e.consent != "withdrawn"),
@@ -244,7 +245,6 @@ class ShowcaseGenerator(Generator):
             endorsements=shown_endorsements,
             showcase_posts=shown_posts,
             featured_endorsements=featured,
-            latest_items=latest[: self.settings["EMINENCE_HOME_LATEST"]],
             site_stream=site_stream,
             EMINENCE_PREVIEW=self.preview,
         )
@@ -317,7 +317,9 @@ class ShowcaseGenerator(Generator):
 
     def _write_pages(self, writer):
         sc = self.showcase
-        self._write(writer, "index.html", "index", "")
+        # The home page shows these items' bodies (a note's text): given, so it is fingerprinted
+        # with them (fingerprint.py).
+        self._write(writer, "index.html", "index", "", latest_items=self.home_stream)
         self._write_stream(writer, sc.stream, "posts", "posts/index.html")
         self._write(writer, "topics/index.html", "topics", "topics/")
         self._write(writer, "experts/index.html", "experts", "experts/",

@@ -65,8 +65,14 @@ class Share:
 
     def exit_child(self, report: dict | None, error: BaseException | None = None) -> None:
         """In a child: send the report (or the error) to the parent, and exit."""
-        data = pickle.dumps({"error": "".join(traceback.format_exception(error))} if error
-                            else {"report": report}, pickle.HIGHEST_PROTOCOL)
+        message = {"report": report}
+        if error:
+            message = {"error": "".join(traceback.format_exception(error))}
+            if isinstance(error, OSError):
+                # Raised again in the parent as itself: a failed write must say what it
+                # left behind as it does without workers (tasks.py's `writes`).
+                message["oserror"] = (type(error), error.errno, error.strerror, error.filename)
+        data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
         try:
             with os.fdopen(self._pipe, "wb") as fh:
                 fh.write(data)
@@ -75,7 +81,7 @@ class Share:
 
     def collect(self) -> list[dict]:
         """In the parent: every child's report; raises if a child failed."""
-        reports, errors = [], []
+        reports, errors, oserrors = [], [], []
         for pid, fd in self.children:
             with os.fdopen(fd, "rb") as fh:
                 data = fh.read()
@@ -83,9 +89,16 @@ class Share:
             message = pickle.loads(data) if data else {"error": f"worker exited with status {status}"}
             if "error" in message:
                 errors.append(message["error"])
+                if "oserror" in message:
+                    oserrors.append(message["oserror"])
             else:
                 reports.append(message["report"])
         self.children = []
+        if oserrors:
+            kind, errno, strerror, filename = oserrors[0]
+            error = kind(errno, strerror, filename) if errno is not None else kind(strerror)
+            error.add_note("Raised in a rendering worker:\n" + "\n".join(errors))
+            raise error
         if errors:
             raise RuntimeError("A rendering worker failed:\n" + "\n".join(errors))
         return reports

@@ -1,0 +1,44 @@
+"""How commands refuse and fail: one line saying what happened and what to do, exit status 1.
+
+Shared by every task in tasks.py: a refusal the command explains itself (a DeskError,
+a locked pull) ends without a traceback, and a write that fails says what it left behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import sys
+
+
+@contextlib.contextmanager
+def exits_on(*errors, prefix: str = ""):
+    """A refusal the command explains itself: its message, exit status 1, no traceback."""
+    try:
+        yield
+    except errors as error:
+        sys.exit(f"{prefix}{error}")
+
+
+# What a failed write leaves behind, said with the error so nobody has to guess.
+AFTER_PULL = ("Nothing was lost: every file written is complete, and the next pull finishes the job "
+              "(its journal in content/_pull/ records what was started).")
+AFTER_BUILD = "The content is unchanged; the next build repairs the output folder."
+AFTER_EDIT = "Each file is written whole or not at all; run the command again to finish."
+
+
+def writes(command: str, after: str):
+    """A task whose write fails (read-only folder, full disk, a file where a folder must
+    be) ends with one line: what failed, what that left, what to do; exit status 1."""
+    def wrap(body):
+        @functools.wraps(body)
+        def run(*args, **kwargs):
+            try:
+                return body(*args, **kwargs)
+            except OSError as error:
+                where = f": {os.path.relpath(error.filename)}" if error.filename else ""
+                sys.exit(f"{command}: stopped: {error.strerror or error}{where}. {after} "
+                         "Fix: make it writable or free disk space, then run it again.")
+        return run
+    return wrap

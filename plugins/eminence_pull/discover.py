@@ -1,0 +1,145 @@
+"""A feed from what an editor has at hand: a home page or a profile URL.
+
+Every feed reader does this, and an editor adding an expert should not need to know
+where a platform keeps its feeds. In order:
+
+1. Platforms without feeds (LinkedIn, X, Instagram, Facebook, Threads) are named at
+   once, with what to do instead: there is nothing to fetch.
+2. Platforms whose feed address follows from the profile URL (Mastodon and other
+   `/@user` servers, Bluesky, Medium, Substack, dev.to, YouTube channel ids) get that
+   address, and it is probed.
+3. Otherwise the URL is fetched: a feed is taken as it is; an HTML page is searched for
+   `<link rel="alternate">` to RSS, Atom or JSON Feed (in the page's order, relative
+   addresses resolved against the page), and the first that parses is taken. The others
+   are reported, for `invoke add-feed`.
+
+Every request goes through the pull's Fetcher (its address guard, size and time
+limits); `fetch(url)` here is its `submit(url).result()`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json",
+              "application/json", "application/rdf+xml", "text/xml", "application/xml")
+
+NO_FEED = {
+    "linkedin.com": "LinkedIn",
+    "x.com": "X (Twitter)",
+    "twitter.com": "X (Twitter)",
+    "instagram.com": "Instagram",
+    "facebook.com": "Facebook",
+    "threads.net": "Threads",
+    "tiktok.com": "TikTok",
+}
+# Sites with /@user paths that are not Mastodon's: their pages are read instead.
+NOT_MASTODON = ("youtube.com", "substack.com")
+
+
+class NoFeed(Exception):
+    """No feed could be found from the URL; the message says why and what to do."""
+
+
+@dataclass
+class Found:
+    feed: str  # the feed's URL
+    how: str  # how it was found, for the editor
+    others: list[str] = field(default_factory=list)  # further feeds the page offers
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower().removeprefix("www.").removeprefix("m.")
+
+
+def platform_feed(url: str) -> tuple[str, str] | None:
+    """(feed URL, platform) when the platform's feed address follows from the URL."""
+    parts = urlsplit(url)
+    host, path = _host(url), parts.path.rstrip("/")
+    origin = f"{parts.scheme}://{parts.netloc}"
+    if host == "medium.com" and (m := re.fullmatch(r"/(@[\w.-]+)", path)):
+        return f"https://medium.com/feed/{m.group(1)}", "Medium"
+    if host.endswith(".medium.com"):
+        return f"https://{host}/feed", "Medium"
+    if host.endswith(".substack.com"):
+        return f"https://{host}/feed", "Substack"
+    if host == "dev.to" and (m := re.fullmatch(r"/([\w-]+)", path)):
+        return f"https://dev.to/feed/{m.group(1)}", "dev.to"
+    if host == "bsky.app" and (m := re.fullmatch(r"/profile/([\w.:-]+)", path)):
+        return f"https://bsky.app/profile/{m.group(1)}/rss", "Bluesky"
+    if host == "youtube.com" and (m := re.fullmatch(r"/channel/(UC[\w-]+)", path)):
+        return f"https://www.youtube.com/feeds/videos.xml?channel_id={m.group(1)}", "YouTube"
+    if re.fullmatch(r"/@[\w.-]+", path) and not path.endswith((".rss", ".atom")) and host not in NOT_MASTODON:
+        # Mastodon and the servers that copy its URLs (Pleroma, Akkoma, GoToSocial).
+        return f"{origin}{path}.rss", "Mastodon"
+    return None
+
+
+def alternates(html: bytes, page_url: str) -> list[str]:
+    """The feeds a page links with <link rel="alternate">, absolute, in its order."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    found = []
+    for link in soup.find_all("link", href=True):
+        rel = [r.lower() for r in (link.get("rel") or [])]
+        kind = (link.get("type") or "").split(";")[0].strip().lower()
+        if "alternate" in rel and kind in FEED_TYPES:
+            url = urljoin(page_url, link["href"].strip())
+            if urlsplit(url).scheme in ("http", "https") and url not in found:
+                found.append(url)
+    return found
+
+
+def _is_feed(result, url: str) -> bool:
+    from .parse import ParsedFeed, feedparse
+
+    if result.error or not result.body:
+        return False
+    parsed = feedparse(result.body, url, result.content_type, ParsedFeed(url))
+    return parsed is not None and bool(parsed.get("version") or parsed.entries)
+
+
+def _looks_like_html(result) -> bool:
+    kind = (result.content_type or "").lower()
+    start = (result.body or b"")[:512].lstrip().lower()
+    return "html" in kind or start.startswith((b"<!doctype html", b"<html"))
+
+
+def find_feed(url: str, fetch) -> Found:
+    """The feed behind `url` (see the module docstring); NoFeed says why there is none."""
+    try:
+        host = _host(url)
+    except ValueError as error:  # e.g. '[::1': urlsplit cannot read the host
+        raise NoFeed(f"{url}: not a valid URL ({error}). Fix: give an http(s) URL.") from None
+    for domain, name in NO_FEED.items():
+        if host == domain or host.endswith("." + domain):
+            raise NoFeed(f"{url}: {name} offers no feed of a person's posts. Fix: ask the expert "
+                         "where else they publish (a blog, Mastodon, Bluesky, a newsletter) and "
+                         "add that; or add their posts by hand.")
+    guessed = platform_feed(url)
+    if guessed:
+        result = fetch(guessed[0])
+        if _is_feed(result, guessed[0]):
+            return Found(guessed[0], f"{guessed[1]}'s feed address for {url}")
+    result = fetch(url)
+    if result.error:
+        raise NoFeed(f"{url}: {result.error}. Fix: check the address in a browser.")
+    if _is_feed(result, url):
+        return Found(url, "the URL is a feed")
+    if not _looks_like_html(result):
+        raise NoFeed(f"{url}: neither a feed nor a web page ({result.content_type or 'no content type'}). "
+                     "Fix: give the expert's home page, profile or feed URL.")
+    candidates = alternates(result.body, result.moved_to or url)
+    tried = []
+    for candidate in candidates:
+        if _is_feed(fetch(candidate), candidate):
+            return Found(candidate, f"linked from {url}", [c for c in candidates if c != candidate])
+        tried.append(candidate)
+    if tried:
+        raise NoFeed(f"{url}: the page links {len(tried)} feed(s), none of which is a valid feed now: "
+                     f"{', '.join(tried)}. Fix: try again later, or give the feed's URL.")
+    raise NoFeed(f"{url}: the page links no RSS, Atom or JSON feed (no <link rel=\"alternate\">). "
+                 "Fix: find the feed's URL on the site (often /feed, /rss or /atom.xml) and give that.")
