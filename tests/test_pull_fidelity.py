@@ -246,3 +246,39 @@ def test_whitespace_or_a_bom_before_the_xml_declaration_is_tolerated(site, feeds
     site.set_expert("cy", [url])
     summary = site.pull()
     assert summary.new == 1 and summary.problems == []
+
+
+STATUSES = [
+    "<guid>https://social.example.net/@cy/1</guid><link>https://social.example.net/@cy/1</link>"
+    "<pubDate>Fri, 01 May 2026 10:00:00 +0000</pubDate>"
+    "<description>&lt;p&gt;Machine learning at the edge: forecasts on the device.&lt;/p&gt;</description>",
+    "<guid>https://social.example.net/@cy/2</guid><link>https://social.example.net/@cy/2</link>"
+    "<pubDate>Fri, 01 May 2026 11:00:00 +0000</pubDate>"
+    '<description>&lt;p&gt;&lt;a href="https://social.example.net/@ada"&gt;@ada&lt;/a&gt; yes, the '
+    "machine learning team agrees.&lt;/p&gt;</description>",
+    "<guid>https://social.example.net/@cy/3</guid><link>https://social.example.net/@cy/3</link>"
+    "<pubDate>Fri, 01 May 2026 12:00:00 +0000</pubDate>"
+    "<description>RT @ada: our machine learning paper is out</description>",
+]
+
+
+def test_replies_and_reposts_are_left_out_unless_asked_for(site, feeds):
+    feed = feeds.add("/cy.rss", Response(rss(*STATUSES), content_type="application/rss+xml"))
+    site.set_expert("cy", [feed], trusted=True)
+    summary = site.pull()
+    url = feeds.url("/cy.rss")
+    assert summary.new == 1 and dict(summary.outcomes[url]) == {
+        "new": 1, "a reply (EMINENCE_PULL_REPLIES is off)": 1, "a repost (EMINENCE_PULL_REPLIES is off)": 1}
+    (name, text), = site.posts().items()
+    meta = site.meta("cy", name)
+    assert meta["Kind"] == "note"
+    assert meta["Title"] == "Machine learning at the edge: forecasts on the device. …"
+    assert body(text) == "Machine learning at the edge: forecasts on the device.\n"
+    html = (site.build() / "posts" / "cy" / name[:-3] / "index.html").read_text()
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.h1["class"] == ["visually-hidden"]  # no invented headline
+    assert soup.select_one(".note-text").get_text(strip=True).startswith("Machine learning at the edge")
+    # Asked for (and pulled again with --force: the feed has not changed), the reply and
+    # the repost come too, as notes.
+    summary = site.pull(force=True, EMINENCE_PULL_REPLIES=True)
+    assert summary.new == 2 and {site.meta("cy", n)["Kind"] for n in site.posts()} == {"note"}

@@ -169,8 +169,8 @@ def test_a_feed_probe_refuses_internal_addresses(site, feeds, no_leaving):
         hop = feeds.add(f"/r{i}", Response(status=301, headers={"Location": target}))
         for url in (target, hop):
             result = check_feed(url, {}, settings)
-            assert not result.ok and result.message.startswith("refused: ") and why in result.message, (
-                url, result.message)
+            assert not result.ok and result.message.startswith(f"{url}: refused: "), (url, result.message)
+            assert why in result.message and "EMINENCE_PULL_ALLOW_ADDRESSES" in result.message
     assert {a[0] for a in no_leaving} == {"127.0.0.1"}
 
 

@@ -169,6 +169,10 @@ def test_invoke_pull_on_the_example_is_offline_and_idempotent(project):
     assert "Feeds: 14 — 14 fetched, 0 not modified, 0 failed." in first.stdout
     assert "Posts: 15 new, 0 updated, 1 skipped" in first.stdout
     assert "3 new endorsement candidate(s)" in first.stdout
+    # A note, two talks and two episodes, classified as the committed example has them.
+    for expert in ("amara-nwosu", "lena-fischer", "oskar-berg"):
+        for post in (ROOT / "content/posts" / expert).glob("*.md"):
+            assert (project / "content/posts" / expert / post.name).read_bytes() == post.read_bytes()
     second = invoke(project, "pull")
     assert "0 fetched, 14 not modified" in second.stdout and "Posts: 0 new" in second.stdout
     ledger = json.loads((project / "content/_pull/ledger.json").read_text())["entries"]

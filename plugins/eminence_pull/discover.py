@@ -126,7 +126,10 @@ def find_feed(url: str, fetch) -> Found:
             return Found(guessed[0], f"{guessed[1]}'s feed address for {url}")
     result = fetch(url)
     if result.error:
-        raise NoFeed(f"{url}: {result.error}. Fix: check the address in a browser.")
+        fix = ("the pull reaches only public addresses; an intranet host needs "
+               "EMINENCE_PULL_ALLOW_ADDRESSES" if result.error.startswith("refused") else
+               "check the address in a browser")
+        raise NoFeed(f"{url}: {result.error.rstrip('.')}. Fix: {fix}.")
     if _is_feed(result, url):
         return Found(url, "the URL is a feed")
     if not _looks_like_html(result):
