@@ -95,6 +95,23 @@ def livereload(c, port=8000, bind="127.0.0.1", settings="pelicanconf.py"):
 
 # -- the editor's desk ---------------------------------------------------------------
 
+@task(help={"port": "port to listen on (default 8001; 0 picks a free one)",
+            "no_browser": "do not open a browser", "settings": "settings file"})
+def desk(c, port=8001, no_browser=False, settings="pelicanconf.py"):
+    """The editor's desk in the browser: queue, preview, decisions, health, commit (127.0.0.1)."""
+    import webbrowser
+
+    from eminence_desk.web import Preview, create_app, serve
+
+    def conf():  # one settings object per run: a check and a build never share one
+        return _settings(settings, EMINENCE_PREVIEW=True, OUTPUT_PATH=PREVIEW_OUTPUT, EMINENCE_WORKERS=1)
+
+    preview = Preview(lambda: runner.build(conf(), wait=True), PREVIEW_OUTPUT)
+    app = create_app(conf(), lambda _: runner.check(conf()), preview)
+    preview.start()
+    serve(app, int(port), lambda url: print(f"The desk is at {url} (Ctrl-C to stop)", flush=True)
+          or no_browser or webbrowser.open(url))
+
 def _checked(settings_file: str) -> tuple[dict, dict]:
     """Settings and the validated content; exits with the build's messages if invalid."""
     settings = _settings(settings_file)

@@ -1,0 +1,63 @@
+"""What keeps the desk's web app from editing the wrong thing, or on someone else's behalf.
+
+- **Host**: it answers only requests addressed to the local address it listens on; a
+  page elsewhere that rebinds its own name to 127.0.0.1 (DNS rebinding) gets a refusal.
+- **Token**: every state-changing request (POST; no action is a GET) carries this
+  session's random token from a form the desk served; a request without it, or from a
+  page of another origin, is refused. The token lives as long as the process.
+- **Stale files**: each item is shown with its file's digest; an action names the digests
+  it was decided on, and is refused, with nothing written, if any file changed on disk
+  since (the editor's own edit, a pull, another desk tab).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+
+class Refused(Exception):
+    """A request the desk will not act on; the message says why and what to do."""
+
+
+def file_digest(path: str) -> str | None:
+    """The file's digest as the desk shows it; None when it does not exist."""
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()[:20]
+    except FileNotFoundError:
+        return None
+
+
+class Guard:
+    def __init__(self):
+        self.token = secrets.token_urlsafe(32)
+        self.hosts: set[str] = set()  # host:port the desk answers to, set once it listens
+
+    def listen_on(self, port: int) -> None:
+        self.hosts = {f"127.0.0.1:{port}", f"localhost:{port}"}
+
+    def check_host(self, host: str) -> None:
+        if host not in self.hosts:
+            served = sorted(self.hosts)[0] if self.hosts else "127.0.0.1"
+            raise Refused(f"This desk answers only at http://{served}/ (the request was for "
+                          f"'{host}'). Open that address.")
+
+    def check_post(self, form_token: str | None, origin: str | None) -> None:
+        if not form_token or not hmac.compare_digest(form_token, self.token):
+            raise Refused("The form's desk token is missing or from an earlier desk session: "
+                          "nothing was changed. Reload the page and decide again.")
+        if origin and origin.split("://", 1)[-1] not in self.hosts:
+            raise Refused(f"The request came from another site ({origin}): nothing was changed.")
+
+    @staticmethod
+    def check_fresh(shown: dict[str, str]) -> None:
+        """shown: {absolute path: digest as the desk showed it}."""
+        from eminence_model.validate import display_path
+
+        changed = [path for path, digest in shown.items() if file_digest(path) != digest]
+        if changed:
+            raise Refused(", ".join(display_path(p) for p in changed)
+                          + " changed on disk since the desk showed it (an edit, a pull or another "
+                          "desk tab): nothing was changed. It is shown again as it is now; decide again.")

@@ -1,0 +1,300 @@
+"""`invoke desk`: the editor's queue in the browser, over the same content folder.
+
+A small Flask app, server-rendered, bound to 127.0.0.1. Every decision calls the
+functions the CLI calls (edits.py: approve, reject, feature, retopic, set_fields), after
+the same validation, so the bytes written are the CLI's; guard.py refuses foreign
+hosts, requests without the session's token and decisions on files that changed since
+they were shown. The desk stage cannot import the build (a later stage): tasks.py
+hands it `check` (validate, give the context) and a `Preview` that rebuilds the preview
+folder in the background.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+
+from flask import Flask, abort, redirect, render_template, request, send_from_directory, url_for
+
+from eminence_model.store import PullLocked, header_field, pull_lock, state_dir
+from eminence_model.validate import ContentError, display_path
+
+from . import edits
+from .decisions import Decision, Session, commit, repository
+from .guard import Guard, Refused, file_digest
+from .queue import queue_items
+
+CONSENT_FIELDS = ("Consent", "Consent-Note", "Relationship", "Endorser-Role", "Experts")
+# One Pelican run at a time in this process (a check for a page, a preview build).
+RUNNING = threading.Lock()
+ACTIONS = ("approve", "reject", "feature", "unfeature", "retopic", "consent")
+
+
+@dataclass
+class Preview:
+    """Rebuilds the preview (drafts shown) in a thread whenever asked; the desk shows
+    its state. `build()` is the build stage's, handed in by tasks.py."""
+
+    build: object
+    folder: str
+    built: int = 0  # builds finished
+    error: str | None = None
+    _wanted: threading.Event = field(default_factory=threading.Event)
+
+    def start(self) -> None:
+        self._wanted.set()
+        threading.Thread(target=self._loop, daemon=True).start()
+
+    def rebuild(self) -> None:
+        self._wanted.set()
+
+    def _loop(self) -> None:
+        while True:
+            self._wanted.wait()
+            self._wanted.clear()
+            try:
+                with RUNNING:
+                    self.build()
+                self.error = None
+            except Exception as error:  # noqa: BLE001 - the last good preview stays
+                self.error = str(error)
+            self.built += 1
+
+
+def _item_fields(path: str) -> list[tuple[str, str]]:
+    with open(path, encoding="utf-8") as fh:
+        head = fh.read().split("\n\n", 1)[0]
+    return [tuple(part.strip() for part in line.split(":", 1)) for line in head.splitlines() if ":" in line]
+
+
+def _sentence(quote: str, terms: list[str]) -> str | None:
+    """The sentence of the quote in which the brand term was found."""
+    import re
+
+    for sentence in re.split(r"(?<=[.!?])\s+", quote):
+        if any(t.lower() in sentence.lower() for t in terms):
+            return sentence
+    return None
+
+
+def create_app(settings: dict, check, preview: Preview) -> Flask:
+    """check(settings) -> the validated context (raises ContentError)."""
+    here = os.path.dirname(__file__)
+    app = Flask(__name__, template_folder=os.path.join(here, "templates"),
+                static_folder=os.path.join(here, "static"), static_url_path="/desk-static")
+    content = settings["PATH"]
+    guard, session = Guard(), Session()
+    app.extensions["eminence_desk"] = {"guard": guard, "session": session, "preview": preview}
+    cache: dict = {}
+
+    def context() -> dict:
+        """The validated content, read again only when a file under content/ changed."""
+        stamp = sorted((e.path, e.stat().st_mtime_ns, e.stat().st_size) for e in _walk(content))
+        if cache.get("stamp") != stamp:
+            with RUNNING:
+                cache.update(stamp=stamp, context=check(settings))
+        return cache["context"]
+
+    def abs_path(shown: str) -> str:
+        path = os.path.realpath(shown if os.path.isabs(shown) else os.path.join(os.getcwd(), shown))
+        if not path.startswith(os.path.realpath(content) + os.sep) or not path.endswith(".md"):
+            abort(400, f"{shown}: not a file under {display_path(content)}/")
+        return path
+
+    @app.before_request
+    def only_local():
+        try:
+            guard.check_host(request.host)
+            if request.method == "POST":
+                guard.check_post(request.form.get("token"), request.headers.get("Origin"))
+        except Refused as refusal:
+            return render_template("refused.html", message=str(refusal)), 403
+
+    @app.context_processor
+    def common():
+        return {"token": guard.token, "session": session, "preview": preview,
+                "git": repository(content) is not None, "display_path": display_path}
+
+    @app.get("/")
+    def queue():
+        try:
+            ctx = context()
+        except ContentError as error:
+            return render_template("problems.html", problems=error.problems), 200
+        items = queue_items(ctx, content, brand_terms=settings.get("EMINENCE_BRAND_TERMS", []))
+        posts = {os.path.realpath(p.source_path): p for p in ctx["review_queue"]["posts"]}
+        for item in items:
+            path = abs_path(item["path"])
+            item["digest"], post = file_digest(path), posts.get(path)
+            item["post_kind"] = getattr(post, "kind", "article") if post else "endorsement"
+            item["feed"] = header_field(path, "Feed") or ""
+        shown = _filter(items, request.args)
+        return render_template("queue.html", items=shown, total=len(items), args=request.args,
+                               topics=ctx["topics"], experts=ctx["experts"],
+                               feeds=sorted({i["feed"] for i in items if i["feed"]}),
+                               counts={k: sum(1 for i in items if i["kind"] == k)
+                                       for k in ("post", "endorsement")})
+
+    @app.get("/item")
+    def item():
+        path = abs_path(request.args.get("path", ""))
+        if not os.path.isfile(path):
+            return redirect(url_for("queue", gone=display_path(path)), 303)
+        ctx = context()
+        queued = queue_items(ctx, content, brand_terms=settings.get("EMINENCE_BRAND_TERMS", []))
+        found = next((i for i in queued if abs_path(i["path"]) == path), None)
+        everything = [*ctx["review_queue"]["posts"], *ctx["review_queue"]["endorsements"],
+                      *ctx.get("showcase_posts", []), *ctx.get("endorsements", [])]
+        obj = next((o for o in everything if os.path.realpath(o.source_path) == path), None)
+        fields = dict(_item_fields(path))
+        is_endorsement = os.path.relpath(path, content).startswith("endorsements" + os.sep)
+        preview_url = None
+        if obj is not None:
+            preview_url = url_for("preview_file", rel=obj.url.split("#")[0]) + (
+                "#" + obj.url.split("#")[1] if "#" in obj.url else "")
+        sentence = _sentence(found["quote"], found["matched"]) if found and found.get("matched") else None
+        return render_template("item.html", path=path, rel=display_path(path), fields=fields,
+                               digest=file_digest(path), item=found, obj=obj, preview_url=preview_url,
+                               is_endorsement=is_endorsement, sentence=sentence,
+                               consent_fields=CONSENT_FIELDS, topics=ctx["topics"],
+                               message=request.args.get("message"))
+
+    @app.post("/act")
+    def act():
+        action = request.form.get("action", "")
+        # Each item is "path|digest": the file and its digest as the desk showed it.
+        shown = {abs_path(p): d for p, _, d in (i.rpartition("|") for i in request.form.getlist("item"))}
+        paths = list(shown)
+        back = request.form.get("back") or url_for("queue")
+        if action not in ACTIONS or not paths:
+            return render_template("refused.html", message="Select the items to decide on first: "
+                                   "nothing was changed.", back=back), 400
+        try:
+            guard.check_fresh(shown)
+            ctx = context()  # the CLI's validation first: invalid content stops every action
+            decision = _decide(action, paths, request.form, ctx)
+        except (Refused, edits.DeskError, PullLocked) as refusal:
+            return render_template("refused.html", message=str(refusal), back=back), 409
+        except ContentError as error:
+            return render_template("problems.html", problems=error.problems, back=back), 409
+        session.add(decision)
+        cache.clear()
+        preview.rebuild()
+        said = "; ".join(decision.lines) or "Nothing changed: the files already say so."
+        nxt = request.form.get("next")
+        return redirect(f"{nxt or back}{'&' if '?' in (nxt or back) else '?'}message={_quote(said)}", 303)
+
+    def _decide(action: str, paths: list[str], form, ctx) -> Decision:
+        known = {t.slug for t in ctx["topics"]}
+        if action == "reject":  # takes the pull's lock itself, for the ledger
+            reason = form.get("reason", "").strip() or None
+            changes = edits.reject(content, paths, reason)
+            touched = [*paths, os.path.join(state_dir(content), "ledger.json")]
+            return Decision(action, touched, [str(c) for c in changes], reason or "")
+        with pull_lock(state_dir(content)):  # no pull writes these files meanwhile
+            if action == "approve":
+                changes = edits.approve(content, paths)
+            elif action in ("feature", "unfeature"):
+                changes = edits.feature(content, paths, on=action == "feature")
+            elif action == "retopic":
+                changes = edits.retopic(content, paths, form.get("topics", ""), known)
+            else:
+                changes = _consent(paths, form)
+        return Decision(action, sorted({c.path for c in changes}), [str(c) for c in changes],
+                        form.get("topics", "") if action == "retopic" else "")
+
+    def _consent(paths: list[str], form) -> list:
+        if len(paths) != 1 or not os.path.relpath(paths[0], content).startswith("endorsements" + os.sep):
+            raise edits.DeskError("Consent fields belong to one endorsement at a time.")
+        path = paths[0]
+        values = {name: " ".join(form.get(name, "").split()) for name in CONSENT_FIELDS if name in form}
+        values = {k: v for k, v in values.items() if v or header_field(path, k) is not None}
+        with open(path, "rb") as fh:
+            before = fh.read()
+        changes = edits.set_fields(path, values)
+        try:
+            with RUNNING:
+                check(settings)  # the same rules as the build: a bad value is undone, with its fix
+        except ContentError:
+            from eminence_model.store import atomic_write
+
+            atomic_write(path, before)
+            raise
+        return changes
+
+    @app.get("/health")
+    def health():
+        from eminence_model.sources import read_people
+        from eminence_pull.settings import pull_cache_dir
+        from eminence_pull.state import Health
+
+        from .health import health_lines, health_report
+
+        feeds = Health.load(state_dir(content), pull_cache_dir(settings))
+        report = health_report(feeds, read_people(settings), context(), settings)
+        return render_template("health.html", lines=health_lines(report, len(feeds)))
+
+    @app.get("/changes")
+    def changes():
+        return render_template("changes.html", message=request.args.get("message"))
+
+    @app.post("/commit")
+    def commit_changes():
+        try:
+            said = commit(session, content)
+        except RuntimeError as error:
+            return render_template("refused.html", message=str(error), back=url_for("changes")), 409
+        return redirect(url_for("changes", message=f"Committed: {said}. Nothing was pushed."), 303)
+
+    @app.get("/preview/")
+    @app.get("/preview/<path:rel>")
+    def preview_file(rel: str = ""):
+        if rel == "" or rel.endswith("/"):
+            rel += "index.html"
+        return send_from_directory(preview.folder, rel)
+
+    return app
+
+
+def _walk(folder: str):
+    for entry in os.scandir(folder):
+        if entry.is_dir(follow_symlinks=False) and not entry.name.startswith("."):
+            yield from _walk(entry.path)
+        elif entry.is_file() and entry.name.endswith((".md", ".json")):
+            yield entry
+
+
+def _filter(items: list[dict], args) -> list[dict]:
+    """The queue as asked: by topic, expert, kind and feed; newest or best first."""
+    shown = [i for i in items
+             if (not args.get("topic") or args["topic"] in i["topics"])
+             and (not args.get("expert") or i.get("expert") == args["expert"])
+             and (not args.get("kind") or i["post_kind"] == args["kind"])
+             and (not args.get("feed") or i["feed"] == args["feed"])]
+    if args.get("sort") == "newest":
+        shown.sort(key=lambda i: i["date"], reverse=True)
+    return shown
+
+
+def _quote(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text[:600])
+
+
+def serve(app: Flask, port: int, opened=None) -> None:
+    """Listen on 127.0.0.1 only, until Ctrl-C; `opened(url)` once listening."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    guard: Guard = app.extensions["eminence_desk"]["guard"]
+    guard.listen_on(server.server_port)
+    url = f"http://127.0.0.1:{server.server_port}/"
+    if opened:
+        opened(url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        time.sleep(0)
