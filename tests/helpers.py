@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import shutil
 import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup
 
 from eminence_showcase import runner
@@ -310,3 +312,18 @@ def assert_inert(html: str) -> None:
             assert attr.lower() != "style", tag
             if attr in ("href", "src"):
                 assert re.match(r"^(https?:|mailto:|/|\.|#)", value) or value == "", tag
+
+
+# The browser tests' Chromium: Debian's package, driven by Playwright.
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"]
+
+
+def chromium_path() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.fail("Debian's chromium is needed for the browser tests: run `invoke test` (which "
+                "installs it when run as root) or `apt-get install chromium`.")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
+
+from helpers import CHROMIUM_FLAGS, chromium_path
 
 PAGES = [
     "",
@@ -31,20 +32,6 @@ PAGES = [
     "search/",
     "coverage/",
 ]
-
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"]
-
-
-def chromium_path() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        path = shutil.which(name)
-        if path:
-            return path
-    pytest.fail("Debian's chromium is needed for the browser tests: run `invoke test` (which "
-                "installs it when run as root) or `apt-get install chromium`.")
-
 
 class QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, *args):

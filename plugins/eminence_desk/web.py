@@ -286,8 +286,11 @@ def _quote(text: str) -> str:
 
 def serve(app: Flask, port: int, opened=None) -> None:
     """Listen on 127.0.0.1 only, until Ctrl-C; `opened(url)` once listening."""
+    import logging
+
     from werkzeug.serving import make_server
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
     server = make_server("127.0.0.1", port, app, threaded=True)
     guard: Guard = app.extensions["eminence_desk"]["guard"]
     guard.listen_on(server.server_port)

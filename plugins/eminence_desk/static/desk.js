@@ -2,8 +2,9 @@
 (function () {
   "use strict";
   function typing(e) {
-    var t = e.target.tagName;
-    return t === "INPUT" || t === "SELECT" || t === "TEXTAREA" || e.ctrlKey || e.metaKey || e.altKey;
+    var t = e.target.tagName, type = e.target.type;
+    var box = t === "INPUT" && (type === "checkbox" || type === "radio");  // a key there is a shortcut
+    return (t === "INPUT" && !box) || t === "SELECT" || t === "TEXTAREA" || e.ctrlKey || e.metaKey || e.altKey;
   }
   function submit(form, action) {
     var button = form.querySelector('button[value="' + action + '"]');
