@@ -144,7 +144,11 @@ def create_app(settings: dict, check, preview: Preview) -> Flask:
             return redirect(url_for("queue", gone=display_path(path)), 303)
         ctx = context()
         queued = queue_items(ctx, content, brand_terms=settings.get("EMINENCE_BRAND_TERMS", []))
-        found = next((i for i in queued if abs_path(i["path"]) == path), None)
+        at = next((n for n, i in enumerate(queued) if abs_path(i["path"]) == path), None)
+        found = queued[at] if at is not None else None
+        # Neighbours in the queue's order: j/k and, after a decision, the next one.
+        near = {"prev": queued[at - 1]["path"] if at else None,
+                "next": queued[at + 1]["path"] if at is not None and at + 1 < len(queued) else None}
         everything = [*ctx["review_queue"]["posts"], *ctx["review_queue"]["endorsements"],
                       *ctx.get("showcase_posts", []), *ctx.get("endorsements", [])]
         obj = next((o for o in everything if os.path.realpath(o.source_path) == path), None)
@@ -158,7 +162,7 @@ def create_app(settings: dict, check, preview: Preview) -> Flask:
         return render_template("item.html", path=path, rel=display_path(path), fields=fields,
                                digest=file_digest(path), item=found, obj=obj, preview_url=preview_url,
                                is_endorsement=is_endorsement, sentence=sentence,
-                               consent_fields=CONSENT_FIELDS, topics=ctx["topics"],
+                               consent_fields=CONSENT_FIELDS, topics=ctx["topics"], near=near,
                                message=request.args.get("message"))
 
     @app.post("/act")
@@ -167,7 +171,9 @@ def create_app(settings: dict, check, preview: Preview) -> Flask:
         # Each item is "path|digest": the file and its digest as the desk showed it.
         shown = {abs_path(p): d for p, _, d in (i.rpartition("|") for i in request.form.getlist("item"))}
         paths = list(shown)
-        back = request.form.get("back") or url_for("queue")
+        back, nxt = request.form.get("back") or url_for("queue"), request.form.get("next")
+        if not all(u.startswith("/") and not u.startswith("//") for u in filter(None, (nxt, back))):
+            abort(400, "back and next are pages of the desk")  # never a redirect elsewhere
         if action not in ACTIONS or not paths:
             return render_template("refused.html", message="Select the items to decide on first: "
                                    "nothing was changed.", back=back), 400
@@ -183,7 +189,6 @@ def create_app(settings: dict, check, preview: Preview) -> Flask:
         cache.clear()
         preview.rebuild()
         said = "; ".join(decision.lines) or "Nothing changed: the files already say so."
-        nxt = request.form.get("next")
         return redirect(f"{nxt or back}{'&' if '?' in (nxt or back) else '?'}message={_quote(said)}", 303)
 
     def _decide(action: str, paths: list[str], form, ctx) -> Decision:
@@ -191,7 +196,8 @@ def create_app(settings: dict, check, preview: Preview) -> Flask:
         if action == "reject":  # takes the pull's lock itself, for the ledger
             reason = form.get("reason", "").strip() or None
             changes = edits.reject(content, paths, reason)
-            touched = [*paths, os.path.join(state_dir(content), "ledger.json")]
+            tombstones = any(c.old == "pulled" for c in changes)  # the ledger remembers those
+            touched = [*paths, *([os.path.join(state_dir(content), "ledger.json")] if tombstones else [])]
             return Decision(action, touched, [str(c) for c in changes], reason or "")
         with pull_lock(state_dir(content)):  # no pull writes these files meanwhile
             if action == "approve":

@@ -15,7 +15,10 @@
     var rows = Array.prototype.slice.call(document.querySelectorAll("tr.row"));
     var current = document.querySelector("tr.row.current");
     var index = rows.indexOf(current);
-    if (rows.length && (e.key === "j" || e.key === "k")) {
+    var link = !rows.length && document.querySelector(e.key === "j" ? 'a[rel="next"]' : 'a[rel="prev"]');
+    if (link && (e.key === "j" || e.key === "k")) {
+      window.location.href = link.href;  // on an item's page: the next or previous in the queue
+    } else if (rows.length && (e.key === "j" || e.key === "k")) {
       var next = rows[Math.min(rows.length - 1, Math.max(0, index + (e.key === "j" ? 1 : -1)))];
       if (current) { current.classList.remove("current"); }
       next.classList.add("current");
