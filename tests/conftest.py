@@ -108,3 +108,15 @@ def _isolated_cwd(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     yield
 
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, driven by Playwright (one per test module)."""
+    from playwright.sync_api import sync_playwright
+
+    from helpers import CHROMIUM_FLAGS, chromium_path
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        yield instance
+        instance.close()

@@ -9,8 +9,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from helpers import CHROMIUM_FLAGS, chromium_path
-
 PAGES = [
     "",
     "topics/",
@@ -62,16 +60,6 @@ def sharded_site(tmp_path_factory):
     server, url = _serve(out)
     yield out, url
     server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        yield instance
-        instance.close()
 
 
 def visit(browser, url, width=1280, scheme="light"):

@@ -22,7 +22,7 @@ import urllib.request
 
 import pytest
 
-from helpers import CHROMIUM_FLAGS, ROOT, chromium_path, invoke
+from helpers import ROOT, invoke
 
 IGNORED = shutil.ignore_patterns("output", "output-preview", "cache", ".git", "__pycache__",
                                  ".pytest_cache", ".ruff_cache", ".venv", "venv", "node_modules")
@@ -88,16 +88,6 @@ def wait_for(condition, seconds=60):
             return
         time.sleep(0.2)
     raise AssertionError("timed out")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture

@@ -282,3 +282,15 @@ def test_replies_and_reposts_are_left_out_unless_asked_for(site, feeds):
     # the repost come too, as notes.
     summary = site.pull(force=True, EMINENCE_PULL_REPLIES=True)
     assert summary.new == 2 and {site.meta("cy", n)["Kind"] for n in site.posts()} == {"note"}
+
+
+@pytest.mark.parametrize(("raw", "clock"), [
+    ("3725", "1:02:05"), ("95", "1:35"), ("00:52:14", "52:14"), ("1:02:03", "1:02:03"), ("42:10", "42:10"),
+    ("", None), ("about an hour", None), ("1:75", None),
+])
+def test_running_times_become_the_duration_field(raw, clock):
+    from eminence_model.validate import DURATION
+    from eminence_pull.kinds import clock as to_clock
+
+    assert to_clock(raw) == clock
+    assert clock is None or DURATION.fullmatch(clock)  # what the pull writes validates

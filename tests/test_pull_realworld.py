@@ -129,7 +129,7 @@ def test_every_entry_becomes_a_post_or_is_reported(pulled):
         assert set(outcomes) <= {"new", "merged"} | asides, (path.name, outcomes)
         _, parsed = offered(path, url)
         left_out = sum(outcomes.get(a, 0) for a in asides)
-        assert left_out == sum(1 for e in parsed.entries if e.kind.aside), path.name
+        assert left_out == sum(1 for e in parsed.entries if e.voice.aside), path.name
         merges = [m for m in summary.merged if m[1] == url]
         assert len(merges) == outcomes.get("merged", 0), path.name
         assert all(kept and merged for _, _, kept, merged, _, _ in merges), merges
@@ -224,18 +224,18 @@ def test_each_platform_voice_is_classified_as_what_it_is():
             continue
         seen.add(path.name)
         parsed = parse_feed(path.read_bytes(), f"https://feeds.example.org/{path.name}", content_type(path))
-        kinds = {e.kind.kind for e in parsed.entries}
+        kinds = {e.voice.kind for e in parsed.entries}
         assert kinds and kinds <= expected, (path.relative_to(corpus), kinds)
     assert len(seen) >= 20
     # A status of the microblog that has no title is a note, titled by its first words.
     manton = parse_feed((corpus / "blogs" / "wordpress_selfhosted_manton_rss2.xml").read_bytes(),
                         "https://manton.example/feed", "application/rss+xml")
-    notes = [e for e in manton.entries if e.kind.kind == "note"]
+    notes = [e for e in manton.entries if e.voice.kind == "note"]
     assert notes and all(e.title.endswith(" …") and len(e.title.split()) <= 11 for e in notes)
     # Nitter marks replies ("R to @...") and reposts ("RT by @..."): left out by default.
     nitter = parse_feed((corpus / "watch" / "nitter_user_lawnchair_rss.xml").read_bytes(),
                         "https://nitter.example/rss", "application/rss+xml")
-    asides = [(e.kind.aside, e.title) for e in nitter.entries if e.kind.aside]
+    asides = [(e.voice.aside, e.title) for e in nitter.entries if e.voice.aside]
     assert {a for a, _ in asides} == {"reply", "repost"} and len(asides) == 8
     assert not [t for _, t in asides if t.startswith(("R to", "RT by"))]  # the marker is not the title
 

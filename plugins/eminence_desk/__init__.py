@@ -9,6 +9,8 @@ messages) and edits only the metadata lines concerned.
     queue.py     what waits for review, endorsements ranked
     health.py    failing feeds, moves, silent experts, quiet topics, with their fixes
     scaffold.py  new topic and expert files; finding a feed from a URL and checking it once
+    web.py       the desk in the browser (invoke desk), over these same functions;
+                 guard.py its refusals, decisions.py the session's decisions and commit
 """
 
 from .edits import (

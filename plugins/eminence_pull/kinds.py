@@ -32,12 +32,12 @@ _VIDEO_PAGE = re.compile(
 # Nitter titles a reply "R to @user: text" and a repost "RT by @user: text"; "RT @user"
 # is the older convention for a repost.
 _REPLY_TITLE = re.compile(r"^R to @[\w.-]+:\s*")
-_REPOST = re.compile(r"^(?:RT by @[\w.-]+:\s*|RT @\w)")
+_REPOST = re.compile(r"^(?:RT by @[\w.-]+:\s*|RT @[\w.-]+:?\s*)")
 _MENTION_FIRST = re.compile(r"^@[\w.-]+(?:@[\w.-]+)?\b")  # a status that opens by addressing someone
 
 
 @dataclass(frozen=True)
-class Kind:
+class Voice:
     kind: str  # article | note | video | episode
     media: str | None = None  # the audio file or the video's page
     duration: str | None = None  # m:ss or h:mm:ss
@@ -114,22 +114,22 @@ def aside(title: str, text: str) -> str | None:
     return None
 
 
-def classify(raw, title: str, text: str, permalink: str | None, safe) -> Kind:
+def classify(raw, title: str, text: str, permalink: str | None, safe) -> Voice:
     """The kind of a feedparser entry. `title` is the feed's own (empty when it has
     none), `text` the entry's plain text, `safe(url)` a sanitized absolute URL or None."""
     duration = _duration(raw)
     enclosure = _enclosure(raw, safe)
     if enclosure and enclosure[0] == "audio":
-        return Kind("episode", enclosure[1], duration)
+        return Voice("episode", enclosure[1], duration)
     page = permalink if permalink and _VIDEO_PAGE.match(permalink) else None
     if raw.get("yt_videoid") and permalink and (urlsplit(permalink).hostname or "").endswith("youtube.com"):
         page = permalink
     if page or (enclosure and len(text.split()) <= VIDEO_MAX_WORDS):
-        return Kind("video", page or enclosure[1], duration)
+        return Voice("video", page or enclosure[1], duration)
     if is_note(title, text):
-        return Kind("note", aside=aside(title, text))
+        return Voice("note", aside=aside(title, text))
     # A reply or repost too long for a note is still one.
-    return Kind("article", aside="reply" if _REPLY_TITLE.match(title) else
+    return Voice("article", aside="reply" if _REPLY_TITLE.match(title) else
                 "repost" if _REPOST.match(title) else None)
 
 

@@ -19,7 +19,7 @@ from eminence_model.sanitize import plain_text, text_only
 
 from . import jsonfeed, sax_driver
 from .convert import excerpt, html_to_blocks, safe_url
-from .kinds import Kind, classify, first_words, without_marker
+from .kinds import Voice, classify, first_words, without_marker
 from .links import clean_link, normalise_url, publisher_url
 
 MAX_TITLE = 200
@@ -39,7 +39,7 @@ class Entry:
     content_hash: str  # content_hash(): what tells a re-pull that the post changed
     legacy_hash: str | None = None  # for entries without an id: the hash a ledger from
     #                                 before content_hash() knows them by (see _entry)
-    kind: Kind = Kind("article")  # article, note, video or episode (kinds.py)
+    voice: Voice = Voice("article")  # its kind, media and whether it only replies (kinds.py)
 
 
 @dataclass
@@ -286,13 +286,13 @@ def _entry(raw, feed_url: str, mode: str, excerpt_words: int, matcher: TopicMatc
     full = "\n\n".join(blocks)
     original = clean_link(permalink)
     title = entry_title(raw)
-    kind = classify(raw, title, text, original, lambda url: safe_url(url, original))
+    voice = classify(raw, title, text, original, lambda url: safe_url(url, original))
     # A note is its whole text; the excerpt is for articles.
-    body = "\n\n".join(excerpt(blocks, excerpt_words)) if mode == "excerpt" and kind.kind != "note" else full
+    body = "\n\n".join(excerpt(blocks, excerpt_words)) if mode == "excerpt" and voice.kind != "note" else full
     link = identity_link(permalink, eid)
-    if kind.aside:
+    if voice.aside:
         title = without_marker(title)
-    if kind.kind == "note" or not title:
+    if voice.kind == "note" or not title:
         # A note's title is its first words (feed readers and the browser's tab show it;
         # its page shows the text itself), a space between paragraphs. An entry with
         # neither id nor link is known by a hash over its title: its words are taken as
@@ -305,4 +305,4 @@ def _entry(raw, feed_url: str, mode: str, excerpt_words: int, matcher: TopicMatc
                  original=original, title=title, published=entry_date(raw),
                  categories=[c for c in categories if c], body=body,
                  topics=matcher.match(categories, f"{title} {text[:20000]}"),
-                 content_hash=content_hash(title, sanitized), legacy_hash=markdown_hash, kind=kind)
+                 content_hash=content_hash(title, sanitized), legacy_hash=markdown_hash, voice=voice)

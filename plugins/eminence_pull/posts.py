@@ -44,10 +44,10 @@ class PostWriter:
                 self.p.summary.problem(job, f"duplicate entry id in the feed: {entry.key[:120]}")
                 continue
             seen[entry.key] = entry.title
-            if entry.kind.aside and not setting(self.p.settings, "EMINENCE_PULL_REPLIES"):
+            if entry.voice.aside and not setting(self.p.settings, "EMINENCE_PULL_REPLIES"):
                 # Only an answer to someone, or another's status shared: not the expert's
                 # own voice (EMINENCE_PULL_REPLIES = True pulls them too).
-                self._skip(job, f"a {entry.kind.aside} (EMINENCE_PULL_REPLIES is off)")
+                self._skip(job, f"a {entry.voice.aside} (EMINENCE_PULL_REPLIES is off)")
                 continue
             self._apply_entry(job, entry)
 
@@ -64,10 +64,10 @@ class PostWriter:
         return self.p.now.isoformat()  # undated: first seen
 
     def _fields(self, job: Job, entry: Entry, date: str, status: str, topics: list[str]):
-        kind = entry.kind
+        voice = entry.voice
         return [("Title", entry.title), ("Date", date), ("Expert", job.expert),
-                ("Topics", ", ".join(topics)), ("Kind", kind.kind), ("Original", entry.original or ""),
-                ("Media", kind.media or ""), ("Duration", kind.duration or ""),
+                ("Topics", ", ".join(topics)), ("Kind", voice.kind), ("Original", entry.original or ""),
+                ("Media", voice.media or ""), ("Duration", voice.duration or ""),
                 ("Status", status), ("Feed", job.url)]
 
     def _apply_entry(self, job: Job, entry: Entry) -> None:
