@@ -99,8 +99,6 @@ def livereload(c, port=8000, bind="127.0.0.1", settings="pelicanconf.py"):
             "no_browser": "do not open a browser", "settings": "settings file"})
 def desk(c, port=8001, no_browser=False, settings="pelicanconf.py"):
     """The editor's desk in the browser: queue, preview, decisions, health, commit (127.0.0.1)."""
-    import webbrowser
-
     from eminence_desk.web import Preview, create_app, serve
 
     def conf():  # one settings object per run: a check and a build never share one
@@ -109,8 +107,7 @@ def desk(c, port=8001, no_browser=False, settings="pelicanconf.py"):
     preview = Preview(lambda: runner.build(conf(), wait=True), PREVIEW_OUTPUT)
     app = create_app(conf(), lambda _: runner.check(conf()), preview)
     preview.start()
-    serve(app, int(port), lambda url: print(f"The desk is at {url} (Ctrl-C to stop)", flush=True)
-          or no_browser or webbrowser.open(url))
+    serve(app, int(port), open_browser=not no_browser)
 
 def _checked(settings_file: str) -> tuple[dict, dict]:
     """Settings and the validated content; exits with the build's messages if invalid."""
@@ -346,15 +343,17 @@ def bench_pull(c, feeds=1000, entries=20, runs=1, stages=False, network=False):
             "runs": "runs per measurement; the median is reported (3)",
             "scaling": "also cold builds at these post counts, e.g. 1000,5000,20000",
             "plain": "posts without Pelican's Tags, Category and Author lines",
-            "search": "instead: readers' search, sharded against one index, at these post counts"})
+            "search": "instead: readers' search, sharded against one index, at these post counts",
+            "hugo": "also Hugo (Debian's hugo) building the same posts cold: the moonshot"})
 def bench(c, posts=5000, experts=200, topics=20, endorsements=500, runs=3, scaling="", plain=False,
-          search=""):
+          search="", hugo=False):
     """Benchmark the build at scale against plain Pelican (simple theme), in one run."""
     if search:
         return c.run(f"{sys.executable} {ROOT}/benchmarks/search_bench.py --posts {search}", pty=False)
     c.run(f"{sys.executable} {os.path.join(ROOT, 'benchmarks', 'build_bench.py')} --posts {int(posts)} "
           f"--experts {int(experts)} --topics {int(topics)} --endorsements {int(endorsements)} "
-          f"--runs {int(runs)}{' --scaling ' + scaling if scaling else ''}{' --plain' * plain}", pty=False)
+          f"--runs {int(runs)}{' --scaling ' + scaling if scaling else ''}{' --plain' * plain}"
+          f"{' --hugo' * hugo}", pty=False)
 
 
 @task(help={"output": "the built site to check (default output/)",

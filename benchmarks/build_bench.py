@@ -2,7 +2,7 @@
 
     python3 -m invoke bench [--posts 5000] [--experts 200] [--topics 20]
                             [--endorsements 500] [--runs 3] [--scaling 1000,5000,20000]
-                            [--plain]
+                            [--plain] [--hugo]
 
 Generates a synthetic showcase (N posts of ~600 words of Markdown with links, a
 list and an image reference, spread over E experts and T topics, plus K
@@ -20,6 +20,9 @@ median of --runs with min–max, every build in a fresh subprocess:
 - fresh clone, cache restored: what CI does. The content, the build cache and the
   output are copied into a new folder (new absolute path, new modification times),
   one post is edited, and it is built;
+- with --hugo, the moonshot: Hugo (Debian's `hugo`) building the same posts cold,
+  converted to its front matter with a minimal theme (hugo_baseline.py), in the same
+  run; the fresh-clone one-post build is reported against it;
 - peak memory: the largest total PSS of the build's process tree (Pelican,
   its forked workers and Pagefind; a page shared after a fork counts once),
   sampled every 20 ms.
@@ -41,6 +44,7 @@ import tempfile
 import textwrap
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hugo_baseline  # noqa: E402
 from measure import timed  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -181,12 +185,12 @@ def stats(values: list[float]) -> str:
     return f"{statistics.median(values):8.2f} ({min(values):.2f}–{max(values):.2f})"
 
 
-def measure(work: str, runs: int, full: bool) -> dict:
+def measure(work: str, runs: int, full: bool, hugo_site: str | None = None) -> dict:
     content = os.path.join(work, "content")
     eminence, baseline = settings_files(work, content)
     rows: dict[str, list[tuple[float, float]]] = {k: [] for k in (
         "baseline", "cold", "no-change", "one post changed", "one expert changed",
-        "fresh clone, one post")}
+        "fresh clone, one post", "Hugo cold")}
     for n in range(runs):
         clear(work, "baseline")
         rows["baseline"].append(build_baseline(baseline)[:2])
@@ -203,6 +207,8 @@ def measure(work: str, runs: int, full: bool) -> dict:
         settle()
         rows["one expert changed"].append(build_eminence(eminence)[:2])
         rows["fresh clone, one post"].append(fresh_clone(work, n))
+        if hugo_site:
+            rows["Hugo cold"].append(hugo_baseline.build_cold(hugo_site)[:2])
     return {k: v for k, v in rows.items() if v}
 
 
@@ -231,6 +237,10 @@ def report(rows: dict) -> None:
         med = statistics.median(times)
         peak = max(m for _, m in values)
         print(f"{name:<24} {stats(times):>27} {med / base:>11.2f}x {med / cold:>7.2f}x {peak:>7.0f} MiB")
+    if rows.get("Hugo cold"):
+        clone = statistics.median(t for t, _ in rows["fresh clone, one post"])
+        hugo = statistics.median(t for t, _ in rows["Hugo cold"])
+        print(f"\nmoonshot: fresh clone, one post / Hugo cold = {clone / hugo:.2f}x (aim: <= 1.0x)")
 
 
 def main(argv=None) -> None:
@@ -243,6 +253,7 @@ def main(argv=None) -> None:
     ap.add_argument("--scaling", default="", help="comma-separated post counts, e.g. 1000,5000,20000")
     ap.add_argument("--keep", action="store_true", help="keep the generated folders")
     ap.add_argument("--plain", action="store_true", help="posts without Tags, Category and Author lines")
+    ap.add_argument("--hugo", action="store_true", help="also Hugo building the same posts cold")
     args = ap.parse_args(argv)
 
     print(f"{os.cpu_count()} CPU(s); Python {sys.version.split()[0]}")
@@ -254,7 +265,14 @@ def main(argv=None) -> None:
         print(f"\n{args.posts} posts ({'plain' if args.plain else 'with Tags, Category and Author'}), "
               f"{args.experts} experts, {args.topics} topics, "
               f"{args.endorsements} endorsements; {args.runs} run(s) each\n")
-        report(measure(work, args.runs, full=True))
+        hugo_site = None
+        if args.hugo:
+            if hugo_baseline.hugo() is None:
+                print("--hugo: Debian's hugo is not installed (apt-get install hugo); no Hugo row.\n")
+            else:
+                hugo_site = os.path.join(work, "hugo")
+                print(f"Hugo site: {hugo_baseline.convert(content, hugo_site)} posts converted\n")
+        report(measure(work, args.runs, full=True, hugo_site=hugo_site))
         for n in [int(x) for x in args.scaling.split(",") if x.strip()]:
             shutil.rmtree(content)
             # Experts and endorsements grow with the posts, in the proportions.

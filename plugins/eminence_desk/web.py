@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from dataclasses import dataclass, field
 
 from flask import Flask, abort, redirect, render_template, request, send_from_directory, url_for
@@ -290,9 +289,11 @@ def _quote(text: str) -> str:
     return quote(text[:600])
 
 
-def serve(app: Flask, port: int, opened=None) -> None:
-    """Listen on 127.0.0.1 only, until Ctrl-C; `opened(url)` once listening."""
+def serve(app: Flask, port: int, open_browser: bool = True) -> None:
+    """Listen on 127.0.0.1 only, until Ctrl-C; say where, and open a browser there if asked
+    (and one can be opened)."""
     import logging
+    import webbrowser
 
     from werkzeug.serving import make_server
 
@@ -301,9 +302,12 @@ def serve(app: Flask, port: int, opened=None) -> None:
     guard: Guard = app.extensions["eminence_desk"]["guard"]
     guard.listen_on(server.server_port)
     url = f"http://127.0.0.1:{server.server_port}/"
-    if opened:
-        opened(url)
+    print(f"The desk is at {url} (Ctrl-C to stop)", flush=True)
+    if open_browser:
+        webbrowser.open(url)
     try:
         server.serve_forever()
-    except KeyboardInterrupt:
-        time.sleep(0)
+    except KeyboardInterrupt:  # Ctrl-C: the editor is done; decisions are already on disk
+        print("\nThe desk stopped.")
+    finally:
+        server.server_close()
