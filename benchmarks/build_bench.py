@@ -29,7 +29,8 @@ median of --runs with min–max, every build in a fresh subprocess:
 
 Ratios are against the baseline measured in the same run, because absolute times
 vary between machines and ratios much less. --scaling repeats the cold builds
-(Eminence and baseline) at each N to show how time and memory grow.
+(Eminence and baseline) at each N, and a no-change rebuild, to show how time and memory
+grow.
 """
 
 from __future__ import annotations
@@ -197,6 +198,8 @@ def measure(work: str, runs: int, full: bool, hugo_site: str | None = None) -> d
         clear(work, "eminence")
         rows["cold"].append(build_eminence(eminence)[:2])
         if not full:
+            settle()  # a scaling row: how the cold and the no-change build grow
+            rows["no-change"].append(build_eminence(eminence)[:2])
             continue
         settle()
         rows["no-change"].append(build_eminence(eminence)[:2])
@@ -278,12 +281,13 @@ def main(argv=None) -> None:
             # Experts and endorsements grow with the posts, in the issue's proportions.
             generate(content, n, max(1, n // 25), args.topics, n // 10, conventional=not args.plain)
             rows = measure(work, 1, full=False)
-            base, cold = rows["baseline"][0], rows["cold"][0]
+            base, cold, again = rows["baseline"][0], rows["cold"][0], rows["no-change"][0]
             if n == [int(x) for x in args.scaling.split(",") if x.strip()][0]:
                 print(f"\n{'posts':>7} {'baseline s':>11} {'ms/post':>8} {'Eminence s':>11} {'ms/post':>8} "
-                      f"{'ratio':>6} {'peak PSS':>9}")
+                      f"{'ratio':>6} {'peak PSS':>9} {'no-change s':>12} {'vs cold':>8}")
             print(f"{n:>7} {base[0]:>11.2f} {base[0] / n * 1000:>8.2f} {cold[0]:>11.2f} "
-                  f"{cold[0] / n * 1000:>8.2f} {cold[0] / base[0]:>5.2f}x {cold[1]:>5.0f} MiB")
+                  f"{cold[0] / n * 1000:>8.2f} {cold[0] / base[0]:>5.2f}x {cold[1]:>5.0f} MiB "
+                  f"{again[0]:>12.2f} {again[0] / cold[0]:>7.2f}x")
     finally:
         if args.keep:
             print(f"\nkept {work}")
