@@ -178,7 +178,7 @@ def test_the_stream_filters_by_kind_without_javascript(browser, site_url):
     current = page.locator('.filter [aria-current="page"]')
     assert current.inner_text().split() == ["Episodes", "2"]
     # A note's card is its text: no headline, a link to its page from its date.
-    page.goto(site_url + "experts/amara-nwosu/notes/")
+    page.goto(site_url + "posts/notes/")
     note = page.locator(".stream-grid > .kind-note").first
     assert note.locator(".card-title").count() == 0 and "40% of its Kubernetes YAML" in note.inner_text()
     note.get_by_role("link", name="Note by Amara Nwosu, 28 November 2026").click()

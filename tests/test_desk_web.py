@@ -248,6 +248,20 @@ def test_desk_pages_are_accessible_and_fit_360px(desk, browser, path, width, sch
     assert serious == [], serious
 
 
+def test_invalid_content_shows_the_builds_problems_and_allows_no_decision(desk):
+    url, project, _ = desk
+    topic = project / "content/topics/security.md"
+    before = topic.read_bytes()
+    topic.write_bytes(before.replace(b"Title: ", b"Titel: ", 1))
+    try:
+        page = fetch(url)
+        assert page.startswith("HTTP 409: ") and "The content has problems" in page
+        assert "Titel: unknown field" in page and "Fix: " in page
+    finally:
+        topic.write_bytes(before)
+    assert "What waits for review" in fetch(url)
+
+
 def test_commit_takes_exactly_the_decided_files(desk, page):
     url, project, _ = desk
     (project / "README.md").write_text("an unrelated change the editor has not decided to commit\n")

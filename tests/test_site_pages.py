@@ -307,3 +307,28 @@ def test_the_endorsement_wall_paginates_and_links_each_quote_to_its_page(small_s
     assert "endorsements/page/2/#endorsement-many-00" in ld
     by_topic = page(out, "endorsements/topic/ai/page/2/")
     assert by_topic.select(".quote-card")
+
+
+def test_the_stream_offers_a_filter_per_kind_it_has(example_output):
+    from types import SimpleNamespace
+
+    from eminence_showcase.stream import stream
+
+    def post(kind, day):
+        return SimpleNamespace(kind=kind, date=day, slug=f"{kind}-{day}")
+
+    mixed = stream("experts/x/", [post("note", 3), post("article", 2),
+                                  SimpleNamespace(endorser="E", date=1, slug="e")])
+    assert [(f.slug, len(items)) for f, items in mixed.filters] == [
+        ("articles", 1), ("notes", 1), ("endorsements", 1)]
+    assert mixed.link(mixed.filters[1][0]) == "experts/x/notes/"
+    assert stream("experts/y/", [post("article", 1), post("article", 2)]).filters == []  # one kind
+    # In the build: a filter page for each kind a stream has, none for kinds it lacks.
+    amara = page(example_output, "experts/amara-nwosu/")  # notes only: nothing to filter
+    assert not amara.select("nav.filter") and not (example_output / "experts/amara-nwosu/notes").exists()
+    ines = page(example_output, "experts/ines-okafor/")
+    chips = [a.get_text(" ", strip=True).split()[0] for a in ines.select("nav.filter a")]
+    assert chips == ["Everything", "Articles", "Endorsements"]
+    assert (example_output / "experts/ines-okafor/endorsements/index.html").is_file()
+    assert not (example_output / "experts/ines-okafor/videos").exists()
+    assert (example_output / "posts/episodes/index.html").is_file()

@@ -111,6 +111,11 @@ def create_app(settings: dict, check, preview: Preview) -> Flask:
         except Refused as refusal:
             return render_template("refused.html", message=str(refusal)), 403
 
+    @app.errorhandler(ContentError)
+    def invalid(error: ContentError):
+        """Any page while the content does not validate: the build's problems, each with its fix."""
+        return render_template("problems.html", problems=error.problems, back=url_for("queue")), 409
+
     @app.context_processor
     def common():
         return {"token": guard.token, "session": session, "preview": preview,
@@ -118,10 +123,7 @@ def create_app(settings: dict, check, preview: Preview) -> Flask:
 
     @app.get("/")
     def queue():
-        try:
-            ctx = context()
-        except ContentError as error:
-            return render_template("problems.html", problems=error.problems), 200
+        ctx = context()
         items = queue_items(ctx, content, brand_terms=settings.get("EMINENCE_BRAND_TERMS", []))
         posts = {os.path.realpath(p.source_path): p for p in ctx["review_queue"]["posts"]}
         for item in items:

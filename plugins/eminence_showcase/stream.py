@@ -3,7 +3,8 @@ endorsements in one list, newest first, with a filter by kind that needs no Java
 
 Each filter is a static page of its own beside the stream's first page
 (`topics/<slug>/notes/`, `experts/<slug>/videos/`, `posts/episodes/`...), written only
-when it lists something, so the filter links never lead to an empty page.
+when it lists something (the links never lead to an empty page) and the stream has
+more than one kind (otherwise it would repeat the stream, and no filter is shown).
 """
 
 from __future__ import annotations
@@ -51,11 +52,8 @@ class Stream:
     def link(self, flt: StreamFilter | None) -> str:
         return self.base if flt is None else f"{self.base}{flt.slug}/"
 
-    def counts(self) -> dict[str, int]:
-        """{filter slug: items}, for the coverage page and the filter links."""
-        return {flt.slug: len(items) for flt, items in self.filters}
-
 
 def stream(base: str, items: list) -> Stream:
     filters = [(flt, kept) for flt in FILTERS if (kept := [i for i in items if keeps(flt, i)])]
-    return Stream(base, items, filters)
+    # One kind only: its filter page would repeat the stream, and no filter is shown.
+    return Stream(base, items, filters if len(filters) > 1 else [])
