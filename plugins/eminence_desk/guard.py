@@ -12,22 +12,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
+
+from eminence_model.store import file_hash
 
 
 class Refused(Exception):
     """A request the desk will not act on; the message says why and what to do."""
-
-
-def file_digest(path: str) -> str | None:
-    """The file's digest as the desk shows it; None when it does not exist."""
-    try:
-        with open(path, "rb") as fh:
-            return hashlib.sha256(fh.read()).hexdigest()[:20]
-    except FileNotFoundError:
-        return None
 
 
 class Guard:
@@ -56,7 +48,7 @@ class Guard:
         """shown: {absolute path: digest as the desk showed it}."""
         from eminence_model.validate import display_path
 
-        changed = [path for path, digest in shown.items() if file_digest(path) != digest]
+        changed = [path for path, digest in shown.items() if file_hash(path) != digest]
         if changed:
             raise Refused(", ".join(display_path(p) for p in changed)
                           + " changed on disk since the desk showed it (an edit, a pull or another "

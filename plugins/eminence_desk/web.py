@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 
 from flask import Flask, abort, redirect, render_template, request, send_from_directory, url_for
 
-from eminence_model.store import PullLocked, header_field, pull_lock, state_dir
+from eminence_model.store import PullLocked, file_hash, header_field, pull_lock, state_dir
 from eminence_model.validate import ContentError, display_path
 
 from . import edits
 from .decisions import Decision, Session, commit, repository
-from .guard import Guard, Refused, file_digest
+from .guard import Guard, Refused
 from .queue import queue_items
 
 CONSENT_FIELDS = ("Consent", "Consent-Note", "Relationship", "Endorser-Role", "Experts")
@@ -69,13 +69,10 @@ def _item_fields(path: str) -> list[tuple[str, str]]:
 
 
 def _sentence(quote: str, terms: list[str]) -> str | None:
-    """The sentence of the quote in which the brand term was found."""
-    import re
+    """The sentence of the quote in which the brand term was found (the pull's own split)."""
+    from eminence_pull.mentions import sentences
 
-    for sentence in re.split(r"(?<=[.!?])\s+", quote):
-        if any(t.lower() in sentence.lower() for t in terms):
-            return sentence
-    return None
+    return next((s for s in sentences(quote) if any(t.lower() in s.lower() for t in terms)), None)
 
 
 def create_app(settings: dict, check, preview: Preview) -> Flask:
@@ -128,7 +125,7 @@ def create_app(settings: dict, check, preview: Preview) -> Flask:
         posts = {os.path.realpath(p.source_path): p for p in ctx["review_queue"]["posts"]}
         for item in items:
             path = abs_path(item["path"])
-            item["digest"], post = file_digest(path), posts.get(path)
+            item["digest"], post = file_hash(path), posts.get(path)
             item["post_kind"] = getattr(post, "kind", "article") if post else "endorsement"
             item["feed"] = header_field(path, "Feed") or ""
         shown = _filter(items, request.args)
@@ -161,7 +158,7 @@ def create_app(settings: dict, check, preview: Preview) -> Flask:
                 "#" + obj.url.split("#")[1] if "#" in obj.url else "")
         sentence = _sentence(found["quote"], found["matched"]) if found and found.get("matched") else None
         return render_template("item.html", path=path, rel=display_path(path), fields=fields,
-                               digest=file_digest(path), item=found, obj=obj, preview_url=preview_url,
+                               digest=file_hash(path), item=found, obj=obj, preview_url=preview_url,
                                is_endorsement=is_endorsement, sentence=sentence,
                                consent_fields=CONSENT_FIELDS, topics=ctx["topics"], near=near,
                                message=request.args.get("message"))
