@@ -10,14 +10,18 @@ showcase write is compared byte for byte, and stale files must be gone.
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from eminence_model.reading import last_read
+from eminence_showcase import search
 from eminence_showcase.state import build_state
 from helpers import ROOT, runner, settings_for
 
@@ -145,6 +149,44 @@ def test_search_reindexes_only_the_shards_that_changed(tmp_path):
     assert not list((output / hannah).glob("**/*reliability-culture*"))
     bundle = (output / hannah / "pagefind-entry.json").read_text()
     assert bundle  # still a valid bundle for her other posts
+
+
+def _fragments(bundle: Path) -> dict[str, dict]:
+    """A Pagefind bundle's pages: {url: fragment} (gzip, after a signature, JSON)."""
+    pages = {}
+    for path in bundle.glob("fragment/*.pf_fragment"):
+        data = gzip.decompress(path.read_bytes())
+        fragment = json.loads(data[data.index(b"{"):])
+        pages[fragment["url"]] = fragment
+    return pages
+
+
+def test_the_site_bundle_indexes_what_pagefind_given_every_page_would(tmp_path):
+    """search._site_pages gives Pagefind only the pages marked for indexing; Pagefind
+    given every site page (the slow path it replaces) indexes exactly the same."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    output = tmp_path / "output"
+    runner.build(settings_for(tmp_path / "content", output))
+    assert not [p for p in output.iterdir() if p.name.startswith(".")]  # no staging left behind
+    site_pages = sorted(str(p.relative_to(output)) for p in output.rglob("*.html")
+                        if p.relative_to(output).parts[0] not in search.NOT_INDEXED)
+    marked = search._site_pages(str(output), "posts")
+    assert 0 < len(marked) < len(site_pages)  # list pages (page 2, filters) are left out
+    subprocess.run([sys.executable, "-m", "pagefind", "--site", str(output), "--output-subdir", ".every",
+                    "--glob", "{" + ",".join(site_pages) + "}", "--quiet"], check=True)
+    every = _fragments(output / ".every")
+    assert _fragments(output / "pagefind") == every
+    assert len(every) == len(marked)
+
+
+def test_a_site_that_marks_no_body_has_every_page_indexed(tmp_path):
+    for rel, body in (("index.html", "<body>home</body>"), ("topics/a/index.html", "<body>a</body>"),
+                      ("posts/x/index.html", "<body>post</body>")):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(body)
+    assert search._site_pages(str(tmp_path), "posts") == ["index.html", "topics/a/index.html"]
+    (tmp_path / "topics/a/index.html").write_text("<body><div data-pagefind-body>a</div></body>")
+    assert search._site_pages(str(tmp_path), "posts") == ["topics/a/index.html"]
 
 
 def test_parallel_reading_and_the_read_cache_give_the_same_site(tmp_path):
