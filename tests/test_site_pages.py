@@ -332,3 +332,33 @@ def test_the_stream_offers_a_filter_per_kind_it_has(example_output):
     assert (example_output / "experts/ines-okafor/endorsements/index.html").is_file()
     assert not (example_output / "experts/ines-okafor/videos").exists()
     assert (example_output / "posts/episodes/index.html").is_file()
+
+
+def test_a_cards_summary_text_is_the_summary_at_every_depth_without_tags():
+    """summary_text (computed once a post) against what each card computed before:
+    Pelican's summary at the page's site URL, tags stripped."""
+    import datetime
+    from types import SimpleNamespace
+
+    from markupsafe import Markup
+    from pelican.contents import Article
+    from pelican.settings import read_settings
+
+    from eminence_showcase import summary_text
+
+    settings = read_settings(override={"SUMMARY_MAX_LENGTH": 12, "TIMEZONE": "UTC"})
+    other = SimpleNamespace(url="posts/ada/other/", source_path="other.md")
+    context = {"generated_content": {"other.md": other}, "static_content": {}, "localsiteurl": "",
+               "static_links": set()}
+    html = ('<p>See <a href="{filename}/other.md">the other post</a> &amp; <em>its</em> '
+            '<img alt="a chart" src="{filename}/other.md"> notes on grid &lt;forecasting&gt; '
+            'with many more words than a summary keeps.</p>')
+    meta = {"title": "T", "date": datetime.datetime(2026, 1, 2)}
+    article = Article(html, meta, settings, "/x/post.md", context)
+    summaries = {}
+    for siteurl in ("", "..", "../../..", "https://example.com"):
+        context["localsiteurl"] = siteurl  # as Pelican's writer sets it for each page
+        summaries[siteurl] = article.summary
+    assert len(set(summaries.values())) > 1  # the links differ by depth
+    assert {Markup(s).striptags() for s in summaries.values()} == {summary_text(article)}
+    assert summary_text(article) == "See the other post & its notes on grid <forecasting> with many more …"
