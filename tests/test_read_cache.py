@@ -111,3 +111,78 @@ def test_dumps_refers_to_the_settings_and_never_copies_them():
     other = {"HUGE": "y"}
     _, metadata = loads(data, other)
     assert metadata["series"].settings is other
+
+
+# One reader reads these in this order: what one file defines (references, footnotes,
+# abbreviations, a table of contents, headings' ids) must not reach the next.
+SEQUENCE = {
+    "first.md": """Title: First
+Summary: A *formatted* summary with [a link][ref].
+Tags: a, b
+
+[TOC]
+
+# Heading
+
+Text with a footnote[^1] and an HTML abbreviation and [a reference][ref].
+
+*[HTML]: Hyper Text Markup Language
+
+[ref]: https://example.com/ref
+[^1]: The first file's note.
+
+    :::python
+    print("highlighted")
+""",
+    "second.md": """Title: Second
+
+# Heading
+
+No definitions here: [a reference][ref] stays text, HTML is no abbreviation,
+and this footnote[^1] is numbered anew.
+
+[^1]: The second file's note.
+""",
+    "no-header.md": "Just a paragraph, no header at all.\n",
+    "third.md": """Title: Third
+Summary: Plain.
+
+[TOC]
+
+# Heading
+""",
+}
+
+
+@pytest.mark.parametrize("extensions", [{}, {"markdown.extensions.toc": {"permalink": True}}])
+def test_markdown_read_with_one_instance_is_what_pelicans_reader_returns(tmp_path, extensions):
+    """The fast path (markdown_reader.py) against the code it replaces, file after file."""
+    from pelican.readers import MarkdownReader
+    from pelican.settings import DEFAULT_CONFIG, read_settings
+
+    from eminence_model import markdown_reader
+
+    markdown = {**DEFAULT_CONFIG["MARKDOWN"]}
+    markdown["extension_configs"] = {**markdown["extension_configs"], **extensions}
+    settings = read_settings(override={"PATH": str(tmp_path), "MARKDOWN": markdown})
+    for name, text in SEQUENCE.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    reused = MarkdownReader(settings)
+    assert markdown_reader.reuses_markdown(MarkdownReader)
+    for _ in range(2):  # and again, with every instance already used
+        for name in SEQUENCE:
+            path = str(tmp_path / name)
+            fresh = MarkdownReader(settings).read(path)
+            assert markdown_reader.read(reused, path) == fresh, name
+
+
+def test_a_reader_that_reads_its_own_way_is_left_alone():
+    from pelican.readers import MarkdownReader
+
+    from eminence_model import markdown_reader
+
+    class Custom(MarkdownReader):
+        def read(self, source_path):
+            return "custom", {}
+
+    assert not markdown_reader.reuses_markdown(Custom)

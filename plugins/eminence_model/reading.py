@@ -11,7 +11,8 @@ What a reader returns is sanitized here, once per file (sanitize.clean_read): a
 cache hit is already clean. The cache reaches Pelican as reader *classes* (`use_cache`, connected to
 Pelican's `readers_init` by the showcase plugin, and called directly by
 `caching_readers` for tools that read without a build). Each keeps its base
-class's name, so Pelican's `reader` metadata is unchanged.
+class's name, so Pelican's `reader` metadata is unchanged. Markdown is read with one Markdown
+instance per reader (markdown_reader.py).
 
 Everything a reader returns is cached. Pelican's own metadata objects (Tag, Category,
 Author) and any a plugin adds keep a reference to the settings; the settings are
@@ -37,6 +38,7 @@ from dataclasses import dataclass
 
 from pelican.readers import BaseReader, Readers
 
+from . import markdown_reader
 from .digest import code_digest, settings_digest
 from .sanitize import clean_read
 
@@ -226,8 +228,10 @@ def cached_class(cls: type) -> type:
     def read(self, source_path):
         return cache_for(self.settings).read(self.read_uncached, source_path)
 
+    base_read = markdown_reader.read if markdown_reader.reuses_markdown(cls) else cls.read
+
     def read_uncached(self, source_path):
-        content, metadata = cls.read(self, source_path)
+        content, metadata = base_read(self, source_path)
         return clean_read(content, metadata, self.settings)
 
     return type(cls.__name__, (cls,), {"read": read, "read_uncached": read_uncached,
