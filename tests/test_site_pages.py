@@ -362,3 +362,25 @@ def test_a_cards_summary_text_is_the_summary_at_every_depth_without_tags():
     assert len(set(summaries.values())) > 1  # the links differ by depth
     assert {Markup(s).striptags() for s in summaries.values()} == {summary_text(article)}
     assert summary_text(article) == "See the other post & its notes on grid <forecasting> with many more …"
+
+
+def test_pelicans_tag_pages_are_written_only_where_a_setting_saves_them(tmp_path, small_site):
+    """The showcase skips gathering tag, category and author lists it saves nowhere; a
+    site that sets TAG_SAVE_AS still gets Pelican's tag pages."""
+    write(small_site, "posts/ada/tagged.md", """
+        Title: Tagged
+        Date: 2025-04-01
+        Expert: ada
+        Topics: ai
+        Tags: grid, storms
+        Category: Field notes
+        Author: Ada
+
+        A post with Pelican's own metadata.
+        """)
+    default, tagged = tmp_path / "default" / "out", tmp_path / "tagged" / "out"
+    build(small_site, default)
+    assert not list(default.glob("tag*")) and not list(default.rglob("*storms*"))
+    build(small_site, tagged, TAG_SAVE_AS="tag/{slug}.html", TAG_URL="tag/{slug}.html")
+    assert (tagged / "tag" / "storms.html").is_file() and (tagged / "tag" / "grid.html").is_file()
+    assert not list(tagged.rglob("*field-notes*"))  # categories: still saved nowhere
