@@ -1,4 +1,16 @@
-"""Wall time and peak memory of a command's whole process tree (shared by the benchmarks)."""
+"""Wall time and peak memory of a command's whole process tree (shared by the benchmarks).
+
+Two ways to sample memory, because the accurate one disturbs what it measures:
+
+- "rss" (the default for timed runs): the sum of each process's VmRSS, from
+  /proc/PID/status, a few microseconds a sample. Pages a forked worker shares with
+  its parent count in each, so for a forking build it is an upper bound.
+- "pss": the proportional set size from /proc/PID/smaps_rollup, which splits a shared
+  page between the processes sharing it. The kernel walks every mapping to produce it
+  (16 ms for a 600 MB process on the team's VM) while holding the process's memory
+  map lock: sampled every 20 ms it took most of a core from a 2-core machine and
+  slowed the build it sampled by a third. Use it only for runs that are not timed.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +20,12 @@ import threading
 import time
 
 
-def _memory_kb(pid: int) -> int:
-    """PSS (proportional set size): a page shared by forked processes is split between
-    them instead of counted in each, as RSS would. VmRSS where smaps_rollup is missing."""
-    for path, key in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+def _memory_kb(pid: int, kind: str) -> int:
+    """PSS or RSS of one process (VmRSS where smaps_rollup is missing)."""
+    sources = [(f"/proc/{pid}/status", "VmRSS:")]
+    if kind == "pss":
+        sources.insert(0, (f"/proc/{pid}/smaps_rollup", "Pss:"))
+    for path, key in sources:
         try:
             with open(path) as fh:
                 for line in fh:
@@ -22,13 +36,13 @@ def _memory_kb(pid: int) -> int:
     return 0
 
 
-def tree_memory_kb(pid: int) -> int:
-    """Total memory (PSS) of pid and all its descendants, from /proc."""
+def tree_memory_kb(pid: int, kind: str = "rss") -> int:
+    """Total memory ("rss" or "pss") of pid and all its descendants, from /proc."""
     total, stack = 0, [pid]
     while stack:
         p = stack.pop()
         try:
-            total += _memory_kb(p)
+            total += _memory_kb(p, kind)
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as fh:
                     stack += [int(c) for c in fh.read().split()]
@@ -37,9 +51,10 @@ def tree_memory_kb(pid: int) -> int:
     return total
 
 
-def timed(cmd: list[str], cwd: str, what: str) -> tuple[float, float, str]:
-    """Run cmd; return (seconds, peak process-tree PSS in MiB, output). Sampled every
-    20 ms, so a peak shorter than that can be missed. Exits if the command fails."""
+def timed(cmd: list[str], cwd: str, what: str, memory: str = "rss") -> tuple[float, float, str]:
+    """Run cmd; return (seconds, peak process-tree memory in MiB, `memory` being "rss" or
+    "pss", see above; output). Sampled every 20 ms, so a peak shorter than that can be
+    missed. Exits if the command fails."""
     # As a default Python runs it: bytecode is cached. A machine-wide
     # PYTHONDONTWRITEBYTECODE (as on the team's VM) would recompile the plugins in
     # every measured run, a cost no user with a default Python pays.
@@ -56,7 +71,7 @@ def timed(cmd: list[str], cwd: str, what: str) -> tuple[float, float, str]:
     reader = threading.Thread(target=drain)
     reader.start()
     while proc.poll() is None:
-        peak = max(peak, tree_memory_kb(proc.pid))
+        peak = max(peak, tree_memory_kb(proc.pid, memory))
         time.sleep(0.02)
     reader.join()
     elapsed = time.perf_counter() - started

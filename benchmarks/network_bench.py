@@ -200,7 +200,7 @@ def main(argv=None) -> None:
                     "EMINENCE_PULL_TIMEOUT": args.timeout}
         conf = make_project(os.path.join(work, "site"), feeds, ports, settings)
         seconds, peak_mib, out = timed([sys.executable, "-m", "invoke", "pull", "--settings", conf], ROOT,
-                                       "pull")
+                                       "pull", memory="pss")
         import time
 
         time.sleep(1)  # the server's last stats

@@ -17,8 +17,9 @@ server process on 127.0.0.1, then measures, each as wall time:
 
 Peak memory is the largest total PSS of the pull's process tree (main process and
 parser workers; a page shared after a fork counts once), sampled every 20 ms from
-/proc. Figures are printed as ratios against the baseline measured in the same
-run: absolute times vary between machines, ratios much less.
+/proc (which costs the pull some CPU: see measure.py). Figures are printed as ratios
+against the baseline measured in the same run: absolute times vary between machines,
+ratios much less.
 
 Leave a few minutes between runs on ext4. For a while after tens of thousands of
 files are deleted (this script removes its folder at the end), ext4's inode
@@ -170,7 +171,7 @@ def pull_settings(folder: str, content: str, extra: dict) -> str:
 
 def timed_pull(conf: str) -> tuple[float, float, str]:
     """Run `invoke pull` as a subprocess; return (seconds, peak tree PSS in MiB, output)."""
-    return timed([sys.executable, "-m", "invoke", "pull", "--settings", conf], ROOT, "pull")
+    return timed([sys.executable, "-m", "invoke", "pull", "--settings", conf], ROOT, "pull", memory="pss")
 
 
 def baseline(base: str, n_feeds: int, folder: str) -> float:
