@@ -168,6 +168,10 @@ def test_the_site_bundle_indexes_what_pagefind_given_every_page_would(tmp_path):
     output = tmp_path / "output"
     runner.build(settings_for(tmp_path / "content", output))
     assert not [p for p in output.iterdir() if p.name.startswith(".")]  # no staging left behind
+    (output / ".pagefind.pages" / "topics").mkdir(parents=True)  # as a killed build leaves them
+    (output / ".pagefind-posts-0.new").mkdir()
+    runner.build(settings_for(tmp_path / "content", output))
+    assert not [p for p in output.iterdir() if p.name.startswith(".")]
     site_pages = sorted(str(p.relative_to(output)) for p in output.rglob("*.html")
                         if p.relative_to(output).parts[0] not in search.NOT_INDEXED)
     marked = search._site_pages(str(output), "posts")

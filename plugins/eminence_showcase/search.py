@@ -174,6 +174,9 @@ def build_index(pelican) -> None:
             dirty.add(name)
     runs = []  # (bundle, folder Pagefind reads, glob, posts): the largest run starts first
     staging = os.path.join(output, f".{SITE_BUNDLE}.pages")
+    for name in os.listdir(output):  # what a killed build left: never published
+        if name.startswith(f".{SITE_BUNDLE}") and name.endswith((".new", ".pages")):
+            shutil.rmtree(os.path.join(output, name), ignore_errors=True)
     for name in sorted(dirty):
         if name == SITE_BUNDLE:
             _stage(output, _site_pages(output, root), staging)
