@@ -12,7 +12,9 @@ Pelican converts formatted fields (Summary) with the instance that read the body
 after removing its `meta` preprocessor (a field's text has no header to take). The
 body's instance keeps that preprocessor here; fields get a second instance, in which
 a pass-through stands in for `meta` so that Pelican can remove it every time.
-A reader class that overrides either method is left as it is.
+A reader class that overrides either method is left as it is. Like Pelican's own (which
+keeps the file it reads on itself), a reader serves one thread at a time: every build and
+tool makes its own, and forked workers their copies.
 """
 
 from __future__ import annotations
