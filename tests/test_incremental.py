@@ -151,6 +151,15 @@ def test_search_reindexes_only_the_shards_that_changed(tmp_path):
     assert bundle  # still a valid bundle for her other posts
 
 
+def test_shards_of_an_earlier_plan_are_removed(tmp_path):
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    output = tmp_path / "output"
+    runner.build(settings_for(tmp_path / "content", output, EMINENCE_SEARCH_SHARD_PAGES=4))
+    assert len(list(output.glob("pagefind-posts-*"))) > 1
+    runner.build(settings_for(tmp_path / "content", output))  # one shard now
+    assert sorted(p.name for p in output.glob("pagefind*")) == ["pagefind", "pagefind-posts-0"]
+
+
 def _fragments(bundle: Path) -> dict[str, dict]:
     """A Pagefind bundle's pages: {url: fragment} (gzip, after a signature, JSON)."""
     pages = {}
