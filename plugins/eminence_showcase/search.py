@@ -115,7 +115,6 @@ def _site_pages(output: str, article_root: str) -> list[str]:
 def _stage(output: str, pages: list[str], staging: str) -> None:
     """`pages` linked (not copied) into `staging` at the same relative paths, so Pagefind
     run on `staging` gives them the URLs they have in `output`."""
-    shutil.rmtree(staging, ignore_errors=True)
     for rel in pages:
         target = os.path.join(staging, rel)
         os.makedirs(os.path.dirname(target), exist_ok=True)
@@ -172,11 +171,14 @@ def build_index(pelican) -> None:
     for name, members in wanted.items():
         if last.get(name) != members or not os.path.isfile(os.path.join(output, name, "pagefind.js")):
             dirty.add(name)
+    # Out first: what a killed build left (it must never be published) and the shards of
+    # an earlier plan. Every run below then writes into folders that do not exist yet.
+    for name in os.listdir(output):
+        leftover = name.startswith(f".{SITE_BUNDLE}") and name.endswith((".new", ".pages"))
+        if leftover or (name.startswith(SITE_BUNDLE + "-") and name not in wanted):
+            shutil.rmtree(os.path.join(output, name), ignore_errors=leftover)
     runs = []  # (bundle, folder Pagefind reads, glob, posts): the largest run starts first
     staging = os.path.join(output, f".{SITE_BUNDLE}.pages")
-    for name in os.listdir(output):  # what a killed build left: never published
-        if name.startswith(f".{SITE_BUNDLE}") and name.endswith((".new", ".pages")):
-            shutil.rmtree(os.path.join(output, name), ignore_errors=True)
     for name in sorted(dirty):
         if name == SITE_BUNDLE:
             _stage(output, _site_pages(output, root), staging)
@@ -190,9 +192,6 @@ def build_index(pelican) -> None:
         _pagefind_all(output, runs, concurrency(settings, largest))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    for name in os.listdir(output):  # shards of an earlier plan
-        if name.startswith(SITE_BUNDLE + "-") and name not in wanted:
-            shutil.rmtree(os.path.join(output, name))
     os.makedirs(os.path.dirname(record_path) or ".", exist_ok=True)
     with open(record_path, "w", encoding="utf-8") as fh:
         json.dump(wanted, fh)
@@ -204,8 +203,7 @@ def _pagefind_all(output: str, runs: list[tuple[str, str, str, int]], at_once: i
     a served bundle is never half written."""
 
     def index(name: str, site: str, glob: str) -> str | None:
-        fresh = os.path.join(output, f".{name}.new")
-        shutil.rmtree(fresh, ignore_errors=True)
+        fresh = os.path.join(output, f".{name}.new")  # build_index removed any left over
         proc = subprocess.run([sys.executable, "-m", "pagefind", "--site", site, "--output-path", fresh,
                                "--glob", glob, "--quiet"], capture_output=True, text=True)
         if proc.returncode != 0:
