@@ -25,6 +25,7 @@ from eminence_showcase import runner  # noqa: E402 - needs plugins/ on the path
 
 OUTPUT = os.path.join(ROOT, "output")
 PREVIEW_OUTPUT = os.path.join(ROOT, "output-preview")  # never output/: drafts stay out of it
+EXAMPLE_OUTPUT = os.path.join(ROOT, "output-example")
 
 
 def _settings(settings_file: str, **overrides) -> dict:
@@ -43,8 +44,8 @@ def _fail(error: ContentError) -> None:
             "settings": "settings file (default pelicanconf.py)"})
 @writes("build", AFTER_BUILD)
 def build(c, drafts=False, settings="pelicanconf.py"):
-    """Validate the content and build the showcase into output/."""
-    overrides = {"EMINENCE_PREVIEW": True} if drafts else {}
+    """Validate the content and build the showcase into output/ (--drafts: output-preview/)."""
+    overrides = {"EMINENCE_PREVIEW": True, "OUTPUT_PATH": PREVIEW_OUTPUT} if drafts else {}
     try:
         pelican = runner.build(_settings(settings, **overrides))
     except (ContentError, runner.BuildWarnings) as error:
@@ -69,17 +70,62 @@ def check(c, settings="pelicanconf.py"):
           f"{len(context['endorsements'])} published endorsements.")
 
 
-@task(help={"port": "port to listen on (default 8000)", "bind": "address (default 127.0.0.1)"})
-def serve(c, port=8000, bind="127.0.0.1"):
+@task(help={"port": "port to listen on (default 8000)", "bind": "address (default 127.0.0.1)",
+            "drafts": "serve the drafts preview (output-preview/, from `build --drafts`)"})
+def serve(c, port=8000, bind="127.0.0.1", drafts=False):
     """Serve output/ on http://127.0.0.1:8000/ (build first)."""
-    if not os.path.isfile(os.path.join(OUTPUT, "index.html")):
-        sys.exit("output/ has no site yet: run `invoke build` first.")
+    folder = PREVIEW_OUTPUT if drafts else OUTPUT
+    if not os.path.isfile(os.path.join(folder, "index.html")):
+        sys.exit(f"{os.path.relpath(folder, ROOT)}/ has no site yet: run `invoke build"
+                 f"{' --drafts' * drafts}` first.")
+    _serve(folder, bind, port)
+
+
+def _serve(folder: str, bind: str, port) -> None:
     from eminence_showcase.preview import server
 
-    with server(OUTPUT, bind, port) as httpd:
-        print(f"Serving output/ at http://{bind}:{httpd.server_address[1]}/ (Ctrl-C to stop)")
+    name = os.path.relpath(folder, ROOT)
+
+    with server(folder, bind, port) as httpd:
+        print(f"Serving {name}/ at http://{bind}:{httpd.server_address[1]}/ (Ctrl-C to stop)")
         with contextlib.suppress(KeyboardInterrupt):
             httpd.serve_forever()
+
+
+@task(help={"company": "the company's name, as the showcase shows it",
+            "brand": "a brand or product term that marks endorsement candidates (repeatable; "
+                     "default: the company's name)",
+            "domain": "the company's own domain: its people are never endorsers (repeatable)",
+            "tagline": "the home page's headline", "intro": "the home page's introduction",
+            "timezone": "the showcase's time zone (default UTC)",
+            "url": "where it will be published, e.g. https://experts.acme.com",
+            "force": "replace a showcase content/ already holds (git keeps the old files)"},
+      iterable=["brand", "domain"])
+@writes("init", AFTER_EDIT)
+def init(c, company, brand=None, domain=None, tagline="", intro="", timezone="UTC", url="",
+         force=False):
+    """Make this clone a company's own, empty showcase: its settings, no example content."""
+    from eminence_desk import DeskError
+    from eminence_desk.adopt import NEXT_STEPS, init_showcase
+
+    with exits_on(DeskError, prefix="init: "):
+        done = init_showcase(ROOT, company, list(brand or []), list(domain or []), tagline, intro,
+                             timezone, url, force)
+    runner.check(_settings("pelicanconf.py"))  # the empty showcase is valid as written
+    print("\n".join([*done, f"{company}'s showcase is ready and empty.", NEXT_STEPS]))
+
+
+@task(help={"serve": "then serve it on --port", "port": "port to listen on (default 8000)"})
+def example(c, serve=False, port=8000):
+    """Build the bundled example (examples/kestrel-works/) into output-example/, to learn from."""
+    from eminence_model.engine_settings import EXAMPLE
+
+    conf = _settings(os.path.join(EXAMPLE, "pelicanconf.py"), OUTPUT_PATH=EXAMPLE_OUTPUT,
+                     CACHE_PATH=os.path.join(ROOT, "cache", "example"))
+    runner.build(conf)
+    print(f"Built the bundled example into {os.path.relpath(EXAMPLE_OUTPUT, ROOT)}/.")
+    if serve:
+        _serve(EXAMPLE_OUTPUT, "127.0.0.1", port)
 
 
 @task(help={"port": "port to listen on (default 8000; 0 picks a free one)",

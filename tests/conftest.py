@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from feedserver import FeedServer
-from helpers import ROOT, SMALL_SITE, PullSite, build, write
+from helpers import EXAMPLE, SETTINGS, SMALL_SITE, PullSite, build, example_project, write
 
 # The fetcher refuses internal addresses; the suite's servers are on 127.0.0.0/8 and
 # nothing else is ever reached (subprocesses inherit this).
@@ -56,14 +56,9 @@ def site(small_site, tmp_path) -> PullSite:
 
 @pytest.fixture
 def project(tmp_path):
-    """A copy of the whole project, to run the editor's real commands in."""
-    import shutil
-
-    dest = tmp_path / "project"
-    shutil.copytree(ROOT, dest, ignore=shutil.ignore_patterns(
-        "output", "output-preview", "cache", ".git", "__pycache__", ".pytest_cache", ".ruff_cache",
-        ".venv", "venv", "node_modules"))
-    return dest
+    """A copy of the engine whose showcase is the bundled example, to run the editor's
+    real commands in (whatever the project's own showcase is)."""
+    return example_project(tmp_path / "project")
 
 
 @pytest.fixture(scope="session")
@@ -74,11 +69,12 @@ def published(tmp_path_factory):
     from helpers import runner
 
     SITE = "https://showcase.example.com"
-    out = tmp_path_factory.mktemp("published") / "output"
+    project = example_project(tmp_path_factory.mktemp("published") / "project")
+    out = project / "output"
     os.environ["SITEURL"] = SITE
     try:
-        settings = runner.load_settings(str(ROOT / "publishconf.py"), OUTPUT_PATH=str(out),
-                                        CACHE_PATH=str(out.parent / "cache"))
+        settings = runner.load_settings(str(project / "publishconf.py"), OUTPUT_PATH=str(out),
+                                        CACHE_PATH=str(project / "cache"))
     finally:
         del os.environ["SITEURL"]
     runner.build(settings)
@@ -89,7 +85,7 @@ def published(tmp_path_factory):
 def example_output(tmp_path_factory) -> Path:
     """The bundled example showcase, built once (public mode)."""
     out = tmp_path_factory.mktemp("example") / "output"
-    build(ROOT / "content", out)
+    build(EXAMPLE, out)
     return out
 
 
@@ -97,7 +93,7 @@ def example_output(tmp_path_factory) -> Path:
 def example_preview(tmp_path_factory) -> Path:
     """The bundled example showcase in preview mode (drafts shown)."""
     out = tmp_path_factory.mktemp("example-preview") / "output"
-    build(ROOT / "content", out, EMINENCE_PREVIEW=True)
+    build(EXAMPLE, out, EMINENCE_PREVIEW=True)
     return out
 
 

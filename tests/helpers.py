@@ -15,7 +15,44 @@ from eminence_showcase import runner
 
 ROOT = Path(__file__).resolve().parent.parent
 
-SETTINGS = str(ROOT / "pelicanconf.py")
+# The code's tests never read the project's own showcase (content/, pelicanconf.py): a
+# company that replaced the example keeps a green suite. They build the bundled example,
+# which the engine owns, or small sites of their own, with the example's settings.
+EXAMPLE_ROOT = ROOT / "examples" / "kestrel-works"
+EXAMPLE = EXAMPLE_ROOT / "content"
+SETTINGS = str(EXAMPLE_ROOT / "pelicanconf.py")
+
+
+# What an engine copy leaves out: the project's own showcase (at the top only: the example
+# has a content/ too) and what builds and tools leave behind (anywhere).
+NOT_ENGINE_TOP = ("content", "pelicanconf.py", "output", "output-*", "output.*", "cache", ".git",
+                  ".venv", "venv")
+NOT_ENGINE = shutil.ignore_patterns("__pycache__", ".pytest_cache", ".ruff_cache", "node_modules")
+
+
+def engine_files(folder: str, names: list[str]) -> set[str]:
+    """shutil.copytree's ignore: what copying the engine of ROOT leaves out."""
+    top = shutil.ignore_patterns(*NOT_ENGINE_TOP)(folder, names) if Path(folder) == ROOT else set()
+    return top | NOT_ENGINE(folder, names)
+
+EXAMPLE_PROJECT_SETTINGS = """\
+import os, sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "plugins"))
+from eminence_model.engine_settings import *  # noqa
+from eminence_model.engine_settings import EXAMPLE, settings_of
+globals().update(settings_of(os.path.join(EXAMPLE, "pelicanconf.py")))
+PATH = "content"
+"""
+
+
+def example_project(dest: Path) -> Path:
+    """A project folder as an adopter's looks (the engine, `content/`, `pelicanconf.py`)
+    whose showcase is a copy of the bundled example: what the editor's commands, the
+    workflows' commands and a published build are tested in."""
+    shutil.copytree(ROOT, dest, ignore=engine_files)
+    shutil.copytree(EXAMPLE, dest / "content")
+    (dest / "pelicanconf.py").write_text(EXAMPLE_PROJECT_SETTINGS, encoding="utf-8")
+    return dest
 
 
 def shared_corpus(name: str) -> Path:

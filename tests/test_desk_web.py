@@ -11,7 +11,6 @@ import json
 import os
 import queue
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,10 +21,8 @@ import urllib.request
 
 import pytest
 
-from helpers import ROOT, invoke
+from helpers import EXAMPLE, example_project, invoke
 
-IGNORED = shutil.ignore_patterns("output", "output-preview", "cache", ".git", "__pycache__",
-                                 ".pytest_cache", ".ruff_cache", ".venv", "venv", "node_modules")
 DRAFTS = {
     "approve": "content/posts/sofia-kowalczyk/when-the-anomaly-is-the-sensor.md",
     "reject": "content/posts/rafael-mendes/five-questions-every-new-platform-user-asks.md",
@@ -47,8 +44,8 @@ def desk(tmp_path_factory):
     """(the desk's URL, its project, the twin the CLI edits)."""
     base = tmp_path_factory.mktemp("desk")
     project, twin = base / "project", base / "twin"
-    shutil.copytree(ROOT, project, ignore=IGNORED)
-    shutil.copytree(ROOT, twin, ignore=IGNORED)
+    example_project(project)
+    example_project(twin)
     git(project, "init", "-q")
     git(project, "-c", "user.name=Test", "-c", "user.email=t@example.com", "add", "-A")
     git(project, "-c", "user.name=Test", "-c", "user.email=t@example.com", "commit", "-qm", "start")
@@ -104,7 +101,7 @@ def open_item(page, url, rel):
 
 
 def title_of(rel) -> str:
-    return next(line[7:] for line in (ROOT / rel).read_text().splitlines() if line.startswith("Title: "))
+    return next(line[7:] for line in (EXAMPLE / rel.removeprefix("content/")).read_text().splitlines() if line.startswith("Title: "))
 
 
 def same_as_cli(desk_dir, twin, *rels):

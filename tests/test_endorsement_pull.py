@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from feedserver import Response, atom
-from helpers import ROOT, XSS, assert_inert, invoke, runner, write
+from helpers import ROOT, SETTINGS, XSS, assert_inert, invoke, runner, write
 
 BRANDS = ["Acme Widgets", "Widgetron"]
 OUTSIDER = {"name": "Dana Outsider", "uri": "https://dana.example.org/"}
@@ -270,8 +270,8 @@ def test_invoke_verify_endorsements_exits_1_and_names_the_files(sources, tmp_pat
     conf = tmp_path / "verify_settings.py"
     conf.write_text(textwrap.dedent(f"""
         import sys
-        sys.path.insert(0, {str(ROOT)!r})
-        from pelicanconf import *
+        from eminence_model.engine_settings import settings_of
+        globals().update(settings_of({SETTINGS!r}))
         PATH = {str(sources.content)!r}
         CACHE_PATH = {str(tmp_path / "cache")!r}
         """))

@@ -10,7 +10,7 @@ import contextlib
 import fcntl
 import subprocess
 
-from helpers import invoke
+from helpers import EXAMPLE, invoke
 
 DRAFT = "content/posts/sofia-kowalczyk/draft-edge-ai-roadmap.md"
 
@@ -48,7 +48,7 @@ def test_a_second_build_into_the_same_output_is_refused(project):
 def test_a_pull_that_cannot_write_says_nothing_was_lost(project):
     state = project / "content" / "_pull"
     ledger = (state / "ledger.json").read_bytes()
-    feed = project / "example-feeds" / "ines-okafor.xml"  # a new entry: the pull must write
+    feed = project / "examples/kestrel-works/feeds/ines-okafor.xml"  # a new entry: the pull must write
     feed.write_text(feed.read_text().replace("</feed>", """<entry><id>https://ines.example.com/new/</id>
         <title>A new post</title><link rel="alternate" href="https://ines.example.com/new/"/>
         <updated>2026-11-21T09:00:00Z</updated><content>Forecasting, again.</content></entry></feed>"""))

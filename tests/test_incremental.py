@@ -23,7 +23,7 @@ import pytest
 from eminence_model.reading import last_read
 from eminence_showcase import search
 from eminence_showcase.state import build_state
-from helpers import ROOT, runner, settings_for
+from helpers import EXAMPLE, ROOT, runner, settings_for
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
@@ -79,9 +79,8 @@ EDITS = {
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
     base = tmp_path_factory.mktemp("incremental")
-    shutil.copytree(ROOT / "content", base / "content")
+    shutil.copytree(EXAMPLE, base / "content")
     shutil.copytree(ROOT / "theme", base / "theme")
-    shutil.copytree(ROOT / "example-feeds", base / "example-feeds")  # the experts' Feeds
     return base
 
 
@@ -126,8 +125,7 @@ def test_after_each_edit_incremental_equals_clean(workspace, edit):
 
 
 def test_search_reindexes_only_the_shards_that_changed(tmp_path):
-    shutil.copytree(ROOT / "content", tmp_path / "content")
-    shutil.copytree(ROOT / "example-feeds", tmp_path / "example-feeds")
+    shutil.copytree(EXAMPLE, tmp_path / "content")
     output = tmp_path / "output"
 
     def build():
@@ -152,7 +150,7 @@ def test_search_reindexes_only_the_shards_that_changed(tmp_path):
 
 
 def test_shards_of_an_earlier_plan_are_removed(tmp_path):
-    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copytree(EXAMPLE, tmp_path / "content")
     output = tmp_path / "output"
     runner.build(settings_for(tmp_path / "content", output, EMINENCE_SEARCH_SHARD_PAGES=4))
     assert len(list(output.glob("pagefind-posts-*"))) > 1
@@ -173,7 +171,7 @@ def _fragments(bundle: Path) -> dict[str, dict]:
 def test_the_site_bundle_indexes_what_pagefind_given_every_page_would(tmp_path):
     """search._site_pages gives Pagefind only the pages marked for indexing; Pagefind
     given every site page (the slow path it replaces) indexes exactly the same."""
-    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copytree(EXAMPLE, tmp_path / "content")
     output = tmp_path / "output"
     runner.build(settings_for(tmp_path / "content", output))
     assert not [p for p in output.iterdir() if p.name.startswith(".")]  # no staging left behind
@@ -204,8 +202,7 @@ def test_a_site_that_marks_no_body_has_every_page_indexed(tmp_path):
 
 def test_parallel_reading_and_the_read_cache_give_the_same_site(tmp_path):
     """Markdown read on two forked workers, then from the cache, equals a serial read."""
-    shutil.copytree(ROOT / "content", tmp_path / "content")
-    shutil.copytree(ROOT / "example-feeds", tmp_path / "example-feeds")
+    shutil.copytree(EXAMPLE, tmp_path / "content")
     content = tmp_path / "content"
 
     def build(name, **overrides):
@@ -234,8 +231,7 @@ def test_a_build_that_dies_leaves_nothing_stale_behind(tmp_path):
     removed by the next build when their post is gone."""
     from pelican import signals
 
-    shutil.copytree(ROOT / "content", tmp_path / "content")
-    shutil.copytree(ROOT / "example-feeds", tmp_path / "example-feeds")
+    shutil.copytree(EXAMPLE, tmp_path / "content")
     content, output = tmp_path / "content", tmp_path / "output"
 
     def build():
@@ -269,8 +265,7 @@ def test_a_fresh_clone_with_the_cache_restored_renders_only_what_changed(tmp_pat
     """CI's build: yesterday's cache and output restored into a new checkout (another
     absolute path, every file with a new modification time), one post edited."""
     first = tmp_path / "first"
-    shutil.copytree(ROOT / "content", first / "content")
-    shutil.copytree(ROOT / "example-feeds", first / "example-feeds")
+    shutil.copytree(EXAMPLE, first / "content")
 
     def build(base: Path, incremental=True):
         settings = settings_for(base / "content", base / "output", EMINENCE_SEARCH=False,
@@ -287,6 +282,5 @@ def test_a_fresh_clone_with_the_cache_restored_renders_only_what_changed(tmp_pat
     assert 0 < writer.rendered < writer.skipped and len(writer.changed) < 15
     reference = tmp_path / "reference"
     shutil.copytree(clone / "content", reference / "content")
-    shutil.copytree(ROOT / "example-feeds", reference / "example-feeds")
     build(reference, incremental=False)
     assert _tree(clone / "output") == _tree(reference / "output")

@@ -16,9 +16,9 @@ from helpers import ROOT
 
 PIPELINE = ["eminence_model", "eminence_pull", "eminence_desk", "eminence_showcase", "eminence_publish"]
 MAX_LINES = 420  # a module past this is two modules (README: "Layout")
-# tasks.py is one concern, the command surface: a short wrapper per command (25 of them)
+# tasks.py is one concern, the command surface: a short wrapper per command (27 of them)
 # and the refusal and failed-write handling they share.
-MAX_TASKS_LINES = 440
+MAX_TASKS_LINES = 490
 
 
 def modules():

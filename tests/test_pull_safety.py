@@ -15,7 +15,7 @@ import pytest
 
 from eminence_model.store import PullLocked, pull_lock
 from feedserver import Response, atom, one_entry
-from helpers import ROOT, SMALL_SITE, PullSite, invoke, write
+from helpers import EXAMPLE, SETTINGS, ROOT, SMALL_SITE, PullSite, invoke, write
 
 PULL_SCRIPT = textwrap.dedent("""
     import sys
@@ -57,7 +57,7 @@ def serve_many(feeds, n_feeds=40, per_feed=25, delay=0.05) -> list[str]:
 
 
 def run_pull_process(site: PullSite) -> subprocess.Popen:
-    script = PULL_SCRIPT.format(plugins=str(ROOT / "plugins"), conf=str(ROOT / "pelicanconf.py"),
+    script = PULL_SCRIPT.format(plugins=str(ROOT / "plugins"), conf=SETTINGS,
                                 content=str(site.content), out=str(site.out), cache=str(site.cache))
     return subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=True)
@@ -171,12 +171,12 @@ def test_invoke_pull_on_the_example_is_offline_and_idempotent(project):
     assert "3 new endorsement candidate(s)" in first.stdout
     # A note, two talks and two episodes, classified as the committed example has them.
     for expert in ("amara-nwosu", "lena-fischer", "oskar-berg"):
-        for post in (ROOT / "content/posts" / expert).glob("*.md"):
+        for post in (EXAMPLE / "posts" / expert).glob("*.md"):
             assert (project / "content/posts" / expert / post.name).read_bytes() == post.read_bytes()
     second = invoke(project, "pull")
     assert "0 fetched, 14 not modified" in second.stdout and "Posts: 0 new" in second.stdout
     ledger = json.loads((project / "content/_pull/ledger.json").read_text())["entries"]
-    committed = json.loads((ROOT / "content/_pull/ledger.json").read_text())["entries"]
+    committed = json.loads((EXAMPLE / "_pull/ledger.json").read_text())["entries"]
     assert {k: r["file"] for k, r in ledger.items()} == {k: r["file"] for k, r in committed.items()}
 
 

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import feedparser
 
-from helpers import ROOT, build, page
+from helpers import EXAMPLE, ROOT, build, page
 
 SITE = "https://showcase.example.com"
 
@@ -107,8 +107,8 @@ UPSTREAM_UNSTABLE = re.compile(r"^pagefind[^/]*/(pagefind-entry\.json|filter/|pa
 
 def test_the_same_content_builds_byte_identical_output(tmp_path):
     first, second = tmp_path / "one", tmp_path / "two"
-    build(ROOT / "content", first)
-    build(ROOT / "content", second)
+    build(EXAMPLE, first)
+    build(EXAMPLE, second)
 
     def files(root):
         return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()

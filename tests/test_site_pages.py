@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from helpers import ROOT, all_html, build, page, write
+from helpers import EXAMPLE, ROOT, all_html, build, page, write
 
-EXAMPLE = ROOT / "content"
 
 
 def texts(soup, selector):

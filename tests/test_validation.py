@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from eminence_model import ContentError
-from helpers import ROOT, build, check, write
+from helpers import build, check, example_project, write
 
 
 def problems_of(content) -> list[str]:
@@ -199,8 +199,8 @@ def test_failed_build_keeps_the_previous_output(tmp_path, small_site):
 def test_invoke_check_and_build_fail_with_the_message(tmp_path):
     """The editor's real commands: a broken copy of the example content."""
     project = tmp_path / "project"
-    ignore = __import__("shutil").ignore_patterns("output", "cache", ".git", "__pycache__")
-    __import__("shutil").copytree(ROOT, project, ignore=ignore)
+    pristine = example_project(tmp_path / "pristine")
+    example_project(project)
     edit(project / "content", "posts/ines-okafor/drift-is-a-calendar-problem.md",
          "Topics: applied-ai", "Topics: applied-ai, quantum")
     for task in ("check", "build"):
@@ -212,7 +212,7 @@ def test_invoke_check_and_build_fail_with_the_message(tmp_path):
         assert expected in run.stderr.replace("\\", "/"), run.stderr
         assert "Traceback" not in run.stderr
     assert not (project / "output").exists()
-    ok = subprocess.run([sys.executable, "-m", "invoke", "check"], cwd=ROOT,
+    ok = subprocess.run([sys.executable, "-m", "invoke", "check"], cwd=pristine,
                         capture_output=True, text=True, timeout=300)
     assert ok.returncode == 0 and "Content is valid" in ok.stdout, ok.stdout + ok.stderr
 

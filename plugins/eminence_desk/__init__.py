@@ -8,6 +8,7 @@ messages) and edits only the metadata lines concerned.
     edits.py     approve, reject (with the ledger's tombstone), feature, retopic; which files
     queue.py     what waits for review, endorsements ranked
     health.py    failing feeds, moves, silent experts, quiet topics, with their fixes
+    adopt.py     invoke init: a clone of Eminence made a company's own, empty showcase
     scaffold.py  new topic and expert files; finding a feed from a URL and checking it once
     web.py       the desk in the browser (invoke desk), over these same functions;
                  guard.py its refusals, decisions.py the session's decisions and commit

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import sys
 
 
@@ -28,12 +29,32 @@ AFTER_BUILD = "The content is unchanged; the next build repairs the output folde
 AFTER_EDIT = "Each file is written whole or not at all; run the command again to finish."
 
 
+HELP = ("-h", "--help")
+OPTION = re.compile(r"--?[A-Za-z][\w-]*")  # one word that reads as an option: -x, --topics
+
+
+def refuse_options_as_values(command: str, values) -> None:
+    """Invoke 3 gives `new-topic --help` to the task as its title (a task with a positional
+    argument takes the next word, whatever it is): a command that writes must never take
+    an option for a value. `--help` shows the command's help; any other `-x` is refused."""
+    for value in values:
+        if isinstance(value, str) and value in HELP:
+            import subprocess
+
+            sys.exit(subprocess.run([sys.executable, "-m", "invoke", "--help", command]).returncode)
+        if isinstance(value, str) and OPTION.fullmatch(value):
+            sys.exit(f"{command}: '{value}' looks like an option, not a value: nothing was written. "
+                     f"Fix: put the value first, quote it, or see `invoke --help {command}`.")
+
+
 def writes(command: str, after: str):
     """A task whose write fails (read-only folder, full disk, a file where a folder must
-    be) ends with one line: what failed, what that left, what to do; exit status 1."""
+    be) ends with one line: what failed, what that left, what to do; exit status 1. No
+    option is ever taken for a value (refuse_options_as_values)."""
     def wrap(body):
         @functools.wraps(body)
         def run(*args, **kwargs):
+            refuse_options_as_values(command, [*args[1:], *kwargs.values()])
             try:
                 return body(*args, **kwargs)
             except OSError as error:
