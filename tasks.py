@@ -106,13 +106,13 @@ def init(c, company, brand=None, domain=None, tagline="", intro="", timezone="UT
          force=False):
     """Make this clone a company's own, empty showcase: its settings, no example content."""
     from eminence_desk import DeskError
-    from eminence_desk.adopt import NEXT_STEPS, init_showcase
+    from eminence_desk.adopt import NEXT_STEPS, init_showcase, possessive
 
     with exits_on(DeskError, prefix="init: "):
         done = init_showcase(ROOT, company, list(brand or []), list(domain or []), tagline, intro,
                              timezone, url, force)
     runner.check(_settings("pelicanconf.py"))  # the empty showcase is valid as written
-    print("\n".join([*done, f"{company}'s showcase is ready and empty.", NEXT_STEPS]))
+    print("\n".join([*done, f"{possessive(company)} showcase is ready and empty.", NEXT_STEPS]))
 
 
 @task(help={"serve": "then serve it on --port", "port": "port to listen on (default 8000)"})
@@ -284,13 +284,16 @@ def new_expert(c, name, topics="", feed=None, settings="pelicanconf.py"):
 
 
 @task(help={"slug": "the expert's slug (their file name without .md)",
-            "url": "a feed, home page or profile URL", "settings": "settings file"})
+            "url": "a feed, home page or profile URL", "settings": "settings file"},
+      positional=["slug", "url"])  # url has a default only so that `add-feed --help` is help
 @writes("add-feed", AFTER_EDIT)
-def add_feed(c, slug, url, settings="pelicanconf.py"):
+def add_feed(c, slug, url="", settings="pelicanconf.py"):
     """Add a feed to an expert: found from a home page or profile URL, checked once."""
     from eminence_desk import DeskError
     from eminence_desk import add_feed as add
 
+    if not url:
+        sys.exit("add-feed: no URL given: nothing was written. Fix: invoke add-feed SLUG URL.")
     conf, _ = _checked(settings)
     with exits_on(DeskError):
         path, check = add(conf["PATH"], slug, url, conf)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from feedserver import FeedServer
-from helpers import EXAMPLE, SETTINGS, SMALL_SITE, PullSite, build, example_project, write
+from helpers import EXAMPLE, SMALL_SITE, PullSite, build, example_project, write
 
 # The fetcher refuses internal addresses; the suite's servers are on 127.0.0.0/8 and
 # nothing else is ever reached (subprocesses inherit this).

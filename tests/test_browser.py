@@ -53,7 +53,7 @@ def site_url(example_output):
 @pytest.fixture(scope="module")
 def sharded_site(tmp_path_factory):
     """The example with posts indexed in shards of about 4 pages, as a big showcase is."""
-    from helpers import EXAMPLE, ROOT, build
+    from helpers import EXAMPLE, build
 
     out = tmp_path_factory.mktemp("sharded") / "output"
     build(EXAMPLE, out, EMINENCE_SEARCH_SHARD_PAGES=4)

@@ -187,6 +187,10 @@ def test_invoke_new_topic_and_new_expert_scaffold_valid_files(project, feeds):
     assert text.startswith("Title: Ada Newcomer\nTopics: applied-ai, quantum-networks\n"
                            f"Feeds: {url}\nTrusted: no\nStatus: active\n\n")
     assert invoke(project, "check").returncode == 0
+    # No invented biography: nothing on the page until written, and health says so.
+    assert "writes about" not in text and "<!-- Ada Newcomer's biography" in text
+    assert "Experts with no biography yet: write one in their file: \n  ada-newcomer" in \
+        invoke(project, "health").stdout
     again = invoke(project, "new-expert", "Ada Newcomer", "--topics", "applied-ai")
     assert again.returncode == 1 and "already exists" in again.stderr
     bad_feed = invoke(project, "new-expert", "Bo Other", "--topics", "applied-ai", "--feed",
@@ -239,3 +243,57 @@ def test_invoke_livereload_previews_drafts_and_rebuilds(project):
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
+
+
+def _git(folder, *args):
+    import subprocess
+
+    return subprocess.run(["git", "-C", str(folder), "-c", "user.name=Ed", "-c", "user.email=ed@example.com",
+                           *args], capture_output=True, text=True, check=True).stdout
+
+
+def test_the_desk_commits_after_rejecting_a_file_git_never_tracked(small_site):
+    from eminence_desk.decisions import Decision, Session, commit
+
+    _git(small_site, "init", "-q")
+    _git(small_site, "add", "-A")
+    _git(small_site, "commit", "-qm", "start")
+    pulled = write(small_site, "posts/ada/pulled.md", "Title: P\nDate: 2026-03-01\nExpert: ada\n"
+                                                       "Topics: ai\nStatus: draft\n\nx\n")  # never added
+    tracked = small_site / "posts/ada/second.md"
+    reject(str(small_site), [str(pulled), str(tracked)], "off-topic")
+    session = Session()
+    session.add(Decision("reject", [str(pulled), str(tracked)], [], "off-topic"))
+    assert commit(session, str(small_site)) == "Committed: Desk: 1 decision. Nothing was pushed."
+    assert "posts/ada/second.md" in _git(small_site, "show", "--stat", "--format=", "HEAD")
+    assert _git(small_site, "status", "--porcelain", "--", "posts") == ""
+
+
+def test_the_desk_commit_is_done_when_the_editor_committed_by_hand(small_site):
+    from eminence_desk.decisions import Decision, Session, commit
+
+    _git(small_site, "init", "-q")
+    _git(small_site, "add", "-A")
+    _git(small_site, "commit", "-qm", "start")
+    post = small_site / "posts/ada/second.md"
+    feature(str(small_site), [str(post)])
+    session = Session()
+    session.add(Decision("feature", [str(post)], []))
+    _git(small_site, "commit", "-qam", "by hand")
+    head = _git(small_site, "rev-parse", "HEAD")
+    assert commit(session, str(small_site)).startswith("Nothing left to commit")
+    assert _git(small_site, "rev-parse", "HEAD") == head and session.pending() == []
+
+
+def test_a_feed_check_gives_one_verdict(small_site, feeds):
+    """A feed with problems is readable, never "malformed …; a valid feed" in one line."""
+    from eminence_desk import check_feed
+    from helpers import settings_for
+
+    broken = feeds.add("/broken.xml", Response(atom([one_entry(1)]).replace("</feed>", "<oops></feed>")
+                                               .replace("<title>Post number 1</title>",
+                                                        "<title>Post & number 1</title>")))
+    check = check_feed(broken, {}, settings_for(small_site, small_site.parent / "out"))
+    line = check.line()
+    assert check.ok and "readable, with problems: " in line and "valid feed" not in line, line
+    assert "; 1 entry, newest" in line

@@ -101,7 +101,8 @@ def open_item(page, url, rel):
 
 
 def title_of(rel) -> str:
-    return next(line[7:] for line in (EXAMPLE / rel.removeprefix("content/")).read_text().splitlines() if line.startswith("Title: "))
+    text = (EXAMPLE / rel.removeprefix("content/")).read_text()
+    return next(line[7:] for line in text.splitlines() if line.startswith("Title: "))
 
 
 def same_as_cli(desk_dir, twin, *rels):

@@ -103,7 +103,7 @@ def test_invoke_add_feed_finds_the_feed_and_adds_it(project, feeds):
     before = path.read_text()
     run = invoke(project, "add-feed", "ines-okafor", page)
     assert run.returncode == 0, run.stderr
-    assert f"{page}: found {feed} (linked from {page}); {feed}: a valid feed; 1 entries" in run.stdout
+    assert f"{page}: found {feed} (linked from {page}); {feed}: a valid feed; 1 entry" in run.stdout
     assert path.read_text() == before.replace("Feeds: https://ines.example.com/feed.xml",
                                               f"Feeds: https://ines.example.com/feed.xml, {feed}")
     again = invoke(project, "add-feed", "ines-okafor", feed)

@@ -290,3 +290,16 @@ def test_invoke_verify_endorsements_exits_1_and_names_the_files(sources, tmp_pat
                      r"answers HTTP 404 \| take it down", text, re.M)
     assert re.search(r"^\| missing \| `\S*changed\.md` \|.*\| ask the endorser", text, re.M)
     assert "ok.md" not in text
+
+
+def test_a_new_brand_term_re_examines_feeds_the_cache_would_skip(site, feeds):
+    """Changing what decides a candidate (here the brand terms) must not wait for --force:
+    the ETag says the feed did not change, but the rules it was judged by did."""
+    url = feeds.add("/watch.xml", Response(atom([entry(1)]), etag='"same"'))
+    watch(site, "ai", [url])
+    first = pull(site, EMINENCE_BRAND_TERMS=["Gizmo Corp"])
+    assert first.watch.new == 0
+    assert pull(site, EMINENCE_BRAND_TERMS=["Gizmo Corp"]).not_modified == 1  # the cache at work
+    again = pull(site)  # now Acme Widgets is a brand term
+    assert (again.fetched, again.watch.examined, again.watch.new) == (1, 1, 1)
+    assert pull(site).not_modified == 1  # and the new rules' validators are kept again

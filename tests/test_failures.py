@@ -10,7 +10,7 @@ import contextlib
 import fcntl
 import subprocess
 
-from helpers import EXAMPLE, invoke
+from helpers import invoke
 
 DRAFT = "content/posts/sofia-kowalczyk/draft-edge-ai-roadmap.md"
 

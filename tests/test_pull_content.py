@@ -225,6 +225,19 @@ def test_new_expert_brings_only_recent_posts(site, feeds):
     assert again.new == 1 and "post-number-13.md" in site.posts()  # no backlog flood later
 
 
+def test_a_new_experts_limit_takes_the_newest_posts_of_all_their_feeds(site, feeds):
+    """An archive feed listed first must not spend the limit before the feed they write on now."""
+    old = feeds.add("/medium.xml", Response(atom([one_entry(n, updated=f"2015-0{n}-01T10:00:00Z",
+                                                            title=f"Archive {n}") for n in range(1, 7)])))
+    new = feeds.add("/substack.xml", Response(atom([one_entry(9, id="tag:substack,2021:9", title="Fresh",
+                                                              link="https://cy.example.com/fresh",
+                                                              updated="2021-03-01T10:00:00Z")])))
+    site.set_expert("cy", [old, new])
+    summary = site.pull(EMINENCE_PULL_NEW_EXPERT_LIMIT=3)
+    assert sorted(site.posts()) == ["archive-5.md", "archive-6.md", "fresh.md"]
+    assert summary.new == 3 and summary.skipped == 4
+
+
 def test_an_editors_edit_survives_a_repull(site, feeds):
     url = feeds.add("/cy.xml", Response(atom([one_entry(1)])))
     site.set_expert("cy", [url])
@@ -347,3 +360,22 @@ def test_dry_run_writes_nothing(site, feeds):
     summary = site.pull(dry_run=True)
     assert summary.new == 1 and summary.written == ["posts/cy/post-number-1.md"]
     assert site.posts() == {} and not (site.content / "_pull/ledger.json").exists()
+
+
+def test_a_teaser_line_is_dropped_and_the_words_before_it_kept(site, feeds):
+    entries = [
+        one_entry(1, content='<p>Why we moved our builds.</p><p>The post <a href="https://cy.example.com/1">'
+                             'Builds</a> appeared first on <a href="https://cy.example.com/">Cy</a>.</p>'),
+        one_entry(2, content='<p>Three lessons from the outage, and one more … <a href="https://x.example/2">'
+                             'Continue reading <span>Outages</span> →</a></p>'),
+        one_entry(3, link="https://medium.com/@cy/3-abc?source=rss-b4981c5------2&amp;utm_source=x",
+                  content='<p>Notes from my talk.</p><p><a href="https://medium.com/@cy/3">'
+                          'Continue reading on Medium »</a></p>'),
+    ]
+    site.set_expert("cy", [feeds.add("/cy.xml", Response(atom(entries)))])
+    site.pull()
+    bodies = {name: text.split("\n\n", 1)[1].strip() for name, text in site.posts().items()}
+    assert bodies == {"post-number-1.md": "Why we moved our builds.",
+                      "post-number-2.md": "Three lessons from the outage, and one more …",
+                      "post-number-3.md": "Notes from my talk."}
+    assert site.meta("cy", "post-number-3.md")["Original"] == "https://medium.com/@cy/3-abc"

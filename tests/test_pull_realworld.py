@@ -258,3 +258,22 @@ def test_watch_entries_cite_the_publisher_and_name_the_account():
     alerts = parse_watch((folder / "google_alerts_slack_atom.xml").read_bytes(), "https://w.example/a",
                          "application/xml", ["Slack"], {}, {})
     assert all(m.source and "google.com" not in m.source for m in alerts.entries)
+
+
+def test_teasers_are_dropped_and_cited_links_carry_no_tracking(pulled):
+    """Medium's "Continue reading on »" is not the author's last line, and its ?source=rss-…
+    is not part of the post's address; the words before the teaser stay."""
+    site, _, feeds = pulled
+    seen = 0
+    for path, entry, _, post in written(site, feeds):
+        body = post.read_text(encoding="utf-8").split("\n\n", 1)[1]
+        assert not re.search(r"continue reading on|appeared first on", body, re.I), (path.name, body[-200:])
+        original = header(post).get("Original", "")
+        assert not re.search(r"[?&](?:utm_\w+|source=rss)", original), (path.name, original)
+        if path.name.startswith("medium_user"):
+            seen += 1
+            before = re.sub(r"continue reading on\W*(?:medium\W*)?$", "", feed_text(entry).strip(),
+                            flags=re.I)
+            if words(before) >= 3:  # the words before the teaser stay
+                assert words(prose(post)) >= 3, (path.name, body)
+    assert seen >= 5

@@ -15,7 +15,7 @@ import pytest
 
 from eminence_model.store import PullLocked, pull_lock
 from feedserver import Response, atom, one_entry
-from helpers import EXAMPLE, SETTINGS, ROOT, SMALL_SITE, PullSite, invoke, write
+from helpers import EXAMPLE, ROOT, SETTINGS, SMALL_SITE, PullSite, invoke, write
 
 PULL_SCRIPT = textwrap.dedent("""
     import sys

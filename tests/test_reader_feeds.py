@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import feedparser
 
-from helpers import EXAMPLE, ROOT, build, page
+from helpers import EXAMPLE, build, page
 
 SITE = "https://showcase.example.com"
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from helpers import EXAMPLE, ROOT, all_html, build, page, write
-
+from helpers import EXAMPLE, all_html, build, page, write
 
 
 def texts(soup, selector):

@@ -46,8 +46,8 @@ def test_publish_workflow_tests_builds_checks_and_deploys_only_main():
 def test_a_content_only_merge_skips_the_code_tests_and_reuses_the_build_cache():
     text = (ROOT / ".github/workflows/publish.yml").read_text()
     named = steps(text)
-    diff = named["Did anything outside content/ change?"]
-    assert "git diff --quiet \"$BEFORE\" HEAD -- . ':(exclude)content'" in diff
+    diff = named["Did anything besides the showcase's own files change?"]
+    assert "git diff --quiet \"$BEFORE\" HEAD -- . ':(exclude)content' ':(exclude)pelicanconf.py'" in diff
     assert 'echo "code=true" >> "$GITHUB_OUTPUT"' in diff  # also when there is no base to compare
     assert "fetch-depth: 0" in text.split("  build:")[0]
     test = named["Test (code changes only; the runner's Google Chrome serves the browser tests)"]
@@ -153,3 +153,44 @@ def test_pull_summary_file_is_a_pr_description(project):
            "`content/posts/ines-okafor/calibration-is-a-feature-not-a-metric.md` |" in text
     assert "| rafael-mendes | platform-engineering | draft |" in text
     assert json.loads((project / "content/_pull/ledger.json").read_text())["entries"]
+
+
+def test_the_code_path_runs_only_when_code_changed_not_the_showcases_own_files(tmp_path):
+    """publish.yml's `changes` step, run as the runner runs it, on a showcase's history:
+    its content and its settings are its own checks' business; the engine is the suite's."""
+    import re
+
+    script = re.search(r"run: \|\n((?: {10}.*\n)+)",
+                       steps((ROOT / ".github/workflows/publish.yml").read_text())[
+                           "Did anything besides the showcase's own files change?"]).group(1)
+    repo = tmp_path / "showcase"
+    (repo / "content").mkdir(parents=True)
+    (repo / "plugins").mkdir()
+
+    def git(*args):
+        return subprocess.run(["git", "-C", str(repo), "-c", "user.name=T", "-c", "user.email=t@example.com",
+                               *args], capture_output=True, text=True, check=True).stdout.strip()
+
+    def commit(path, text):
+        (repo / path).write_text(text)
+        git("add", "-A")
+        git("commit", "-qm", path)
+        return git("rev-parse", "HEAD")
+
+    def code(before):
+        out = tmp_path / "output"
+        out.write_text("")
+        subprocess.run(["bash", "-e", "-c", script], cwd=repo, check=True,
+                       env={"PATH": "/usr/bin:/bin", "BEFORE": before, "GITHUB_OUTPUT": str(out)})
+        return out.read_text().strip()
+
+    git("init", "-q")
+    first = commit("plugins/x.py", "engine = 1\n")
+    assert code(first) == "code=false"  # nothing changed
+    base = commit("content/post.md", "Title: A\n")
+    assert code(first) == "code=false"  # an editor's merge
+    commit("pelicanconf.py", "SITENAME = 'Acme'\n")
+    assert code(base) == "code=false"  # the company's own settings
+    commit("plugins/x.py", "engine = 2\n")
+    assert code(base) == "code=true"  # the engine
+    assert code("") == "code=true" and code("0" * 40) == "code=true"  # no usable base

@@ -58,6 +58,10 @@ EMINENCE_INTERNAL_DOMAINS = {domains!r}
 '''
 
 
+def possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
 def _one_line(option: str, value: str, limit: int = 200) -> str:
     value = " ".join((value or "").split())
     if not value or len(value) > limit:
@@ -95,8 +99,8 @@ def init_showcase(root: str, company: str, brands: list[str], domains: list[str]
     brands = [_one_line("--brand", b, 100) for b in brands if b.strip()] or [company]
     tagline = _one_line("--tagline", tagline or f"The people of {company}, in their own words.")
     intro = _one_line("--intro", intro or (
-        f"What {company}'s experts write and say, topic by topic, and what others say about "
-        "their work."), 600)
+        f"What {possessive(company)} experts write and say, topic by topic, and what others say "
+        "about their work."), 600)
     if timezone not in zoneinfo.available_timezones():
         raise DeskError(f"--timezone: '{timezone}' is not a time zone. Fix: e.g. Europe/Berlin or UTC.")
     if url and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", url):

@@ -53,22 +53,33 @@ def repository(folder: str) -> str | None:
 
 def commit(session: Session, content: str) -> str:
     """Commit exactly the files this session's uncommitted decisions touched (never
-    anything else staged or changed, never a push); returns the commit's first line."""
+    anything else staged or changed, never a push); returns what happened, in a sentence."""
     repo = repository(content)
     if repo is None:
         raise RuntimeError(f"{display_path(content)} is not in a git repository: nothing to commit.")
     decisions = session.pending()
-    files = [os.path.relpath(f, repo) for f in session.files()]
-    if not files:
+    if not decisions:
         raise RuntimeError("No decisions to commit.")
-    title = f"Desk: {len(decisions)} decision{'s' if len(decisions) != 1 else ''}"
-    message = title + "\n\n" + "\n".join(f"- {d.summary()}" for d in decisions) + "\n"
 
     def git(*args):
         return subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True, check=False)
 
+    # Only what git sees changed: a rejected file git never tracked (a pull's, not yet
+    # committed) is simply gone, and files the editor committed by hand meanwhile are
+    # done; naming either to git would fail the whole commit, every time.
+    status = git("status", "--porcelain", "-z", "--untracked-files=all", "--",
+                 *[os.path.relpath(f, repo) for f in session.files()])
+    changed = sorted({entry[3:] for entry in status.stdout.split("\0") if len(entry) > 3})
+    if status.returncode == 0 and not changed:
+        for d in decisions:
+            d.committed = True
+        return ("Nothing left to commit: these decisions' files are already committed "
+                "(or were never in git).")
+    title = f"Desk: {len(decisions)} decision{'s' if len(decisions) != 1 else ''}"
+    message = title + "\n\n" + "\n".join(f"- {d.summary()}" for d in decisions) + "\n"
     # A removed file must be staged as removed; `--only`-style commit of paths keeps
     # whatever else the editor had staged out of this commit.
+    files = changed or [os.path.relpath(f, repo) for f in session.files()]
     added = git("add", "--all", "--", *files)
     done = added.returncode == 0 and git("commit", "--quiet", "-m", message, "--", *files)
     if not done or done.returncode != 0:
@@ -76,4 +87,4 @@ def commit(session: Session, content: str) -> str:
         raise RuntimeError(f"git could not commit: {why or 'unknown error'}")
     for d in decisions:
         d.committed = True
-    return title
+    return f"Committed: {title}. Nothing was pushed."

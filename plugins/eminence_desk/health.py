@@ -8,6 +8,7 @@ import datetime as dt
 def health_report(health: dict, people, context: dict, settings: dict,
                   now: dt.datetime | None = None) -> dict:
     """Everything that needs an editor's action, from the pull's persisted health."""
+    from eminence_model.sanitize import plain_text
     from eminence_pull.health import stale_flags
 
     now = now or dt.datetime.now(dt.UTC)
@@ -22,13 +23,17 @@ def health_report(health: dict, people, context: dict, settings: dict,
     no_expert = [t.slug for t in context["topics"] if not t.active_experts]
     no_endorsement = [t.slug for t in context["topics"]
                       if not any(e.date >= quiet_cutoff for e in t.endorsements)]
+    # A new expert's scaffold has a comment, not a made-up biography: the page shows none.
+    no_bio = [x.slug for x in context["experts"] if not plain_text(x.content or "").strip()]
     return {"feed_errors": errors, "failing_feeds": failing, "moved": moved, "gone": gone,
-            "silent_experts": silent, "topics_without_active_expert": no_expert,
+            "silent_experts": silent, "experts_without_biography": no_bio,
+            "topics_without_active_expert": no_expert,
             "topics_without_recent_endorsement": no_endorsement, "quiet_months": months}
 
 
 def needs_action(report: dict) -> bool:
     return any(report[k] for k in ("failing_feeds", "moved", "gone", "silent_experts",
+                                   "experts_without_biography",
                                    "topics_without_active_expert", "topics_without_recent_endorsement"))
 
 
@@ -41,6 +46,7 @@ def health_lines(report: dict, feeds: int) -> list[str]:
         ("Feeds gone (410): remove them (expert, feed)", report["gone"]),
         ("Experts silent for a long time: consider Status: alumni (expert, newest)",
          report["silent_experts"]),
+        ("Experts with no biography yet: write one in their file", report["experts_without_biography"]),
         ("Topics with no active expert", report["topics_without_active_expert"]),
         (f"Topics with no endorsement in {report['quiet_months']} months",
          report["topics_without_recent_endorsement"]),

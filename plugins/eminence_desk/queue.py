@@ -46,7 +46,7 @@ def rank_endorsements(endorsements, now: dt.datetime, brand_terms: list[str]) ->
         matched = getattr(e, "matched", None)
         terms = [t.strip() for t in matched.split(",")] if matched else brands.find(quote)
         date = e.date if e.date.tzinfo else e.date.replace(tzinfo=dt.UTC)
-        score, why = rank(quote, terms, date, now)
+        score, why = rank(quote, terms, date, now, e.title)
         items.append({
             "kind": "endorsement", "path": display_path(e.source_path), "title": e.title,
             "topic": e.topics[0].slug, "topics": [t.slug for t in e.topics],

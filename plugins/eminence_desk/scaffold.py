@@ -47,9 +47,16 @@ def new_expert(content: str, name: str, topics: list[str], feeds: list[str], kno
     if feeds:
         lines.append(f"Feeds: {', '.join(feeds)}")
     lines += ["Trusted: no", "Status: active"]
-    names = ", ".join(known[t] for t in topics)
-    atomic_write(path, ("\n".join(lines) + f"\n\n{name} writes about {names}.\n").encode())
+    # No made-up biography: a comment (never rendered) until the editor writes one, and
+    # `invoke health` lists the expert until then.
+    comment = (f"<!-- {name.replace('--', '—')}'s biography: what they work on and are known for, in a "
+               "few sentences. Until it is written, their page shows none. -->")
+    atomic_write(path, ("\n".join(lines) + f"\n\n{comment}\n").encode())
     return path
+
+
+def plural(n: int, one: str, many: str) -> str:
+    return one if n == 1 else many
 
 
 @dataclass
@@ -68,7 +75,8 @@ class FeedCheck:
         matched = ", ".join(f"{t} ({n})" for t, n in sorted((self.topics or {}).items())) or "none"
         found = f"{self.given}: found {self.url} ({self.how}); " if self.given != self.url else ""
         others = f"; the page also links {', '.join(self.others)}" if self.others else ""
-        return (f"{found}{self.url}: {self.message}; {self.entries} entries, newest "
+        entries = f"{self.entries} {plural(self.entries, 'entry', 'entries')}"
+        return (f"{found}{self.url}: {self.message}; {entries}, newest "
                 f"{self.newest or 'undated'}; entries matching topics: {matched}{others}")
 
 
@@ -100,8 +108,10 @@ def check_feed(url: str, topic_terms: dict, settings: dict) -> FeedCheck:
         for slug in entry.topics:
             counts[slug] = counts.get(slug, 0) + 1
     dates = [e.published for e in parsed.entries if e.published]
-    note = ("; ".join(parsed.problems) + "; ") if parsed.problems else ""
-    return FeedCheck(found.feed, True, f"{note}a valid feed", len(parsed.entries),
+    # One verdict: a feed with problems is readable, not valid ("malformed …; a valid feed").
+    verdict = (f"readable, with problems: {'; '.join(parsed.problems)}" if parsed.problems
+               else "a valid feed")
+    return FeedCheck(found.feed, True, verdict, len(parsed.entries),
                      max(dates)[:10] if dates else None, counts, url, found.others, found.how)
 
 

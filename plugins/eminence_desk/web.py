@@ -250,7 +250,7 @@ def create_app(settings: dict, check, preview: Preview) -> Flask:
             said = commit(session, content)
         except RuntimeError as error:
             return render_template("refused.html", message=str(error), back=url_for("changes")), 409
-        return redirect(url_for("changes", message=f"Committed: {said}. Nothing was pushed."), 303)
+        return redirect(url_for("changes", message=said), 303)
 
     @app.get("/preview/")
     @app.get("/preview/<path:rel>")

@@ -334,6 +334,29 @@ def _cut(block: str, budget: int) -> str:
     return block
 
 
+# A feed's teaser: the line that sends the reader to the full post ("Continue reading on
+# Medium »", WordPress's "The post … appeared first on …"). The post links to its
+# original anyway; the teaser line would be read as the post's own last words.
+TEASER_BLOCK = re.compile(
+    r"^\[?\s*(?:continue reading|read more|keep reading|read the (?:full|rest)|\(more…?\))\b[^\n]{0,200}$"
+    r"|^the post\b[^\n]{0,400}\b(?:appeared first on|was first published on)\b[^\n]{0,200}$", re.I)
+TEASER_TAIL = re.compile(
+    r"\s*\[\s*(?:continue reading|read more|keep reading)\b[^\]\n]{0,200}\]"
+    r"\([^)\s]*\)\s*$", re.I)
+
+
+def without_teaser(blocks: list[str]) -> list[str]:
+    """The blocks without a trailing teaser: a last block that is only one, or a
+    "Continue reading" link ending the last paragraph (the words before it stay)."""
+    blocks = list(blocks)
+    while blocks and TEASER_BLOCK.match(blocks[-1].strip()):
+        blocks.pop()
+    if blocks:
+        cut = TEASER_TAIL.sub("", blocks[-1]).rstrip()
+        blocks[-1:] = [cut] if cut else []
+    return blocks
+
+
 def excerpt(blocks: list[str], words: int) -> list[str]:
     """The first blocks, up to about `words` words of prose.
 

@@ -14,11 +14,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from .convert import URL_SAFE
 
-TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ref_src")
+TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "dclid", "msclkid", "yclid", "mc_cid", "mc_eid", "ref_src",
+                   "_hsenc", "_hsmi", "mkt_tok", "igshid")
+# Parameters that are trackers only in one shape of value (elsewhere `source` or `ref`
+# may mean something): Medium's ?source=rss-…, a feed's ?ref=rss. Dropped from a cited
+# link (Original, Source), not from the identity a ledger already keys posts by.
+TRACKING_VALUES = {"source": re.compile(r"rss[-_]", re.I), "ref": re.compile(r"(?:rss|feed)$", re.I)}
 # Redirectors whose `url` query parameter is the article: (host, path).
 REDIRECTORS = {("www.google.com", "/url"), ("google.com", "/url"),
                ("www.bing.com", "/news/apiclick.aspx"), ("bing.com", "/news/apiclick.aspx")}
@@ -61,6 +67,8 @@ def clean_link(url: str | None) -> str | None:
     if split is None:
         return None
     parts, query = split
+    query = [(k, v) for k, v in query
+             if not (k.lower() in TRACKING_VALUES and TRACKING_VALUES[k.lower()].match(v))]
     link = urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
     return quote(link, safe=URL_SAFE)  # a valid URL for the Original field: no spaces
 

@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 from eminence_model.sanitize import plain_text, text_only
 
 from . import jsonfeed, sax_driver
-from .convert import excerpt, html_to_blocks, safe_url
+from .convert import excerpt, html_to_blocks, safe_url, without_teaser
 from .kinds import Voice, classify, first_words, without_marker
 from .links import clean_link, normalise_url, publisher_url
 
@@ -283,6 +283,7 @@ def _entry(raw, feed_url: str, mode: str, excerpt_words: int, matcher: TopicMatc
     # change. Only entries with an id can skip converting past the excerpt.
     limit = excerpt_words if mode == "excerpt" and eid and len(html) > SHORT_HTML else None
     blocks, text, sanitized = html_to_blocks(html, base, limit)
+    blocks = without_teaser(blocks)
     full = "\n\n".join(blocks)
     original = clean_link(permalink)
     title = entry_title(raw)

@@ -32,6 +32,9 @@ class PostWriter:
         # Ledger keys this pull has matched or written, with the entry that did: a second
         # entry reaching the same key is merged into the first, and the summary says so.
         self.claimed: dict[str, tuple[str, str, str]] = {}  # ledger key -> (entry key, title, feed)
+        # A new expert's entries that their post limit goes to: the newest of all their
+        # feeds (puller._apply_held); without it, the first ones applied.
+        self.allowed: dict[str, set[str]] = {}
 
     def apply(self, job: Job, entries: list[Entry]) -> None:
         seen: dict[str, str] = {}  # entry key -> title
@@ -138,7 +141,8 @@ class PostWriter:
         self.claimed[key] = (entry.key, entry.title, job.url)
         first_seen = self.p.now.isoformat()
         if job.expert in self.p.budget:
-            if self.p.budget[job.expert] <= 0:
+            allowed = self.allowed.get(job.expert)
+            if (entry.key not in allowed) if allowed is not None else self.p.budget[job.expert] <= 0:
                 self.p.ledger.record(key, Record(job.expert, None, "backlog", url=entry.link,
                                                content=entry.content_hash, feed=job.url,
                                                first_seen=first_seen), journal=not self.p.dry_run)

@@ -25,7 +25,7 @@ from .hosts import interleave_by_host
 from .mentions import parse_watch
 from .parse import ParsedFeed, parse_feed
 from .posts import PostWriter
-from .settings import new_fetcher, pull_cache_dir, setting
+from .settings import deciding_digest, new_fetcher, pull_cache_dir, setting
 from .state import JOURNAL, Health, Ledger, Record
 from .summary import Job, Summary
 
@@ -85,7 +85,9 @@ class Puller:
 
     def run(self, only_expert: str | None = None) -> Summary:
         with pull_lock(self.state_dir):
-            self.health = Health.load(self.state_dir, self.cache_dir)
+            decides = deciding_digest(self.settings, self.people)
+            self.health = Health.load(self.state_dir, self.cache_dir, decides)
+            self.held: dict[str, list] = {}  # a new expert's parsed feeds (_apply_or_hold)
             self._ledger = None
             self.candidates = CandidateWriter(self)
             self.posts = PostWriter(self)
@@ -107,7 +109,7 @@ class Puller:
                 self._ledger.save()
             if not self.dry_run:
                 self.health.save(self.state_dir, self.cache_dir,
-                                 failing_cutoff(self.settings, self.now))
+                                 failing_cutoff(self.settings, self.now), decides)
             self._flag_stale()
         return self.summary
 
@@ -175,12 +177,39 @@ class Puller:
                     while next_index in ready:
                         parsed = ready.pop(next_index)
                         if parsed is not None:
-                            self._apply_feed(jobs[next_index], parsed)
+                            self._apply_or_hold(jobs[next_index], parsed)
                         next_index += 1
                         self.progress(next_index, len(jobs))
+                self._apply_held()
         finally:
             if parse_pool is not None:
                 parse_pool.shutdown(cancel_futures=True)
+
+    def _apply_or_hold(self, job: Job, parsed: ParsedFeed) -> None:
+        """A newly added expert's feeds wait for each other (held in memory: a new
+        expert's few feeds): their post limit goes to the newest entries of all of
+        them, not to whichever feed comes first (a Medium archive before the Substack
+        they write on now)."""
+        if not job.topic and parsed.ok:
+            _ = self.ledger  # loaded, and with it which experts are new (self.budget)
+            if job.expert in self.budget:
+                self.held.setdefault(job.expert, []).append((job, parsed))
+                return
+        self._apply_feed(job, parsed)
+
+    def _apply_held(self) -> None:
+        replies = setting(self.settings, "EMINENCE_PULL_REPLIES")
+        for expert, held in self.held.items():
+            newest: dict[str, str] = {}  # entry key -> date: one post seen in two feeds is one
+            for _, parsed in held:
+                for entry in parsed.entries:
+                    if replies or not entry.voice.aside:
+                        newest[entry.key] = max(newest.get(entry.key, ""), entry.published or "")
+            ranked = sorted(newest, key=lambda key: newest[key], reverse=True)
+            self.posts.allowed[expert] = set(ranked[:self.budget[expert]])
+            for job, parsed in held:
+                self._apply_feed(job, parsed)
+        self.held.clear()
 
     def _parse_args(self, job: Job, body: bytes, ctype: str | None):
         if job.topic:

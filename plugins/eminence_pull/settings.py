@@ -38,8 +38,29 @@ DEFAULTS = {
 }
 
 
+# The settings that decide what an entry becomes (a post, a candidate, nothing) and how
+# it is written: a feed's cached "nothing changed" (ETag, body hash) was true for the old
+# values only, so a change to any of them makes the next pull read every feed again.
+DECIDING = ("EMINENCE_PULL_MODE", "EMINENCE_PULL_EXCERPT_WORDS", "EMINENCE_PULL_ANY_TOPIC",
+            "EMINENCE_PULL_REPLIES", "EMINENCE_BRAND_TERMS", "EMINENCE_INTERNAL_DOMAINS",
+            "EMINENCE_WATCH_MAX_NEW")
+
+
 def setting(settings: dict, key: str):
     return settings.get(key, DEFAULTS[key])
+
+
+def deciding_digest(settings: dict, people) -> str:
+    """A digest of what decides what entries become: the DECIDING settings, the topics'
+    titles and keywords (topic assignment) and the experts' aliases (candidates)."""
+    import hashlib
+    import json
+
+    decides = {"settings": {key: setting(settings, key) for key in DECIDING},
+               "topics": {slug: [v.get("title"), v.get("keywords", [])]
+                          for slug, v in people.topics.items()},
+               "aliases": {slug: v["aliases"] for slug, v in people.experts.items() if v.get("aliases")}}
+    return hashlib.sha256(json.dumps(decides, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def new_fetcher(settings: dict, purpose: str, feeds: bool = True):

@@ -194,7 +194,7 @@ class Health(dict):
     merged with the pull's observations (`<CACHE_PATH>/pull/observed.json`, not committed)."""
 
     @classmethod
-    def load(cls, folder: str, cache: str | None = None) -> Health:
+    def load(cls, folder: str, cache: str | None = None, decides: str | None = None) -> Health:
         health = cls()
         path = os.path.join(folder, HEALTH)
         if os.path.exists(path):
@@ -204,15 +204,18 @@ class Health(dict):
         # Validators recorded against another ledger (a pull request not merged yet, a
         # post rejected since) could answer "304, nothing new" for entries this ledger
         # never got: drop them, and fetch and compare those feeds in full once.
-        same_ledger = observed.get("ledger") == ledger_digest(folder)
+        # So could validators recorded under other deciding settings (brand terms, topic
+        # keywords...: settings.deciding_digest): those entries were judged by other rules.
+        same = (observed.get("ledger") == ledger_digest(folder)
+                and observed.get("decides") == decides)
         for url, seen in observed.get("feeds", {}).items():
             record = health.setdefault(url, {})
             for key, value in seen.items():
-                if same_ledger or key not in VALIDATORS:
+                if same or key not in VALIDATORS:
                     record.setdefault(key, value)  # the committed, reviewed record wins
         return health
 
-    def save(self, folder: str, cache: str | None, failing_cutoff: str) -> None:
+    def save(self, folder: str, cache: str | None, failing_cutoff: str, decides: str | None = None) -> None:
         """Split each record: the committed part to health.json (only rewritten when its
         bytes change), the rest to the cache. A failure joins the committed part once
         it began before failing_cutoff (an ISO time): then it needs an editor."""
@@ -226,7 +229,7 @@ class Health(dict):
         _write_if_changed(os.path.join(folder, HEALTH), dump_json(committed))
         if cache:
             os.makedirs(cache, exist_ok=True)
-            data = dump_json(observed, {"ledger": ledger_digest(folder)}, "feeds")
+            data = dump_json(observed, {"ledger": ledger_digest(folder), "decides": decides}, "feeds")
             atomic_write(os.path.join(cache, OBSERVED), data)
 
 
