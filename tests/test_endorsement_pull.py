@@ -303,3 +303,38 @@ def test_a_new_brand_term_re_examines_feeds_the_cache_would_skip(site, feeds):
     again = pull(site)  # now Acme Widgets is a brand term
     assert (again.fetched, again.watch.examined, again.watch.new) == (1, 1, 1)
     assert pull(site).not_modified == 1  # and the new rules' validators are kept again
+
+
+def test_the_ranking_puts_praise_before_news_and_noise():
+    """Praise of the company's work first; news, share-price stories, report spam, hostile
+    text and the brand's name as a common word after, each with the reason shown."""
+    import datetime as dt
+
+    from eminence_pull.mentions import rank
+
+    now = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+    when = dt.datetime(2026, 5, 20, tzinfo=dt.UTC)
+    quotes = {
+        "praise": ("We switched our plant to Acme Widgets last year, and their sensors have been "
+                   "excellent: support answered within the hour every time.", "Field notes"),
+        "neutral": ("Acme Widgets opened a new office in Leeds this spring, the company said on "
+                    "Tuesday in a short statement.", "Local business news"),
+        "stock": ("Acme Widgets (NASDAQ:ACMW) insider Jane Roe sold 1,500 shares of the company's "
+                  "stock in a transaction on Friday.", "Acme Widgets Insider Sells 1500 Shares"),
+        "report": ("The Global Acme Widgets Market report offers an in-depth analysis of key players, "
+                   "market size and growth opportunities.", "Acme Widgets Market 2026 Report"),
+        "hostile": ("Acme Widgets is a copier and a killer of small firms, and its products are "
+                    "terrible and dangerous.", "A warning"),
+        "common": ("The acme widgets of the old toy catalogue were cheap tin things that broke "
+                   "after one summer of play.", "Toys"),
+    }
+    scored = {name: rank(quote, ["Acme Widgets"], when, now, title)
+              for name, (quote, title) in quotes.items()}
+    order = sorted(scored, key=lambda name: -scored[name][0])
+    assert order[:2] == ["praise", "neutral"], scored
+    assert scored["neutral"][0] > max(scored[n][0] for n in ("stock", "report", "hostile", "common")), scored
+    assert "a first-hand account" in scored["praise"][1] and any(w.startswith("warm toward it")
+                                                                  for w in scored["praise"][1])
+    assert "market, stock or report news" in scored["stock"][1] + scored["report"][1]
+    assert any(w.startswith("negative") for w in scored["hostile"][1])
+    assert "only in lower case (the common word?)" in scored["common"][1]
