@@ -278,10 +278,24 @@ def test_replies_and_reposts_are_left_out_unless_asked_for(site, feeds):
     soup = BeautifulSoup(html, "html.parser")
     assert soup.h1["class"] == ["visually-hidden"]  # no invented headline
     assert soup.select_one(".note-text").get_text(strip=True).startswith("Machine learning at the edge")
-    # Asked for (and pulled again with --force: the feed has not changed), the reply and
-    # the repost come too, as notes.
-    summary = site.pull(force=True, EMINENCE_PULL_REPLIES=True)
+    # Asked for, the reply and the repost come too, as notes: the feed has not changed,
+    # but the setting that left them out has, so the next pull reads it again (no --force).
+    summary = site.pull(EMINENCE_PULL_REPLIES=True)
     assert summary.new == 2 and {site.meta("cy", n)["Kind"] for n in site.posts()} == {"note"}
+
+
+def test_a_note_that_is_mostly_a_link_is_titled_with_its_host(site, feeds):
+    status = ("<guid>https://social.example.net/@cy/9</guid><link>https://social.example.net/@cy/9</link>"
+              "<pubDate>Fri, 01 May 2026 10:00:00 +0000</pubDate>"
+              '<description>&lt;p&gt;Behooves &lt;a href="https://chris.example.com/2022/12/14/behooves/"&gt;'
+              '&lt;span class="invisible"&gt;https://&lt;/span&gt;&lt;span class="ellipsis"&gt;'
+              "chris.example.com/2022/12/14/beh&lt;/span&gt;&lt;span class=\"invisible\"&gt;ooves/&lt;/span&gt;"
+              "&lt;/a&gt;&lt;/p&gt;</description>")
+    site.set_expert("cy", [feeds.add("/cy.rss", Response(rss(status), content_type="application/rss+xml"))])
+    site.pull()
+    (name,) = site.posts()
+    assert site.meta("cy", name)["Title"] == "Behooves chris.example.com …"
+    assert name == "behooves-chrisexamplecom.md"
 
 
 @pytest.mark.parametrize(("raw", "clock"), [

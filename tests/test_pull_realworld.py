@@ -277,3 +277,16 @@ def test_teasers_are_dropped_and_cited_links_carry_no_tracking(pulled):
             if words(before) >= 3:  # the words before the teaser stay
                 assert words(prose(post)) >= 3, (path.name, body)
     assert seen >= 5
+
+
+def test_a_notes_title_never_carries_a_broken_url(pulled):
+    """Mastodon hides a link's "https://" and cuts its path in spans: as plain text that
+    reads "https:// host/pa th". A note's title names the link's host instead."""
+    site, _, feeds = pulled
+    notes = 0
+    for path, _, mine, post in written(site, feeds):
+        if mine.voice.kind == "note":
+            notes += 1
+            title = header(post)["Title"]
+            assert not re.search(r"\w+://|www\.\S", title), (path.name, title)
+    assert notes >= 20

@@ -133,6 +133,31 @@ def classify(raw, title: str, text: str, permalink: str | None, safe) -> Voice:
                 "repost" if _REPOST.match(title) else None)
 
 
+_LINK = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.S | re.I)
+_HREF = re.compile(r"""\bhref=(?:"([^"]*)"|'([^']*)')""", re.I)
+_BARE_URL = re.compile(r"\bhttps?://[^\s/?#]+[^\s]*", re.I)
+_URL_TEXT = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S*|[a-z0-9-]+(?:\.[a-z0-9-]+)+/\S*", re.I)
+
+
+def title_text(sanitized: str) -> str:
+    """A note's plain text for its title: a link that shows its own URL, or a URL in
+    the text, becomes the URL's host. Mastodon splits such a link's text across spans ("https://" hidden, the
+    path cut with an ellipsis), which as plain text reads "https:// host/pa th"."""
+    from eminence_model.sanitize import plain_text
+
+    def link(match: re.Match) -> str:
+        shown = re.sub(r"<[^>]+>", "", match.group(2)).strip()
+        if not _URL_TEXT.fullmatch(shown):
+            return match.group(0)
+        href = _HREF.search(match.group(1))
+        host = urlsplit((href.group(1) or href.group(2)) if href else "").hostname or ""
+        return f" {host.removeprefix('www.')} "
+
+    text = plain_text(_LINK.sub(link, sanitized or ""))
+    # A URL written out in the text reads as its host too: a title is a few words.
+    return _BARE_URL.sub(lambda m: urlsplit(m.group()).hostname or m.group(), text)
+
+
 def first_words(text: str, words: int = 10) -> str:
     """A note's title: its first words, for feed readers and the browser's tab. Always
     with the ellipsis: an entry with neither id nor link is known by a hash over its

@@ -15,11 +15,11 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from eminence_model.sanitize import plain_text, text_only
+from eminence_model.sanitize import text_only
 
 from . import jsonfeed, sax_driver
 from .convert import excerpt, html_to_blocks, safe_url, without_teaser
-from .kinds import Voice, classify, first_words, without_marker
+from .kinds import Voice, classify, first_words, title_text, without_marker
 from .links import clean_link, normalise_url, publisher_url
 
 MAX_TITLE = 200
@@ -298,7 +298,7 @@ def _entry(raw, feed_url: str, mode: str, excerpt_words: int, matcher: TopicMatc
         # its page shows the text itself), a space between paragraphs. An entry with
         # neither id nor link is known by a hash over its title: its words are taken as
         # they were before notes existed, run together, so it keeps its identity.
-        words = text if not (eid or link) else htmllib.unescape(plain_text(sanitized))
+        words = text if not (eid or link) else htmllib.unescape(title_text(sanitized))
         title = first_words(words) if words.strip() else "Untitled post"
     markdown_hash = None if eid else text_hash(f"{title}\n{full}")
     categories = [one_line(t.get("term", "") or "") for t in raw.get("tags", []) or []]
