@@ -289,8 +289,8 @@ def test_a_note_that_is_mostly_a_link_is_titled_with_its_host(site, feeds):
               "<pubDate>Fri, 01 May 2026 10:00:00 +0000</pubDate>"
               '<description>&lt;p&gt;Behooves &lt;a href="https://chris.example.com/2022/12/14/behooves/"&gt;'
               '&lt;span class="invisible"&gt;https://&lt;/span&gt;&lt;span class="ellipsis"&gt;'
-              "chris.example.com/2022/12/14/beh&lt;/span&gt;&lt;span class=\"invisible\"&gt;ooves/&lt;/span&gt;"
-              "&lt;/a&gt;&lt;/p&gt;</description>")
+              "chris.example.com/2022/12/14/beh&lt;/span&gt;&lt;span class=\"invisible\"&gt;"
+              "ooves/&lt;/span&gt;&lt;/a&gt;&lt;/p&gt;</description>")
     site.set_expert("cy", [feeds.add("/cy.rss", Response(rss(status), content_type="application/rss+xml"))])
     site.pull()
     (name,) = site.posts()
