@@ -93,7 +93,8 @@ def test_what_is_not_an_endorsement_is_dropped_and_counted(site, feeds):
         entry(5, author={"name": "Press", "uri": "https://news.acme.example.com/"}),  # internal domain
         entry(6, author={"name": "Someone"}, link="https://ada.example.com/guest-post"),  # an expert's blog
         entry(7, content="<p>Valves, valves, valves.</p>"),
-        entry(8, content="<p>Nothing here.</p>", title="Acme Widgets in the news"),
+        entry(8, content="<p>" + "A long story about valves and pumps that never names anyone. " * 3 + "</p>",
+              title="Acme Widgets in the news"),  # the text says something else
         entry(9, content="<blockquote><p>Acme Widgets is great, says the vendor.</p></blockquote>"
                          "<p>I disagree with the post above.</p>"),
         entry(10, link=None),
@@ -106,6 +107,19 @@ def test_what_is_not_an_endorsement_is_dropped_and_counted(site, feeds):
     assert dict(tally.dropped) == {"link_only": 1, "boilerplate_only": 1, "internal": 4,
                                    "no_mention": 1, "title_only": 1, "quoted_only": 1,
                                    "no_permalink": 1}
+
+
+def test_a_brand_in_the_title_counts_where_the_title_is_all_the_entry_has(site, feeds):
+    """Hacker News search results: a headline, and only "Article URL … Points … Comments"."""
+    hn = ("<p>Article URL: <a href='https://blog.example.org/acme'>https://blog.example.org/acme</a></p>"
+          "<p>Comments URL: <a href='https://news.example.com/item?id=1'>https://news.example.com/item?id=1</a>"
+          "</p><p>Points: 36</p><p># Comments: 4</p>")
+    url = feeds.add("/hn.xml", Response(atom([entry(1, content=hn, title="Why we moved to Acme Widgets")])))
+    watch(site, "ai", [url])
+    assert pull(site).watch.new == 1
+    [(name, text)] = candidates(site).items()
+    assert text.split("\n\n", 1)[1].strip() == "Why we moved to Acme Widgets"
+    assert meta(text)["Matched"] == "Acme Widgets"
 
 
 def test_duplicates_pulled_posts_and_cited_sources_are_not_candidates(site, feeds):

@@ -88,6 +88,7 @@ class Puller:
             decides = deciding_digest(self.settings, self.people)
             self.health = Health.load(self.state_dir, self.cache_dir, decides)
             self.held: dict[str, list] = {}  # a new expert's parsed feeds (_apply_or_hold)
+            self.held_watch: list = []  # watch feeds, applied after every expert's
             self._ledger = None
             self.candidates = CandidateWriter(self)
             self.posts = PostWriter(self)
@@ -189,7 +190,11 @@ class Puller:
         """A newly added expert's feeds wait for each other (held in memory: a new
         expert's few feeds): their post limit goes to the newest entries of all of
         them, not to whichever feed comes first (a Medium archive before the Substack
-        they write on now)."""
+        they write on now). Watch feeds (a few per topic) wait for every expert's: an
+        entry that is an expert's post is never taken for an outsider's endorsement."""
+        if job.topic and parsed.ok:
+            self.held_watch.append((job, parsed))
+            return
         if not job.topic and parsed.ok:
             _ = self.ledger  # loaded, and with it which experts are new (self.budget)
             if job.expert in self.budget:
@@ -210,6 +215,9 @@ class Puller:
             for job, parsed in held:
                 self._apply_feed(job, parsed)
         self.held.clear()
+        for job, parsed in self.held_watch:
+            self._apply_feed(job, parsed)
+        self.held_watch.clear()
 
     def _parse_args(self, job: Job, body: bytes, ctype: str | None):
         if job.topic:

@@ -206,8 +206,9 @@ class Health(dict):
         # never got: drop them, and fetch and compare those feeds in full once.
         # So could validators recorded under other deciding settings (brand terms, topic
         # keywords...: settings.deciding_digest): those entries were judged by other rules.
+        # Only the pull says which rules it runs under; a reader of health (None) keeps them.
         same = (observed.get("ledger") == ledger_digest(folder)
-                and observed.get("decides") == decides)
+                and (decides is None or observed.get("decides") == decides))
         for url, seen in observed.get("feeds", {}).items():
             record = health.setdefault(url, {})
             for key, value in seen.items():
