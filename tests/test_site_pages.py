@@ -382,3 +382,15 @@ def test_pelicans_tag_pages_are_written_only_where_a_setting_saves_them(tmp_path
     build(small_site, tagged, TAG_SAVE_AS="tag/{slug}.html", TAG_URL="tag/{slug}.html")
     assert (tagged / "tag" / "storms.html").is_file() and (tagged / "tag" / "grid.html").is_file()
     assert not list(tagged.rglob("*field-notes*"))  # categories: still saved nowhere
+
+
+def test_the_home_page_counts_in_words_that_agree_with_the_number(tmp_path, small_site):
+    (small_site / "topics" / "security.md").unlink()
+    for path in (small_site / "experts" / "bob.md", *(small_site / "posts" / "bob").glob("*.md")):
+        path.unlink()
+    for path in small_site.rglob("*.md"):  # what named the removed topic now names the other
+        path.write_text(path.read_text().replace("ai, security", "ai").replace("Topics: security", "Topics: ai"))
+    out = tmp_path / "out"
+    build(small_site, out)
+    stats = " ".join(page(out, "").select_one(".stats").get_text(" ").split())
+    assert stats == "1 topic · 2 experts · 2 posts · 1 endorsement", stats
