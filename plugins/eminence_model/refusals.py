@@ -29,19 +29,14 @@ AFTER_BUILD = "The content is unchanged; the next build repairs the output folde
 AFTER_EDIT = "Each file is written whole or not at all; run the command again to finish."
 
 
-HELP = ("-h", "--help")
 OPTION = re.compile(r"--?[A-Za-z][\w-]*")  # one word that reads as an option: -x, --topics
 
 
 def refuse_options_as_values(command: str, values) -> None:
-    """Invoke 3 gives `new-topic --help` to the task as its title (a task with a positional
-    argument takes the next word, whatever it is): a command that writes must never take
-    an option for a value. `--help` shows the command's help; any other `-x` is refused."""
+    """Invoke 3 gives the word after a task name to the task's positional argument,
+    whatever it is (`new-topic --topics` made a topic titled "--topics"): a command that
+    writes never takes an option for a value. (`--help` there is help: tasks.py.)"""
     for value in values:
-        if isinstance(value, str) and value in HELP:
-            import subprocess
-
-            sys.exit(subprocess.run([sys.executable, "-m", "invoke", "--help", command]).returncode)
         if isinstance(value, str) and OPTION.fullmatch(value):
             sys.exit(f"{command}: '{value}' looks like an option, not a value: nothing was written. "
                      f"Fix: put the value first, quote it, or see `invoke --help {command}`.")
