@@ -300,8 +300,8 @@ def test_invoke_verify_endorsements_exits_1_and_names_the_files(sources, tmp_pat
     # The monthly workflow's issue body: each problem with its file and its fix; the ok one absent.
     text = report.read_text()
     assert text.startswith("## Endorsements to verify\n\nChecked 4 published endorsement(s)")
-    assert re.search(r"^\| gone \| `\S*missing\.md` \| http://127\.0\.0\.1:\d+/missing \| the page "
-                     r"answers HTTP 404 \| take it down", text, re.M)
+    assert re.search(r"^\| gone \| `\S*missing\.md` \| ` http://127\.0\.0\.1:\d+/missing ` \| ` the page "
+                     r"answers HTTP 404 ` \| take it down", text, re.M)
     assert re.search(r"^\| missing \| `\S*changed\.md` \|.*\| ask the endorser", text, re.M)
     assert "ok.md" not in text
 

@@ -379,3 +379,28 @@ def test_a_teaser_line_is_dropped_and_the_words_before_it_kept(site, feeds):
                       "post-number-2.md": "Three lessons from the outage, and one more …",
                       "post-number-3.md": "Notes from my talk."}
     assert site.meta("cy", "post-number-3.md")["Original"] == "https://medium.com/@cy/3-abc"
+
+
+def test_feed_text_in_the_pull_request_description_is_text_not_markup(site, feeds):
+    """The scheduled pull request's description is read, and approved from, by editors: a
+    feed's title must not become a link, an image, HTML or a mention there."""
+    import markdown
+
+    hostile = ['<a href="https://phish.example/">Checks passed, click to merge</a>',
+               "[Approve all drafts here](https://phish.example/login)",
+               "![x](https://tracker.example/i.png)",
+               "ping @org/team and see https://phish.example/x or www.phish.example",
+               "tick ``` fence `x` | pipe"]
+    entries = [one_entry(n + 1, title=title.replace("&", "&amp;").replace("<", "&lt;"))
+               for n, title in enumerate(hostile)]
+    site.set_expert("cy", [feeds.add("/cy.xml", Response(atom(entries)))])
+    summary = site.pull()
+    summary.problems.append(("cy", "https://x.example/", "```\n[click](https://phish.example/)"))
+    text = summary.markdown()
+    html = markdown.markdown(text, extensions=["tables", "fenced_code"])
+    soup = BeautifulSoup(html, "html.parser")
+    assert not soup.find_all(["a", "img"]) and soup.find_all(string=re.compile("phish"))
+    for cell in soup.select("td:nth-of-type(4)"):  # each title is one cell, whole, as code
+        assert cell.code is not None and len(cell.find_all(True)) == 1, cell
+    assert len(soup.select("tbody tr")) == len(hostile)
+    assert "Checks passed, click to merge" in soup.get_text() and "@org/team" in soup.get_text()

@@ -147,9 +147,10 @@ def test_pull_summary_file_is_a_pr_description(project):
     assert run.returncode == 0, run.stderr
     text = (project / "summary.md").read_text()
     assert text.startswith("## Pull summary\n\n- Feeds: 14 — 14 fetched, 0 not modified, 0 failed.\n")
-    assert "| security | Jordan Pike | Kestrel Works | Re: vendor response times for PLC gateway bugs | " \
-           "`content/endorsements/jordan-pike-re-vendor-response-times-for-plc-gateway-bugs.md` |" in text
-    assert "| ines-okafor | applied-ai | published | Calibration is a feature, not a metric | " \
+    rel = "content/endorsements/jordan-pike-re-vendor-response-times-for-plc-gateway-bugs.md"
+    assert (f"| security | ` Jordan Pike ` | ` Kestrel Works ` | ` Re: vendor response times for PLC "
+            f"gateway bugs ` | `{rel}` |") in text
+    assert "| ines-okafor | applied-ai | published | ` Calibration is a feature, not a metric ` | " \
            "`content/posts/ines-okafor/calibration-is-a-feature-not-a-metric.md` |" in text
     assert "| rafael-mendes | platform-engineering | draft |" in text
     assert json.loads((project / "content/_pull/ledger.json").read_text())["entries"]

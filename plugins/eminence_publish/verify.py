@@ -17,6 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from eminence_model.markdown_text import code_span
 from eminence_model.sanitize import plain_text, text_only
 from eminence_model.validate import display_path
 
@@ -105,7 +106,7 @@ def markdown(verdicts) -> str:
     if problems:
         out += ["| state | endorsement | source | what was seen | fix |", "|---|---|---|---|---|"]
         for v in problems:
-            cells = [c.replace("|", "\\|").replace("\n", " ") for c in (v.source, v.detail)]
+            cells = [code_span(c) for c in (v.source, v.detail)]
             out.append(f"| {v.state} | `{display_path(v.path)}` | {cells[0]} | {cells[1]} | "
                        f"{FIXES[v.state]} |")
         out += ["", "README \"Endorsements\" explains each option. Nothing was edited: "

@@ -7,6 +7,8 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 
+from eminence_model.markdown_text import code_span, fenced
+
 from .candidates import WatchTally
 
 
@@ -67,19 +69,18 @@ class Summary:
             out += ["### New posts", "", "| expert | topics | status | title | file |",
                     "|---|---|---|---|---|"]
             for expert, topics, status, title, rel in sorted(self.new_posts):
-                cell = title.replace("|", "\\|")
-                out.append(f"| {expert} | {topics} | {status} | {cell} | `content/{rel}` |")
+                out.append(f"| {expert} | {topics} | {status} | {code_span(title)} | `content/{rel}` |")
             out.append("")
         if self.watch.new_candidates:
             out += ["### New endorsement candidates", "", "| topic | endorser | names | title | file |",
                     "|---|---|---|---|---|"]
             for topic, endorser, terms, title, rel in sorted(self.watch.new_candidates):
-                cells = [c.replace("|", "\\|") for c in (endorser, title)]
-                out.append(f"| {topic} | {cells[0]} | {terms} | {cells[1]} | `content/{rel}` |")
+                cells = [code_span(c) for c in (endorser, terms, title)]
+                out.append(f"| {topic} | {cells[0]} | {cells[1]} | {cells[2]} | `content/{rel}` |")
             out.append("")
         details = self.lines()[head:]
         if details:
-            out += ["### Needs attention", "", "```", *details, "```", ""]
+            out += ["### Needs attention", "", *fenced(details), ""]
         out.append("Drafts publish when an editor sets `Status: published` (or runs `invoke approve`); "
                    "delete or `invoke reject` what should not appear.")
         return "\n".join(out) + "\n"
