@@ -443,11 +443,14 @@ def preview(c, siteurl=None):
 @task(help={"target": "rsync or s3", "dest": "rsync: a folder or host:folder (over SSH)",
             "bucket": "s3: the bucket", "prefix": "s3: a key prefix", "endpoint_url":
             "s3: an S3-compatible endpoint (default: AWS; or EMINENCE_S3_ENDPOINT)",
-            "delete": "also delete published files that no longer exist",
+            "delete": "also remove what the destination holds that Eminence never published",
+            "keep": "remove nothing (by default what an earlier publish put there and the site "
+                    "no longer has is removed: a takedown reaches readers)",
             "siteurl": "the public URL (default: the SITEURL environment variable)"})
 def publish(c, target, dest=None, bucket=None, prefix="", endpoint_url=None, delete=False,
-            siteurl=None):
-    """Build as published, check it, then upload only what changed (rsync or S3)."""
+            keep=False, siteurl=None):
+    """Build as published, check it, then mirror it: upload what changed, remove what the
+    site no longer has (rsync or S3)."""
     from eminence_publish.publish import PublishError, publish_rsync, publish_s3
 
     if target not in ("rsync", "s3") or (target == "rsync" and not dest) or (
@@ -457,9 +460,9 @@ def publish(c, target, dest=None, bucket=None, prefix="", endpoint_url=None, del
     preview(c, siteurl=siteurl)  # exits before uploading anything if the build or check fails
     with exits_on(PublishError, prefix="publish: "):
         if target == "rsync":
-            report = publish_rsync(OUTPUT, dest, delete=delete)
+            report = publish_rsync(OUTPUT, dest, delete=delete, keep=keep)
         else:
-            report = publish_s3(OUTPUT, bucket, prefix, delete=delete,
+            report = publish_s3(OUTPUT, bucket, prefix, delete=delete, keep=keep,
                                 endpoint_url=endpoint_url or os.environ.get("EMINENCE_S3_ENDPOINT"))
     print(f"Published to {dest or bucket}: {report}.")
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import gzip
+import json
+import re
 import shutil
 
 import pytest
 
-from eminence_publish.publish import publish_rsync, publish_s3
+from eminence_publish.publish import MANIFEST, publish_rsync, publish_s3
 from helpers import invoke
 
 
@@ -17,18 +21,29 @@ def site_copy(published, tmp_path):
     return copy
 
 
-def test_rsync_uploads_only_changes_and_deletes_only_when_asked(site_copy, tmp_path):
+def test_rsync_mirrors_what_it_published_and_never_touches_the_rest(site_copy, tmp_path):
     dest = tmp_path / "www"
+    total = len([p for p in site_copy.rglob("*") if p.is_file()])
     first = publish_rsync(str(site_copy), str(dest))
-    assert first.uploaded == len([p for p in site_copy.rglob("*") if p.is_file()]) and first.deleted == 0
+    assert first.uploaded == total and first.deleted == 0
     assert (dest / "index.html").read_bytes() == (site_copy / "index.html").read_bytes()
+    assert len(json.loads((dest / MANIFEST).read_text())["published"]) == total
     assert publish_rsync(str(site_copy), str(dest)).uploaded == 0
+    (dest / "google1234.html").write_text("verification")  # the host's, never published by us
     (site_copy / "robots.txt").write_text("User-agent: *\nDisallow:\n")
     (site_copy / "404.html").unlink()
+    shutil.rmtree(site_copy / "posts" / "ines-okafor" / "drift-is-a-calendar-problem")
     again = publish_rsync(str(site_copy), str(dest))
-    assert (again.uploaded, again.deleted) == (1, 0) and (dest / "404.html").exists()
+    assert (again.uploaded, again.deleted) == (1, 2), again
+    assert not (dest / "404.html").exists()
+    assert not (dest / "posts/ines-okafor/drift-is-a-calendar-problem").exists()  # its folder too
+    assert (dest / "google1234.html").read_text() == "verification"
+    (site_copy / "sitemap.xml").unlink()
+    kept = publish_rsync(str(site_copy), str(dest), keep=True)
+    assert kept.deleted == 0 and (dest / "sitemap.xml").exists()
     pruned = publish_rsync(str(site_copy), str(dest), delete=True)
-    assert (pruned.uploaded, pruned.deleted) == (0, 1) and not (dest / "404.html").exists()
+    assert pruned.deleted == 2 and not (dest / "sitemap.xml").exists()
+    assert not (dest / "google1234.html").exists() and (dest / MANIFEST).exists()
 
 
 @pytest.fixture
@@ -49,7 +64,7 @@ def s3(monkeypatch):
     server.stop()
 
 
-def test_s3_uploads_changes_with_content_types_and_deletes_only_when_asked(site_copy, s3):
+def test_s3_mirrors_what_it_published_with_content_types(site_copy, s3):
     client, _ = s3
     total = len([p for p in site_copy.rglob("*") if p.is_file()])
     first = publish_s3(str(site_copy), "showcase", prefix="site", client=client)
@@ -61,15 +76,20 @@ def test_s3_uploads_changes_with_content_types_and_deletes_only_when_asked(site_
     assert client.head_object(Bucket="showcase", Key="site/theme/css/site.css")["ContentType"].startswith(
         "text/css")
     assert publish_s3(str(site_copy), "showcase", prefix="site", client=client).uploaded == 0
+    client.put_object(Bucket="showcase", Key="site/google1234.html", Body=b"verification")
     (site_copy / "robots.txt").write_text("changed\n")
     (site_copy / "404.html").unlink()
     again = publish_s3(str(site_copy), "showcase", prefix="site", client=client)
-    assert (again.uploaded, again.deleted) == (1, 0)
+    assert (again.uploaded, again.deleted) == (1, 1)
     assert client.get_object(Bucket="showcase", Key="site/robots.txt")["Body"].read() == b"changed\n"
+    keys = {o["Key"] for o in client.list_objects_v2(Bucket="showcase")["Contents"]}
+    assert "site/404.html" not in keys and "site/google1234.html" in keys
+    (site_copy / "sitemap.xml").unlink()
+    assert publish_s3(str(site_copy), "showcase", prefix="site", client=client, keep=True).deleted == 0
     pruned = publish_s3(str(site_copy), "showcase", prefix="site", delete=True, client=client)
-    assert pruned.deleted == 1
+    assert pruned.deleted == 2
     keys = [o["Key"] for o in client.list_objects_v2(Bucket="showcase")["Contents"]]
-    assert "site/404.html" not in keys and len(keys) == total - 1
+    assert "site/sitemap.xml" not in keys and len(keys) == total - 2 + 1  # + the manifest
 
 
 def test_invoke_publish_checks_first_and_never_deploys_a_failed_build(project, tmp_path, s3):
@@ -87,3 +107,28 @@ def test_invoke_publish_checks_first_and_never_deploys_a_failed_build(project, t
     failed = invoke(project, "publish", "--target", "rsync", "--dest", str(fresh))
     assert failed.returncode == 1 and "unknown topic 'nowhere'" in failed.stderr
     assert not fresh.exists()
+
+
+def test_a_takedown_reaches_the_host(project, tmp_path):
+    """Publish, reject a post and withdraw an endorsement, publish again: neither is
+    reachable at the destination, in its feeds, sitemap or search index."""
+    dest = tmp_path / "www"
+    site = ["--siteurl", "https://showcase.example.com"]
+    assert invoke(project, "publish", "--target", "rsync", "--dest", str(dest), *site).returncode == 0
+    post, quote = "drift-is-a-calendar-problem", "metro-transit-reliability"
+    assert (dest / "posts/ines-okafor" / post / "index.html").exists()
+    assert any(quote in p.read_text(errors="replace") for p in dest.rglob("*.html"))
+    rejected = invoke(project, "reject", "-p", f"content/posts/ines-okafor/{post}.md", "--reason", "takedown")
+    assert rejected.returncode == 0, rejected.stderr
+    endorsement = project / "content/endorsements" / f"{quote}.md"
+    endorsement.write_text(re.sub(r"Consent: \w+", "Consent: withdrawn", endorsement.read_text()))
+    again = invoke(project, "publish", "--target", "rsync", "--dest", str(dest), *site)
+    assert again.returncode == 0 and re.search(r"[1-9]\d* deleted", again.stdout), again.stdout + again.stderr
+    assert not (dest / "posts/ines-okafor" / post).exists()
+    for path in (p for p in dest.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        if path.parent.name.startswith("pagefind") or "pagefind" in path.parts:
+            with contextlib.suppress(OSError, EOFError):
+                data = gzip.decompress(data)
+        text = data.decode("utf-8", "replace")
+        assert post not in text and f"endorsement-{quote}" not in text, path.relative_to(dest)
