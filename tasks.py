@@ -20,7 +20,14 @@ sys.path.insert(0, os.path.join(ROOT, "plugins"))
 sys.dont_write_bytecode = bool(sys.flags.dont_write_bytecode)
 
 from eminence_model import ContentError  # noqa: E402 - needs plugins/ on the path
-from eminence_model.refusals import AFTER_BUILD, AFTER_EDIT, AFTER_PULL, exits_on, writes  # noqa: E402
+from eminence_model.refusals import (  # noqa: E402
+    AFTER_BUILD,
+    AFTER_EDIT,
+    AFTER_PULL,
+    exits_on,
+    help_after_a_task_name,
+    writes,
+)
 from eminence_showcase import runner  # noqa: E402 - needs plugins/ on the path
 
 OUTPUT = os.path.join(ROOT, "output")
@@ -488,18 +495,4 @@ def test(c, args=""):
     c.run(f"{sys.executable} -m pytest {args}", pty=False)
 
 
-def _help_after_a_task_name() -> None:
-    """`invoke add-feed --help` is `invoke --help add-feed`. Invoke 3 gives a word after a
-    task name to the task's positional arguments, whatever it is: `new-topic --help` was a
-    topic titled "--help", `add-feed --help` a complaint about a missing URL. Checked when
-    invoke loads this file, before it parses the task's arguments."""
-    if os.path.basename(sys.argv[0]) not in ("invoke", "inv", "__main__.py"):
-        return  # imported, not run by invoke
-    names = {name.replace("_", "-") for name, value in globals().items() if isinstance(value, Task)}
-    words = sys.argv[1:]
-    for i, word in enumerate(words):
-        if word in names and any(w in ("-h", "--help") for w in words[i + 1:]):
-            os.execv(sys.executable, [sys.executable, "-m", "invoke", "--help", word])
-
-
-_help_after_a_task_name()
+help_after_a_task_name({name for name, value in globals().items() if isinstance(value, Task)})

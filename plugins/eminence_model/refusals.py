@@ -58,3 +58,17 @@ def writes(command: str, after: str):
                          "Fix: make it writable or free disk space, then run it again.")
         return run
     return wrap
+
+
+def help_after_a_task_name(tasks: set[str]) -> None:
+    """`invoke add-feed --help` is `invoke --help add-feed`. Invoke 3 gives a word after a
+    task name to the task's positional arguments, whatever it is: `new-topic --help` was a
+    topic titled "--help", `add-feed --help` a complaint about a missing URL. tasks.py
+    calls this as invoke loads it, before invoke parses the task's arguments."""
+    if os.path.basename(sys.argv[0]) not in ("invoke", "inv", "__main__.py"):
+        return  # imported, not run by invoke
+    names = {name.replace("_", "-") for name in tasks}
+    words = sys.argv[1:]
+    for i, word in enumerate(words):
+        if word in names and any(w in ("-h", "--help") for w in words[i + 1:]):
+            os.execv(sys.executable, [sys.executable, "-m", "invoke", "--help", word])
