@@ -300,7 +300,8 @@ def test_a_note_that_is_mostly_a_link_is_titled_with_its_host(site, feeds):
 
 @pytest.mark.parametrize(("raw", "clock"), [
     ("3725", "1:02:05"), ("95", "1:35"), ("00:52:14", "52:14"), ("1:02:03", "1:02:03"), ("42:10", "42:10"),
-    ("", None), ("about an hour", None), ("1:75", None),
+    ("", None), ("about an hour", None), ("1:75", None), ("3600000", None), ("1000:00:00", None),
+    ("1000000000000000", None), ("999:59:59", "999:59:59"),
 ])
 def test_running_times_become_the_duration_field(raw, clock):
     from eminence_model.validate import DURATION
@@ -308,3 +309,20 @@ def test_running_times_become_the_duration_field(raw, clock):
 
     assert to_clock(raw) == clock
     assert clock is None or DURATION.fullmatch(clock)  # what the pull writes validates
+
+
+def test_a_running_time_the_model_would_refuse_is_left_out_and_said(site, feeds):
+    """An itunes:duration of 3,600,000 seconds would be written as 1000:00:00, which
+    validation refuses: the build would stop until someone edited the file."""
+    item = ("<title>Episode 9</title><guid>ep9</guid><link>https://show.example.com/ep9</link>"
+            "<description>A conversation about grids.</description>"
+            '<enclosure url="https://cdn.show.example.com/ep9.mp3" type="audio/mpeg" length="1"/>'
+            "<itunes:duration>3600000</itunes:duration>")
+    site.set_expert("cy", [feeds.add("/ep.xml", Response(rss(item), content_type="application/rss+xml"))],
+                    trusted=True)
+    summary = site.pull()
+    meta = site.meta("cy", "episode-9.md")
+    assert meta["Kind"] == "episode" and "Duration" not in meta
+    assert any("Duration '3600000' left out: not a running time under 1,000 hours" in m
+               for _, _, m in summary.problems), summary.problems
+    site.build()  # validates: nothing the pull wrote is refused

@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from eminence_model.validate import DURATION
+
 NOTE_MAX_CHARS = 600  # Mastodon allows 500, Bluesky 300; a blog post is longer
 VIDEO_MAX_WORDS = 300  # past this, a post with a video file attached is an article
 TITLE_START = 30  # characters of a title compared with the start of the text
@@ -42,15 +44,17 @@ class Voice:
     media: str | None = None  # the audio file or the video's page
     duration: str | None = None  # m:ss or h:mm:ss
     aside: str | None = None  # "reply" or "repost": not pulled unless EMINENCE_PULL_REPLIES
+    dropped: str | None = None  # a value left out because the content model would refuse it
 
 
 def clock(value) -> str | None:
     """A running time as m:ss or h:mm:ss, from seconds or clock text (itunes:duration,
     media:content's duration); None when it is neither."""
     value = str(value or "").strip()
-    if value.isdigit():
+    if value.isdigit() and len(value) <= 12:
         hours, rest = divmod(int(value), 3600)
-        return f"{hours}:{rest // 60:02}:{rest % 60:02}" if hours else f"{rest // 60}:{rest % 60:02}"
+        found = f"{hours}:{rest // 60:02}:{rest % 60:02}" if hours else f"{rest // 60}:{rest % 60:02}"
+        return found if DURATION.fullmatch(found) else None  # what the model accepts, or nothing
     parts = value.split(":")
     if 2 <= len(parts) <= 3 and all(p.isdigit() for p in parts):
         numbers = [int(p) for p in parts]
@@ -58,7 +62,8 @@ def clock(value) -> str | None:
             if len(numbers) == 3 and numbers[0] == 0:
                 numbers = numbers[1:]  # "00:52:14" is 52:14
             head, *rest = numbers
-            return ":".join([str(head), *(f"{n:02}" for n in rest)])
+            found = ":".join([str(head), *(f"{n:02}" for n in rest)])
+            return found if DURATION.fullmatch(found) else None
     return None
 
 
@@ -79,11 +84,15 @@ def _enclosure(raw, safe) -> tuple[str, str] | None:
     return None
 
 
-def _duration(raw) -> str | None:
-    found = clock(raw.get("itunes_duration"))
-    for media in raw.get("media_content") or []:
-        found = found or clock(media.get("duration"))
-    return found
+def _duration(raw) -> tuple[str | None, str | None]:
+    """(the running time, or why a declared one was left out)."""
+    given = [raw.get("itunes_duration"), *(m.get("duration") for m in raw.get("media_content") or [])]
+    given = [g for g in given if str(g or "").strip()]
+    found = next((c for c in map(clock, given) if c), None)
+    if given and not found:
+        return None, (f"Duration {str(given[0]).strip()[:40]!r} left out: not a running time "
+                      "under 1,000 hours")
+    return found, None
 
 
 def _plain(text: str) -> str:
@@ -117,15 +126,15 @@ def aside(title: str, text: str) -> str | None:
 def classify(raw, title: str, text: str, permalink: str | None, safe) -> Voice:
     """The kind of a feedparser entry. `title` is the feed's own (empty when it has
     none), `text` the entry's plain text, `safe(url)` a sanitized absolute URL or None."""
-    duration = _duration(raw)
+    duration, dropped = _duration(raw)
     enclosure = _enclosure(raw, safe)
     if enclosure and enclosure[0] == "audio":
-        return Voice("episode", enclosure[1], duration)
+        return Voice("episode", enclosure[1], duration, dropped=dropped)
     page = permalink if permalink and _VIDEO_PAGE.match(permalink) else None
     if raw.get("yt_videoid") and permalink and (urlsplit(permalink).hostname or "").endswith("youtube.com"):
         page = permalink
     if page or (enclosure and len(text.split()) <= VIDEO_MAX_WORDS):
-        return Voice("video", page or enclosure[1], duration)
+        return Voice("video", page or enclosure[1], duration, dropped=dropped)
     if is_note(title, text):
         return Voice("note", aside=aside(title, text))
     # A reply or repost too long for a note is still one.

@@ -47,6 +47,8 @@ class PostWriter:
                 self.p.summary.problem(job, f"duplicate entry id in the feed: {entry.key[:120]}")
                 continue
             seen[entry.key] = entry.title
+            if entry.voice.dropped:
+                self.p.summary.problem(job, f"{entry.title[:80]}: {entry.voice.dropped}")
             if entry.voice.aside and not setting(self.p.settings, "EMINENCE_PULL_REPLIES"):
                 # Only an answer to someone, or another's status shared: not the expert's
                 # own voice (EMINENCE_PULL_REPLIES = True pulls them too).
