@@ -122,3 +122,36 @@ def test_invoke_new_expert_takes_a_profile_url(project, feeds):
     run = invoke(project, "new-expert", "Ada Profile", "--topics", "applied-ai", "--feed", feeds.url("/@ada"))
     assert run.returncode == 0, run.stderr
     assert f"Feeds: {feed}\n" in (project / "content/experts/ada-profile.md").read_text()
+
+
+def test_a_comma_in_a_linked_feed_never_makes_two_feeds(project, feeds):
+    """Feeds: is a comma-separated list: a discovered href with commas must stay one URL."""
+    query = "?a=1%2Chttps://injected.example/feed.xml%2Chttp://10.0.0.5/x.rss"
+    feed = feeds.add(f"/feed.rss{query}", Response(atom([one_entry(1)])))  # one URL, one query
+    href = "/feed.rss?a=1,https://injected.example/feed.xml,http://10.0.0.5/x.rss"
+    page = feeds.add("/ada/", Response(f'<link rel="alternate" type="application/rss+xml" href="{href}">',
+                                       content_type=HTML))
+    run = invoke(project, "add-feed", "ines-okafor", page)
+    assert run.returncode == 0, run.stderr
+    line = next(ln for ln in (project / "content/experts/ines-okafor.md").read_text().splitlines()
+                if ln.startswith("Feeds: "))
+    assert line == f"Feeds: https://ines.example.com/feed.xml, {feed}"
+
+
+def test_a_page_linking_thousands_of_feeds_costs_a_few_requests(feeds, fetch):
+    links = "".join(f'<link rel="alternate" type="application/atom+xml" href="/f{n}.xml">'
+                    for n in range(5000))
+    page = feeds.add("/many/", Response(f"<html><head>{links}</head></html>", content_type=HTML))
+    with pytest.raises(NoFeed) as error:
+        find_feed(page, fetch)
+    assert "the page links 5000 feed(s) (the first 8 were tried), none usable" in str(error.value)
+    assert sum(feeds.hits.values()) <= 1 + 8
+
+
+def test_alternates_refused_as_private_are_said_to_be_refused(feeds, fetch, no_leaving):
+    page = feeds.add("/intra/", Response('<link rel="alternate" type="application/rss+xml" '
+                                         'href="http://10.0.0.5/feed.xml">', content_type=HTML))
+    with pytest.raises(NoFeed) as error:
+        find_feed(page, fetch)
+    assert "http://10.0.0.5/feed.xml: refused, not a public address" in str(error.value)
+    assert "EMINENCE_PULL_ALLOW_ADDRESSES" in str(error.value) and "try again later" not in str(error.value)

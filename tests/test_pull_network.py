@@ -119,33 +119,6 @@ REFUSED = {
 }
 
 
-@pytest.fixture
-def no_leaving(monkeypatch):
-    """Only 127.0.0.1 is open (not the rest of 127/8); names resolve as a stub says; any
-    connection to anywhere but 127.0.0.1 fails the test instead of being made."""
-    from eminence_pull.netguard import AddressGuard
-
-    attempts, real_open = [], AddressGuard.open
-
-    def resolve(host, port, *args, **kwargs):
-        answers = {"intranet.test": ["10.1.2.3"], "rebind.test": ["93.184.216.34", "10.9.9.9"],
-                   "localhost": ["127.0.0.1"]}
-        if host not in answers:
-            raise socket.gaierror(socket.EAI_NONAME, host)
-        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, port)) for ip in answers[host]]
-
-    def guarded_open(address, *args, **kwargs):
-        attempts.append(address)
-        if address[0] != "127.0.0.1":
-            raise AssertionError(f"the guard let a connection to {address} through")
-        return real_open(address, *args, **kwargs)
-
-    monkeypatch.setenv("EMINENCE_PULL_ALLOW_ADDRESSES", "127.0.0.1/32")
-    monkeypatch.setattr(AddressGuard, "resolve", staticmethod(resolve))
-    monkeypatch.setattr(AddressGuard, "open", staticmethod(guarded_open))
-    return attempts
-
-
 def test_the_pull_refuses_internal_addresses_directly_and_at_a_redirect(site, feeds, no_leaving):
     redirects = {feeds.add(f"/r{i}", Response(status=302, headers={"Location": target})): why
                  for i, (target, why) in enumerate(REFUSED.items())}

@@ -77,6 +77,9 @@ def platform_feed(url: str) -> tuple[str, str] | None:
     return None
 
 
+MAX_ALTERNATES = 8  # feeds a page links that are tried, in its order
+
+
 def alternates(html: bytes, page_url: str) -> list[str]:
     """The feeds a page links with <link rel="alternate">, absolute, in its order."""
     from bs4 import BeautifulSoup
@@ -87,8 +90,10 @@ def alternates(html: bytes, page_url: str) -> list[str]:
         rel = [r.lower() for r in (link.get("rel") or [])]
         kind = (link.get("type") or "").split(";")[0].strip().lower()
         if "alternate" in rel and kind in FEED_TYPES:
-            url = urljoin(page_url, link["href"].strip())
-            if urlsplit(url).scheme in ("http", "https") and url not in found:
+            # A comma separates a list's values (Feeds:): in a URL it is %2C, never two feeds.
+            url = urljoin(page_url, link["href"].strip()).replace(",", "%2C")
+            if urlsplit(url).scheme in ("http", "https") and url not in found and not any(
+                    c.isspace() for c in url):
                 found.append(url)
     return found
 
@@ -136,13 +141,20 @@ def find_feed(url: str, fetch) -> Found:
         raise NoFeed(f"{url}: neither a feed nor a web page ({result.content_type or 'no content type'}). "
                      "Fix: give the expert's home page, profile or feed URL.")
     candidates = alternates(result.body, result.moved_to or url)
-    tried = []
-    for candidate in candidates:
-        if _is_feed(fetch(candidate), candidate):
+    tried, refused = [], []
+    for candidate in candidates[:MAX_ALTERNATES]:  # a page may link thousands: bounded work
+        fetched = fetch(candidate)
+        if _is_feed(fetched, candidate):
             return Found(candidate, f"linked from {url}", [c for c in candidates if c != candidate])
-        tried.append(candidate)
-    if tried:
-        raise NoFeed(f"{url}: the page links {len(tried)} feed(s), none of which is a valid feed now: "
-                     f"{', '.join(tried)}. Fix: try again later, or give the feed's URL.")
+        (refused if (fetched.error or "").startswith("refused") else tried).append(candidate)
+    if tried or refused:
+        more = (f" (the first {MAX_ALTERNATES} were tried)"
+                if len(candidates) > MAX_ALTERNATES else "")
+        why = [f"{', '.join(tried)}: not a valid feed now"] if tried else []
+        why += [f"{', '.join(refused)}: refused, not a public address"] if refused else []
+        fix = ("try again later, or give the feed's URL" if tried else
+               "give the feed's public URL; an intranet host needs EMINENCE_PULL_ALLOW_ADDRESSES")
+        raise NoFeed(f"{url}: the page links {len(candidates)} feed(s){more}, none usable: "
+                     f"{'; '.join(why)}. Fix: {fix}.")
     raise NoFeed(f"{url}: the page links no RSS, Atom or JSON feed (no <link rel=\"alternate\">). "
                  "Fix: find the feed's URL on the site (often /feed, /rss or /atom.xml) and give that.")
