@@ -404,3 +404,18 @@ def test_feed_text_in_the_pull_request_description_is_text_not_markup(site, feed
         assert cell.code is not None and len(cell.find_all(True)) == 1, cell
     assert len(soup.select("tbody tr")) == len(hostile)
     assert "Checks passed, click to merge" in soup.get_text() and "@org/team" in soup.get_text()
+
+
+def test_a_known_experts_feed_brings_at_most_its_newest_few_per_pull(site, feeds):
+    """A feed that suddenly offers thousands of new entries (15,000 in the probe) must not
+    write thousands of posts: its newest EMINENCE_PULL_MAX_NEW_PER_FEED, the rest kept back."""
+    url = feeds.add("/cy.xml", Response(atom([one_entry(1)])))
+    site.set_expert("cy", [url])
+    site.pull()  # cy is known now
+    feeds.add("/cy.xml", Response(atom([one_entry(n) for n in range(1, 11)])))
+    summary = site.pull(EMINENCE_PULL_MAX_NEW_PER_FEED=3)
+    assert summary.new == 3 and sorted(site.posts()) == [
+        "post-number-1.md", "post-number-10.md", "post-number-8.md", "post-number-9.md"]
+    held = "more than 3 new posts from one feed in one pull (EMINENCE_PULL_MAX_NEW_PER_FEED)"
+    assert summary.outcomes[url][held] == 6
+    assert site.pull(force=True, EMINENCE_PULL_MAX_NEW_PER_FEED=3).new == 0  # remembered, not offered

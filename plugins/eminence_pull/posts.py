@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections import Counter
 
 from eminence_model.store import file_hash, header_field, sha256_bytes
 
@@ -35,6 +36,7 @@ class PostWriter:
         # A new expert's entries that their post limit goes to: the newest of all their
         # feeds (puller._apply_held); without it, the first ones applied.
         self.allowed: dict[str, set[str]] = {}
+        self.new_in_feed: Counter = Counter()  # feed URL -> posts written this pull
 
     def apply(self, job: Job, entries: list[Entry]) -> None:
         seen: dict[str, str] = {}  # entry key -> title
@@ -142,15 +144,25 @@ class PostWriter:
         key = f"{job.expert}|{entry.key}"
         self.claimed[key] = (entry.key, entry.title, job.url)
         first_seen = self.p.now.isoformat()
+        held_back = None
         if job.expert in self.p.budget:
             allowed = self.allowed.get(job.expert)
             if (entry.key not in allowed) if allowed is not None else self.p.budget[job.expert] <= 0:
-                self.p.ledger.record(key, Record(job.expert, None, "backlog", url=entry.link,
-                                               content=entry.content_hash, feed=job.url,
-                                               first_seen=first_seen), journal=not self.p.dry_run)
-                self._skip(job, "backlog of a new expert")
-                return
-            self.p.budget[job.expert] -= 1
+                held_back = "backlog of a new expert"
+            else:
+                self.p.budget[job.expert] -= 1
+        elif self.new_in_feed[job.url] >= setting(self.p.settings, "EMINENCE_PULL_MAX_NEW_PER_FEED"):
+            # A feed that suddenly offers thousands of new entries (a broken or hostile
+            # one) brings its newest few; the rest are remembered and never offered.
+            held_back = (f"more than {setting(self.p.settings, 'EMINENCE_PULL_MAX_NEW_PER_FEED')} new "
+                         "posts from one feed in one pull (EMINENCE_PULL_MAX_NEW_PER_FEED)")
+        if held_back:
+            self.p.ledger.record(key, Record(job.expert, None, "backlog", url=entry.link,
+                                           content=entry.content_hash, feed=job.url,
+                                           first_seen=first_seen), journal=not self.p.dry_run)
+            self._skip(job, held_back)
+            return
+        self.new_in_feed[job.url] += 1
         trusted = self.p.people.experts[job.expert].get("trusted", False)
         status = "published" if trusted else "draft"
         if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", job.expert):

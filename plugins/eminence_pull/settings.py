@@ -18,6 +18,7 @@ DEFAULTS = {
     "EMINENCE_PULL_MODE": "excerpt",  # or "full"
     "EMINENCE_PULL_EXCERPT_WORDS": 80,
     "EMINENCE_PULL_NEW_EXPERT_LIMIT": 5,  # posts a newly added expert brings
+    "EMINENCE_PULL_MAX_NEW_PER_FEED": 50,  # new posts one feed may bring per pull
     "EMINENCE_PULL_ANY_TOPIC": False,  # True: assign any topic, not only the expert's
     "EMINENCE_PULL_REPLIES": False,  # True: also pull statuses that only reply, and reposts
     "EMINENCE_ALLOW_LOCAL_FEEDS": False,
