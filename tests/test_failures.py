@@ -10,7 +10,7 @@ import contextlib
 import fcntl
 import subprocess
 
-from helpers import invoke
+from helpers import build, invoke
 
 DRAFT = "content/posts/sofia-kowalczyk/draft-edge-ai-roadmap.md"
 
@@ -78,3 +78,17 @@ def test_a_build_that_cannot_write_its_output_says_so(project):
         run = invoke(project, "build")
     line = one_line_failure(run, "build: stopped: ")
     assert "output/topics/" in line and "The content is unchanged" in line
+
+
+def test_a_killed_builds_temporary_files_never_stay_in_the_output(small_site, tmp_path):
+    """kill -9 mid-write leaves index.html.<pid>.eminence-tmp: the next build removes it,
+    so check-site never passes it and publish never uploads it."""
+    out = tmp_path / "out"
+    build(small_site, out)
+    leftovers = [out / "posts/ada/first/index.html.99999.eminence-tmp",
+                 out / "feeds/x.atom.xml.1.eminence-tmp"]
+    for leftover in leftovers:
+        leftover.write_text("<html>half a page")
+    build(small_site, out)
+    assert not any(p.exists() for p in leftovers)
+    assert not list(out.rglob("*.eminence-tmp"))

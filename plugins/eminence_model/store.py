@@ -90,12 +90,14 @@ def _write_replace(path: str, data: bytes, durable: bool) -> None:
         raise
 
 
-def remove_stale_temp_files(folder: str) -> int:
-    """Temp files left by a pull that was killed mid-write (never complete posts)."""
+def remove_stale_temp_files(folder: str, hidden_only: bool = True) -> int:
+    """Temp files left by a pull (hidden ones, in content/) or a build (in its output)
+    killed mid-write: never complete files, and never another live writer's (the pull
+    lock or the build lock is held when this runs)."""
     removed = 0
     for dirpath, _, files in os.walk(folder):
         for name in files:
-            if name.startswith(".") and name.endswith(".eminence-tmp"):
+            if name.endswith(".eminence-tmp") and (name.startswith(".") or not hidden_only):
                 os.unlink(os.path.join(dirpath, name))
                 removed += 1
     return removed

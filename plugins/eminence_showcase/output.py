@@ -28,6 +28,7 @@ from pelican.utils import clean_output_dir, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
 from eminence_model.digest import sha
+from eminence_model.store import remove_stale_temp_files
 
 from .fingerprint import ContentDigests, site_digest
 from .parallel import Share, can_fork, worker_count
@@ -137,6 +138,9 @@ class OutputWriter(Writer):
         self._articles_shared = False
         state = build_state(settings)
         state.writer = self
+        # A build killed mid-write (kill -9) left index.html.<pid>.eminence-tmp files:
+        # never published, never uploaded (this build holds the build lock).
+        remove_stale_temp_files(output_path, hidden_only=False)
         if state.clean_output and not self.previous:
             # No record of what the last build wrote: start from an empty folder,
             # as Pelican's DELETE_OUTPUT_DIRECTORY would (never when it holds the sources).
