@@ -126,6 +126,18 @@ def test_unparseable_date_in_post(small_site):
     assert "'the first of never' is not a date" in msg
 
 
+def test_a_date_in_the_future_is_refused_with_the_fix(small_site):
+    """Date: 2099-01-01 was published without a word and moved every chart to 2097-2099."""
+    import datetime
+
+    edit(small_site, "posts/ada/first.md", "Date: 2026-01-01", "Date: 2099-01-01")
+    msg = only_problem(small_site, "posts/ada/first.md", "Date")
+    assert "'2099-01-01' is in the future" in msg and "today at the latest" in msg
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)  # still today somewhere
+    edit(small_site, "posts/ada/first.md", "Date: 2099-01-01", f"Date: {tomorrow}")
+    check(small_site)
+
+
 def test_unparseable_date_in_endorsement(small_site):
     edit(small_site, "endorsements/good.md", "Date: 2026-01-05", "Date: 2026-13-45")
     only_problem(small_site, "endorsements/good.md", "Date")

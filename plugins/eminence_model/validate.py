@@ -69,6 +69,8 @@ def split_list(value: str) -> list[str]:
 
 
 # m:ss or h:mm:ss, as podcast feeds and video pages show running times.
+# A date this far ahead is still today somewhere (time zones), or a clock a little fast.
+FUTURE_ALLOWANCE = datetime.timedelta(days=2)
 DURATION = re.compile(r"\d{1,3}:[0-5]\d(?::[0-5]\d)?")
 
 YES = ("yes", "true", "on", "1")
@@ -129,12 +131,20 @@ class FieldParser:
             return split_list(text)
         if kind == "date":
             if isinstance(text, datetime.datetime):
-                return text
-            try:
-                return get_date(str(text).replace("_", " "))
-            except ValueError:
-                self.problem(path, field, f"'{text}' is not a date.", f"write {field.hint}.")
+                when = text
+            else:
+                try:
+                    when = get_date(str(text).replace("_", " "))
+                except ValueError:
+                    self.problem(path, field, f"'{text}' is not a date.", f"write {field.hint}.")
+                    return None
+            if when.date() > datetime.date.today() + FUTURE_ALLOWANCE:
+                # A post dated ahead would top every list for years and move every
+                # chart's window there (the pull clamps a feed's future dates to today).
+                self.problem(path, field, f"'{when.date()}' is in the future.",
+                             "write the date it was published or said (today at the latest).")
                 return None
+            return when
         if kind == "url":
             if is_url(text):
                 return text
