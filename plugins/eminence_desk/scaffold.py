@@ -100,7 +100,11 @@ def check_feed(url: str, topic_terms: dict, settings: dict) -> FeedCheck:
         except NoFeed as error:
             return FeedCheck(url, False, str(error), given=url)
         result = fetch(found.feed)
-    parsed = parse_feed(result.body, found.feed, result.content_type, topic_terms=topic_terms)
+    try:
+        parsed = parse_feed(result.body, found.feed, result.content_type, topic_terms=topic_terms)
+    except Exception as exc:  # noqa: BLE001 - the pull would report it for this feed alone
+        return FeedCheck(found.feed, False, f"could not be read ({type(exc).__name__}: {str(exc)[:200]})",
+                         given=url)
     if not parsed.ok:
         return FeedCheck(found.feed, False, "; ".join(parsed.problems), given=url)
     counts: dict = {}

@@ -103,7 +103,10 @@ def _is_feed(result, url: str) -> bool:
 
     if result.error or not result.body:
         return False
-    parsed = feedparse(result.body, url, result.content_type, ParsedFeed(url))
+    try:
+        parsed = feedparse(result.body, url, result.content_type, ParsedFeed(url))
+    except Exception:  # noqa: BLE001 - whatever a page holds, it is only "not a feed"
+        return False
     return parsed is not None and bool(parsed.get("version") or parsed.entries)
 
 

@@ -6,12 +6,19 @@ title (plain text, as JSON Feed defines it), content (content_html, else
 content_text as text/plain), summary, published/updated as UTC struct_time,
 author(s), tags and attachments as enclosures. Everything downstream (identity,
 dates, sanitizing, topics) is then the same code as for RSS and Atom.
+
+Every value is read by what it must be (a string, a list, a finite number, a date
+within range): a value of another type counts as absent, so one mistyped field costs
+that field, never the item or the feed. An item that still cannot be read is skipped
+and named in `skipped_items` (the pull reports it); JSON nested too deep for the
+parser is "not JSON", said, not a crash.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 
 from feedparser.util import FeedParserDict
 
@@ -27,27 +34,40 @@ def _time(value) -> object | None:
         return None
     try:
         stamp = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=dt.UTC)
+        return stamp.astimezone(dt.UTC).timetuple()
+    except (ValueError, OverflowError):  # not a date, or one past year 9999 in UTC
         return None
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=dt.UTC)
-    return stamp.astimezone(dt.UTC).timetuple()
 
 
 def _text(value) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _seconds(value) -> int | None:
+    """A duration in whole seconds, or None (not a number, infinite, negative, absurd)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return int(value) if 0 <= value < 10**7 else None
+
+
 def _authors(item: dict, feed: dict) -> list[dict]:
-    found = item.get("authors") or ([item["author"]] if isinstance(item.get("author"), dict) else [])
+    found = _list(item.get("authors")) or ([item["author"]] if isinstance(item.get("author"), dict) else [])
     if not found:
-        found = feed.get("authors") or ([feed["author"]] if isinstance(feed.get("author"), dict) else [])
+        found = _list(feed.get("authors")) or ([feed["author"]] if isinstance(feed.get("author"), dict)
+                                               else [])
     return [a for a in found if isinstance(a, dict)]
 
 
 def _entry(item: dict, feed: dict) -> FeedParserDict:
     entry = FeedParserDict()
-    entry["id"] = _text(item.get("id")) or str(item.get("id") or "")
+    ident = item.get("id")
+    entry["id"] = ident if isinstance(ident, str) else str(ident) if isinstance(ident, int) else ""
     url = _text(item.get("url")) or _text(item.get("external_url"))
     if url:
         entry["link"] = url
@@ -69,36 +89,46 @@ def _entry(item: dict, feed: dict) -> FeedParserDict:
     if authors:
         first = authors[0]
         entry["author"] = _text(first.get("name"))
-        entry["author_detail"] = FeedParserDict(name=_text(first.get("name")), href=_text(first.get("url")))
-    tags = [t for t in item.get("tags") or [] if isinstance(t, str)]
+        entry["author_detail"] = FeedParserDict(name=_text(first.get("name")),
+                                                href=_text(first.get("url")))
+    tags = [t for t in _list(item.get("tags")) if isinstance(t, str)]
     entry["tags"] = [FeedParserDict(term=t) for t in tags]
     # FeedParserDict derives `enclosures` from the links with rel="enclosure", as for RSS.
     entry["links"] = [FeedParserDict(rel="alternate", type="text/html", href=url)] if url else []
     entry["links"] += [
         FeedParserDict(rel="enclosure", href=_text(a.get("url")), type=_text(a.get("mime_type")),
                        length=str(a.get("size_in_bytes") or ""))
-        for a in item.get("attachments") or [] if isinstance(a, dict) and _text(a.get("url"))]
-    durations = [a.get("duration_in_seconds") for a in item.get("attachments") or []
-                 if isinstance(a, dict) and isinstance(a.get("duration_in_seconds"), (int, float))]
+        for a in _list(item.get("attachments")) if isinstance(a, dict) and _text(a.get("url"))]
+    durations = [_seconds(a.get("duration_in_seconds")) for a in _list(item.get("attachments"))
+                 if isinstance(a, dict)]
+    durations = [d for d in durations if d is not None]
     if durations:
-        entry["itunes_duration"] = str(int(durations[0]))
+        entry["itunes_duration"] = str(durations[0])
     return entry
 
 
 def parse(data: bytes) -> FeedParserDict:
     """A feedparser-style result; `bozo` with a reason when the bytes are not a JSON Feed."""
-    result = FeedParserDict(entries=[], feed=FeedParserDict(), bozo=False, version="")
+    result = FeedParserDict(entries=[], feed=FeedParserDict(), bozo=False, version="", skipped_items=[])
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
         result.update(bozo=True, bozo_exception=f"not JSON: {exc}")
+        return result
+    except RecursionError:
+        result.update(bozo=True, bozo_exception="not JSON: nested too deep to read")
         return result
     if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
         result.update(bozo=True, bozo_exception="JSON, but not a JSON Feed (no 'items' list)")
         return result
     result["version"] = VERSIONS.get(_text(doc.get("version")), "json")
     result["feed"] = FeedParserDict(title=_text(doc.get("title")), link=_text(doc.get("home_page_url")))
-    for item in doc["items"]:
-        if isinstance(item, dict):
+    for n, item in enumerate(doc["items"], 1):
+        if not isinstance(item, dict):
+            result["skipped_items"].append(f"item {n} is not an object")
+            continue
+        try:
             result["entries"].append(_entry(item, doc))
+        except Exception as exc:  # noqa: BLE001 - one unreadable item must not sink the feed
+            result["skipped_items"].append(f"item {n}: {type(exc).__name__}: {str(exc)[:120]}")
     return result

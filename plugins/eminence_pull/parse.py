@@ -205,6 +205,8 @@ def feedparse(data: bytes, url: str, content_type: str | None, result) -> object
             result.problems.append(f"not a feed: {reason}")
             return None
         result.problems.append(f"malformed feed, usable entries kept: {reason}")
+    for skipped in parsed.get("skipped_items") or []:
+        result.problems.append(f"entry skipped ({skipped})")
     return parsed
 
 
@@ -218,9 +220,15 @@ def parse_feed(data: bytes, url: str, content_type: str | None, mode: str = "exc
     for raw in parsed.entries:
         try:
             result.entries.append(_entry(raw, url, mode, excerpt_words, matcher))
+        except NothingToPublish as exc:
+            result.problems.append(f"entry skipped ({exc})")
         except Exception as exc:  # noqa: BLE001 - one bad entry must not sink the feed
             result.problems.append(f"entry skipped ({type(exc).__name__}: {one_line(str(exc))[:200]})")
     return result
+
+
+class NothingToPublish(ValueError):
+    """An entry with no title, no text, no link and no media: an empty "Untitled post"."""
 
 
 def text_hash(text: str) -> str:
@@ -299,6 +307,8 @@ def _entry(raw, feed_url: str, mode: str, excerpt_words: int, matcher: TopicMatc
         # neither id nor link is known by a hash over its title: its words are taken as
         # they were before notes existed, run together, so it keeps its identity.
         words = text if not (eid or link) else htmllib.unescape(title_text(sanitized))
+        if not words.strip() and not (original or voice.media):
+            raise NothingToPublish("no title, text, link or media: nothing to publish")
         title = first_words(words) if words.strip() else "Untitled post"
     markdown_hash = None if eid else text_hash(f"{title}\n{full}")
     categories = [one_line(t.get("term", "") or "") for t in raw.get("tags", []) or []]
