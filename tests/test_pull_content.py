@@ -419,3 +419,20 @@ def test_a_known_experts_feed_brings_at_most_its_newest_few_per_pull(site, feeds
     held = "more than 3 new posts from one feed in one pull (EMINENCE_PULL_MAX_NEW_PER_FEED)"
     assert summary.outcomes[url][held] == 6
     assert site.pull(force=True, EMINENCE_PULL_MAX_NEW_PER_FEED=3).new == 0  # remembered, not offered
+
+
+def test_one_id_for_distinct_statuses_in_one_document_gives_each_its_post(site, feeds):
+    """scripting.com reuses a guid for a day's statuses: within one document, two entries
+    with the same id but their own date and text are two posts, not an update."""
+    entries = [one_entry(1, id="tag:day", title="At dawn", updated="2026-05-01T08:00:00Z",
+                         content="<p>Morning thought about machine learning.</p>"),
+               one_entry(2, id="tag:day", title="At dusk", updated="2026-05-01T20:00:00Z",
+                         content="<p>Evening thought about forecasting.</p>"),
+               one_entry(3, id="tag:same", title="Twice", updated="2026-05-02T08:00:00Z")]
+    entries.append(dict(entries[2]))  # a true duplicate: same id, date and text
+    url = feeds.add("/cy.xml", Response(atom(entries)))
+    site.set_expert("cy", [url])
+    summary = site.pull()
+    assert sorted(site.posts()) == ["at-dawn.md", "at-dusk.md", "twice.md"]
+    assert summary.outcomes[url]["merged"] == 1
+    assert site.pull(force=True).new == 0  # and the next pull knows each of them

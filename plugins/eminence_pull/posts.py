@@ -14,6 +14,7 @@ import datetime as dt
 import os
 import re
 from collections import Counter
+from dataclasses import replace
 
 from eminence_model.store import file_hash, header_field, sha256_bytes
 
@@ -25,6 +26,32 @@ from .summary import Job
 
 # Why two entries of one feed are one post, by the kind of key they share (parse.entry_key).
 SAME = {"id": "same id", "url": "same permalink", "hash": "same title and text"}
+
+
+def distinct_statuses(entries: list[Entry]) -> list[Entry]:
+    """Entries of one document that share an id but differ in date and text (scripting.com
+    reuses one guid for a day's statuses) cannot be an update of each other: each is its
+    own post. The first (the newest: `entries` come newest first) keeps the id, as the one
+    post an older pull made of them did; the others are known by id and date. The same id
+    with the same date or the same text is a duplicate, merged as before."""
+    by_id: dict[str, list[Entry]] = {}
+    for entry in entries:
+        if entry.id:
+            by_id.setdefault(entry.key, []).append(entry)
+    out = []
+    for entry in entries:
+        twins = by_id.get(entry.key, [entry])
+        distinct = (len({e.published for e in twins}) == len(twins)
+                    and len({e.content_hash for e in twins}) == len(twins))
+        first = twins[0] is entry
+        out.append(entry if first or not distinct else replace(entry, key=f"{entry.key}#{entry.published}"))
+    return out
+
+
+def apply_order(entries: list[Entry]) -> list[Entry]:
+    """A feed's entries as PostWriter.apply takes them: newest first (a new expert's limit
+    goes to recent posts), with the keys distinct_statuses gives."""
+    return distinct_statuses(sorted(entries, key=lambda e: e.published or "", reverse=True))
 
 
 class PostWriter:
@@ -41,7 +68,7 @@ class PostWriter:
     def apply(self, job: Job, entries: list[Entry]) -> None:
         seen: dict[str, str] = {}  # entry key -> title
         # Newest first, so a new expert's budget goes to recent posts.
-        for entry in sorted(entries, key=lambda e: e.published or "", reverse=True):
+        for entry in apply_order(entries):
             if entry.key in seen:
                 self._skip(job, "merged")
                 why = SAME[entry.key.partition(":")[0]]

@@ -24,7 +24,7 @@ from .health import failing_cutoff, stale_flags
 from .hosts import interleave_by_host
 from .mentions import parse_watch
 from .parse import ParsedFeed, parse_feed
-from .posts import PostWriter
+from .posts import PostWriter, apply_order
 from .settings import deciding_digest, new_fetcher, pull_cache_dir, setting
 from .state import JOURNAL, Health, Ledger, Record
 from .summary import Job, Summary
@@ -207,7 +207,7 @@ class Puller:
         for expert, held in self.held.items():
             newest: dict[str, str] = {}  # entry key -> date: one post seen in two feeds is one
             for _, parsed in held:
-                for entry in parsed.entries:
+                for entry in apply_order(parsed.entries):  # the keys PostWriter.apply uses
                     if replies or not entry.voice.aside:
                         newest[entry.key] = max(newest.get(entry.key, ""), entry.published or "")
             ranked = sorted(newest, key=lambda key: newest[key], reverse=True)
