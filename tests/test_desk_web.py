@@ -274,3 +274,28 @@ def test_commit_takes_exactly_the_decided_files(desk, page):
     files = set(git(project, "show", "--name-only", "--format=", "HEAD").stdout.split())
     assert files == set(listed)
     assert "README.md" in git(project, "status", "--short").stdout  # left alone
+
+
+def test_the_desk_decides_only_on_posts_and_endorsements_and_redirects_only_to_itself(desk, page):
+    """A forged form (with the session's token) cannot reject an expert's file, approve a
+    topic, or send the editor to another host; a file deleted since it was shown is said
+    to be gone, not "changed"."""
+    from urllib.parse import quote
+
+    url, project, _ = desk
+    page.goto(url)
+    token = page.locator("input[name=token]").first.get_attribute("value")
+    for rel in ("content/experts/june-achterberg.md", "content/topics/security.md"):
+        before = (project / rel).read_bytes()
+        for action in ("reject", "approve"):
+            form = f"token={token}&action={action}&item={quote(rel)}|x&reason=x".encode()
+            said = fetch(url + "act", data=form)
+            assert said.startswith("HTTP 409") and "not a post or endorsement" in said, (rel, said[:300])
+        assert (project / rel).read_bytes() == before
+    rel = DRAFTS["stale"]
+    for back in ("/\\evil.example/", "//evil.example/", "https://evil.example/"):
+        form = f"token={token}&action=approve&item={quote(rel)}|x&back={quote(back)}".encode()
+        assert fetch(url + "act", data=form).startswith("HTTP 400"), back
+    ghost = "content/posts/sofia-kowalczyk/no-such-post.md"
+    said = fetch(url + "act", data=f"token={token}&action=approve&item={quote(ghost)}|x".encode())
+    assert "no longer exists" in said and "changed on disk" not in said

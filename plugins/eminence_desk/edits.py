@@ -79,8 +79,21 @@ def set_fields(path: str, values: dict[str, str], dry_run: bool = False) -> list
 # -- which files ---------------------------------------------------------------------
 
 
+DECIDABLE = ("posts", "endorsements")
+
+
+def only_decidable(content: str, paths: list[str], kinds: tuple[str, ...] = DECIDABLE) -> None:
+    """Decisions are for posts and endorsements: never a topic, an expert, the pull's
+    state or a file outside content/ (the desk's form names paths too)."""
+    allowed = tuple(os.path.join(os.path.realpath(content), k) + os.sep for k in kinds)
+    for path in paths:
+        if not os.path.realpath(path).startswith(allowed) or not path.endswith(".md"):
+            raise DeskError(f"{display_path(path)}: not a post or endorsement under content/"
+                            f"{{{','.join(kinds)}}}/; nothing was changed.")
+
+
 def targets(content: str, paths: str = "", all_from: str | None = None,
-            kinds: tuple[str, ...] = ("posts", "endorsements")) -> list[str]:
+            kinds: tuple[str, ...] = DECIDABLE) -> list[str]:
     """Files named by paths (space- or comma-separated, globs allowed) and/or every
     draft post of an expert (all_from). Only posts and endorsements qualify."""
     content = os.path.realpath(content)
@@ -106,11 +119,7 @@ def targets(content: str, paths: str = "", all_from: str | None = None,
         found += [os.path.realpath(p) for p in sorted(glob.glob(os.path.join(folder, "**", "*.md"),
                                                                 recursive=True))
                   if (header_field(p, "Status") or "published").lower() == "draft"]
-    allowed = tuple(os.path.join(content, k) + os.sep for k in kinds)
-    for path in found:
-        if not path.startswith(allowed):
-            raise DeskError(f"{display_path(path)}: not a post or endorsement under content/"
-                            f"{{{','.join(kinds)}}}/.")
+    only_decidable(content, found, kinds)
     if not found:
         raise DeskError("nothing to do: name files (globs allowed) or use --all-from EXPERT.")
     return list(dict.fromkeys(found))

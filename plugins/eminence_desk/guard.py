@@ -13,7 +13,9 @@
 from __future__ import annotations
 
 import hmac
+import os
 import secrets
+from urllib.parse import urlsplit
 
 from eminence_model.store import file_hash
 
@@ -44,10 +46,25 @@ class Guard:
             raise Refused(f"The request came from another site ({origin}): nothing was changed.")
 
     @staticmethod
+    def desk_page(url: str | None) -> bool:
+        """A back/next address the desk may redirect to: a path on this desk, never another
+        host (`//host`, and `/\\host`, which browsers read as `//host`)."""
+        if not url:
+            return True
+        parts = urlsplit(url)
+        return url.startswith("/") and not parts.scheme and not parts.netloc and "\\" not in url \
+            and not url.startswith("//")
+
+    @staticmethod
     def check_fresh(shown: dict[str, str]) -> None:
         """shown: {absolute path: digest as the desk showed it}."""
         from eminence_model.validate import display_path
 
+        gone = [path for path in shown if not os.path.exists(path)]
+        if gone:
+            raise Refused(", ".join(display_path(p) for p in gone)
+                          + " no longer exists (deleted or rejected since the desk showed it): "
+                          "nothing was changed.")
         changed = [path for path, digest in shown.items() if file_hash(path) != digest]
         if changed:
             raise Refused(", ".join(display_path(p) for p in changed)

@@ -82,6 +82,7 @@ def create_app(settings: dict, check, preview: Preview) -> Flask:
                 static_folder=os.path.join(here, "static"), static_url_path="/desk-static")
     content = settings["PATH"]
     guard, session = Guard(), Session()
+    deciding = threading.Lock()  # decisions one at a time (two tabs, a double click)
     app.extensions["eminence_desk"] = {"guard": guard, "session": session, "preview": preview}
     cache: dict = {}
 
@@ -170,15 +171,17 @@ def create_app(settings: dict, check, preview: Preview) -> Flask:
         shown = {abs_path(p): d for p, _, d in (i.rpartition("|") for i in request.form.getlist("item"))}
         paths = list(shown)
         back, nxt = request.form.get("back") or url_for("queue"), request.form.get("next")
-        if not all(u.startswith("/") and not u.startswith("//") for u in filter(None, (nxt, back))):
+        if not (guard.desk_page(nxt) and guard.desk_page(back)):
             abort(400, "back and next are pages of the desk")  # never a redirect elsewhere
         if action not in ACTIONS or not paths:
             return render_template("refused.html", message="Select the items to decide on first: "
                                    "nothing was changed.", back=back), 400
         try:
-            guard.check_fresh(shown)
-            ctx = context()  # the CLI's validation first: invalid content stops every action
-            decision = _decide(action, paths, request.form, ctx)
+            edits.only_decidable(content, paths)
+            with deciding:  # one decision at a time: a second tab waits, never "a pull is running"
+                guard.check_fresh(shown)
+                ctx = context()  # the CLI's validation first: invalid content stops every action
+                decision = _decide(action, paths, request.form, ctx)
         except (Refused, edits.DeskError, PullLocked) as refusal:
             return render_template("refused.html", message=str(refusal), back=back), 409
         except ContentError as error:
