@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import json
 import os
 import shutil
@@ -196,3 +198,37 @@ def test_invoke_pull_exit_codes(project, feeds):
     expert.write_text(expert.read_text().replace("Topics: sustainable-computing", "Topics: nope"))
     invalid = invoke(project, "pull")
     assert invalid.returncode == 1 and "unknown topic 'nope'" in invalid.stderr
+
+
+def test_a_killed_pulls_workers_neither_hold_the_lock_nor_outlive_it(tmp_path, feeds):
+    """kill -9 of `invoke pull` alone (not its group): its parser processes used to keep
+    content/_pull/.lock, so every pull, reject and desk decision said "another pull is
+    running" for minutes. They let go of it when they start, and die with the pull."""
+    urls = serve_many(feeds, n_feeds=40, per_feed=5, delay=0.3)
+    site = make_site(tmp_path, "site", urls)
+    proc = run_pull_process(site)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(workers_of(proc.pid)) < 2:
+        time.sleep(0.05)
+    assert len(workers_of(proc.pid)) >= 2, "the pull never started its parser processes"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and workers_of(proc.pid):
+        time.sleep(0.05)
+    assert workers_of(proc.pid) == []
+    with pull_lock(str(site.content / "_pull")):  # free at once
+        pass
+
+
+def workers_of(session: int) -> list[int]:
+    """Live processes of a session other than its leader (the pull's forked workers)."""
+    found = []
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            with open(stat) as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            pid = int(stat.split("/")[2])
+            if int(fields[3]) == session and pid != session and fields[0] != "Z":
+                found.append(pid)
+    return found

@@ -140,9 +140,36 @@ def exclusive(path: str, refusal, wait: bool = False):
         fh.truncate()
         fh.write(f"pid {os.getpid()}")
         fh.flush()
+        _HELD.add(fh.fileno())
         yield
     finally:
+        _HELD.discard(fh.fileno())
         fh.close()
+
+
+# The lock files this process holds open. A forked worker shares them (flock belongs to
+# the open file, not the process): killed with kill -9, a pull's parser workers kept
+# "another pull is running" true for minutes. Workers drop them at once (worker_started).
+_HELD: set[int] = set()
+
+
+def worker_started() -> None:
+    """In a forked worker: let go of the parent's locks (their descriptors now point at
+    /dev/null, so nothing else changes for the worker) and, on Linux, die with the
+    parent instead of running on as an orphan."""
+    null = os.open(os.devnull, os.O_RDWR)
+    try:
+        for fd in list(_HELD):
+            with contextlib.suppress(OSError):
+                os.dup2(null, fd)
+    finally:
+        os.close(null)
+    _HELD.clear()
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def pull_lock(folder: str):

@@ -16,7 +16,14 @@ import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
 from eminence_model.sources import read_people
-from eminence_model.store import atomic_write, pull_lock, remove_stale_temp_files, sha256_bytes, state_dir
+from eminence_model.store import (
+    atomic_write,
+    pull_lock,
+    remove_stale_temp_files,
+    sha256_bytes,
+    state_dir,
+    worker_started,
+)
 
 from .candidates import WATCH, CandidateWriter, expert_names
 from .fetch import FetchKind, FetchResult, done, feed_host, is_local
@@ -136,7 +143,7 @@ class Puller:
         always give the same files (which of two feeds sharing a post wins is fixed)."""
         processes = setting(self.settings, "EMINENCE_PULL_PROCESSES") or (os.cpu_count() or 1)
         parallel = len(jobs) >= PARALLEL_PARSE_FROM and processes > 1
-        parse_pool = ProcessPoolExecutor(processes) if parallel else None
+        parse_pool = ProcessPoolExecutor(processes, initializer=worker_started) if parallel else None
         if parse_pool is not None:
             # Fork the parser processes now, before the fetcher starts its threads: a
             # child forked while another thread holds a lock could wait for it for ever.

@@ -21,6 +21,8 @@ import pickle
 import threading
 import traceback
 
+from eminence_model.store import worker_started
+
 PARALLEL_MIN = 64  # files or pages; below this, forking costs more than it saves
 
 
@@ -46,7 +48,8 @@ class Share:
         for index in range(1, n):
             read, write = os.pipe()
             pid = os.fork()
-            if pid == 0:  # the child: keep its own write end only
+            if pid == 0:  # the child: keep its own write end only, and none of the parent's locks
+                worker_started()
                 os.close(read)
                 for _, fd in self.children:
                     os.close(fd)

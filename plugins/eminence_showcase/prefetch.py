@@ -15,6 +15,7 @@ import multiprocessing
 import os
 
 from eminence_model.reading import cache_for, dumps
+from eminence_model.store import worker_started
 
 from .parallel import can_fork, worker_count
 
@@ -52,7 +53,7 @@ def prefetch(generator, paths_setting: str = "ARTICLE_PATHS", excludes_setting: 
     _WORK["readers"] = readers
     stamps = dict(todo)
     try:
-        with multiprocessing.get_context("fork").Pool(n) as pool:
+        with multiprocessing.get_context("fork").Pool(n, initializer=worker_started) as pool:
             for path, data in pool.imap_unordered(_read_in_worker, list(stamps),
                                                   chunksize=max(1, len(todo) // (n * 8))):
                 if data is not None:
