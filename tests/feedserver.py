@@ -23,6 +23,7 @@ class Response:
     truncate_length: bool = False  # announce more bytes than are sent
     trickle: float = 0.0  # seconds between the body's bytes (a server that never quite stops)
     drop_connection: bool = False  # close the kept-alive connection afterwards, unannounced
+    no_length: bool = False  # no Content-Length: the body ends when the connection closes
 
     def data(self) -> bytes:
         return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
@@ -91,7 +92,10 @@ class FeedServer:
                 for k, v in r.headers.items():
                     self.send_header(k, v)
                 length = len(data) + (1000 if r.truncate_length else 0)
-                self.send_header("Content-Length", str(length))
+                if r.no_length:
+                    self.send_header("Connection", "close")
+                else:
+                    self.send_header("Content-Length", str(length))
                 self.end_headers()
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     if r.trickle:
@@ -101,7 +105,7 @@ class FeedServer:
                             time.sleep(r.trickle)
                     else:
                         self.wfile.write(data)
-                if r.truncate_length or r.drop_connection:
+                if r.truncate_length or r.drop_connection or r.no_length:
                     self.close_connection = True
 
         class Server(ThreadingHTTPServer):

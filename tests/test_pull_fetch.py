@@ -73,7 +73,10 @@ def test_empty_feed_deletes_nothing(site, feeds):
     ({"delay": 3}, 0.5, 2.5),  # no answer within the socket timeout
     # Every byte in time; only the whole exchange's deadline (three timeouts) stops it.
     ({"trickle": 0.2}, 1, 8),
-], ids=["silent", "trickling"])
+    # No length, the connection closing at the end: http.client hands the socket to the
+    # response (conn.sock is None), and the deadline must still reach it.
+    ({"trickle": 0.2, "no_length": True}, 1, 8),
+], ids=["silent", "trickling", "trickling-without-length"])
 def test_slow_servers_time_out_and_other_feeds_still_pull(site, feeds, slow_response, timeout, limit):
     slow = feeds.add("/slow.xml", Response(atom([one_entry(1)]), **slow_response))
     fast = feeds.add("/fast.xml", Response(atom([one_entry(2)])))

@@ -127,9 +127,11 @@ class Fetcher:
                 late = [conn for conn, deadline in self._deadlines.items() if now > deadline]
                 for conn in late:
                     del self._deadlines[conn]
-                    if conn.sock is not None:
+                    # conn.sock is None once http.client gave the socket to a response
+                    # that reads until the server closes it: the raw socket still works.
+                    for sock in {conn.sock, getattr(conn, "raw_sock", None)} - {None}:
                         with contextlib.suppress(OSError):
-                            conn.sock.shutdown(socket.SHUT_RDWR)
+                            sock.shutdown(socket.SHUT_RDWR)
 
     # -- API ---------------------------------------------------------------------
 

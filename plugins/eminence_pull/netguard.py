@@ -137,9 +137,14 @@ class GuardedHTTPConnection(http.client.HTTPConnection):
 
     guard: AddressGuard
 
+    raw_sock: socket.socket | None = None
+
     def connect(self):
         self.sock = self.guard.connect(self.host, self.port, self.timeout, self.source_address)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        # Kept for the fetcher's deadline: http.client drops `sock` when the response will
+        # close the connection (no length), while the response still reads from it.
+        self.raw_sock = self.sock
 
 
 class GuardedHTTPSConnection(http.client.HTTPSConnection, GuardedHTTPConnection):
