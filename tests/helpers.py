@@ -73,8 +73,8 @@ def shared_corpus(name: str) -> Path:
 
 
 def settings_for(content: Path, output: Path, **overrides) -> dict:
-    return runner.load_settings(SETTINGS, PATH=str(content), OUTPUT_PATH=str(output),
-                                CACHE_PATH=str(output.parent / "cache"), **overrides)
+    overrides.setdefault("CACHE_PATH", str(output.parent / "cache"))
+    return runner.load_settings(SETTINGS, PATH=str(content), OUTPUT_PATH=str(output), **overrides)
 
 
 def build(content: Path, output: Path, **overrides):

@@ -7,8 +7,11 @@ root, which the tests run as."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import subprocess
+
+import pytest
 
 from helpers import build, invoke
 
@@ -92,3 +95,47 @@ def test_a_killed_builds_temporary_files_never_stay_in_the_output(small_site, tm
     build(small_site, out)
     assert not any(p.exists() for p in leftovers)
     assert not list(out.rglob("*.eminence-tmp"))
+
+
+@contextlib.contextmanager
+def small_disk(folder, size: str):
+    """A real filesystem of `size` (tmpfs; the suite runs as root, as in CI)."""
+    folder.mkdir(parents=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], check=True)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+def test_a_build_onto_a_full_disk_fails_naming_the_file_and_the_next_one_repairs_it(small_site, tmp_path):
+    """Pagefind wrote empty index files onto a full disk and exited 0: the build said it
+    had built the showcase, and a rebuild (no page changed) kept them."""
+    from eminence_publish.sitecheck import check_files
+
+    with small_disk(tmp_path / "disk", "900k") as disk:
+        out = disk / "output"
+        with pytest.raises(OSError) as error:
+            build(small_site, out, CACHE_PATH=str(tmp_path / "cache"))
+        assert error.value.errno == errno.ENOSPC and "the search index" in str(error.value)
+        assert check_files(str(out)) == []  # nothing half-written is left to be served
+        subprocess.run(["mount", "-o", "remount,size=8m", str(disk)], check=True)  # space freed
+        build(small_site, out, CACHE_PATH=str(tmp_path / "cache"))
+        assert check_files(str(out)) == [] and (out / "pagefind" / "pagefind-ui.js").stat().st_size > 4096
+
+
+def test_check_site_finds_files_that_are_empty_or_cut_short(small_site, tmp_path):
+    from eminence_publish.sitecheck import check_files
+
+    out = tmp_path / "out"
+    build(small_site, out)
+    assert check_files(str(out)) == []
+    fragment = next((out / "pagefind" / "fragment").iterdir())
+    fragment.write_bytes(fragment.read_bytes()[:20])
+    (out / "pagefind" / "pagefind-ui.js").write_bytes(b"")
+    page = out / "posts" / "ada" / "first" / "index.html"
+    page.write_bytes(page.read_bytes()[:300])
+    found = {str(b.page): b.why for b in check_files(str(out))}
+    assert found[str(fragment.relative_to(out))].startswith("cut short: does not decompress")
+    assert found["pagefind/pagefind-ui.js"].startswith("empty")
+    assert found["posts/ada/first/index.html"] == "cut short: no closing </html>"

@@ -1,8 +1,10 @@
 """invoke check-site: the built output is internally consistent.
 
 Every internal href/src resolves to a file (a folder means its index.html) and
-every #anchor exists in its target page; every Atom feed parses without errors.
-External links are not fetched (a build must not depend on the network).
+every #anchor exists in its target page; every Atom feed parses without errors; no
+file is empty or cut short (a build onto a full disk: a page without its closing
+</html>, a search index file that does not decompress, an empty script). External
+links are not fetched (a build must not depend on the network).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import unquote, urljoin, urlsplit
 
+from eminence_showcase.integrity import damaged_files
 from eminence_showcase.search import BUNDLE_FOLDER as PAGEFIND_BUNDLE
 
 
@@ -96,6 +99,11 @@ def check_site(output: str, siteurl: str = "") -> list[Broken]:
     return broken
 
 
+def check_files(output: str) -> list[Broken]:
+    """Files a full disk or a killed writer left empty or cut short."""
+    return [Broken(rel, "(file)", why) for rel, why in damaged_files(output)]
+
+
 def check_feeds(output: str) -> list[Broken]:
     import feedparser
 
@@ -166,7 +174,7 @@ def check_command(folder: str, siteurl: str, strict_html: bool) -> str:
 def check_all(output: str, siteurl: str = "", strict_html: bool = False) -> list[Broken]:
     """Links and anchors, feeds, and HTML. Without Java the HTML check is skipped with a
     note on stderr, or (strict_html) raises FileNotFoundError naming what is missing."""
-    problems = check_site(output, siteurl) + check_feeds(output)
+    problems = check_files(output) + check_site(output, siteurl) + check_feeds(output)
     try:
         problems += validate_html(output)
     except FileNotFoundError as missing:

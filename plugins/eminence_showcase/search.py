@@ -20,6 +20,7 @@ posts always stay in one shard.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
@@ -29,6 +30,7 @@ import sys
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 
+from .integrity import damaged_files
 from .parallel import worker_count
 from .state import build_state
 
@@ -209,6 +211,12 @@ def _pagefind_all(output: str, runs: list[tuple[str, str, str, int]], at_once: i
         if proc.returncode != 0:
             shutil.rmtree(fresh, ignore_errors=True)
             return f"Pagefind could not index the site ({name}, {glob}):\n{proc.stdout}{proc.stderr}"
+        damaged = damaged_files(fresh)
+        if damaged:  # Pagefind says nothing when the disk is full: its files do
+            shutil.rmtree(fresh, ignore_errors=True)
+            rel, why = damaged[0]
+            raise OSError(errno.ENOSPC, f"the search index ({name}) was written incomplete, "
+                          f"{len(damaged)} file(s), e.g. {rel}: {why}", os.path.join(output, name, rel))
         shutil.rmtree(os.path.join(output, name), ignore_errors=True)
         os.replace(fresh, os.path.join(output, name))
         return None
