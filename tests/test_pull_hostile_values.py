@@ -57,3 +57,21 @@ def test_discovery_and_the_feed_check_never_end_in_a_traceback(project, feeds, b
     assert run.returncode in (0, 1) and (run.stdout + run.stderr).strip()
     if run.returncode:
         assert run.stderr.startswith(f"{url}: "), run.stderr
+
+
+def test_deeply_nested_markup_keeps_its_words_and_costs_linear_time(site, feeds):
+    """200,000 nested <div> (2.2 MB, under the size cap) took a pull 447 s, and text nested
+    deeper than ~255 levels disappeared: the post was published empty."""
+    import time
+
+    from feedserver import atom, one_entry
+
+    deep = "<div>" * 200_000 + "<p>Words at the bottom of the well.</p>" + "</div>" * 200_000
+    url = feeds.add("/cy.xml", Response(atom([one_entry(1, content=deep,
+                                                        title="Deep")])))
+    site.set_expert("cy", [url])
+    started = time.monotonic()
+    summary = site.pull()
+    assert time.monotonic() - started < 20
+    assert "Words at the bottom of the well." in site.posts()["deep.md"]
+    assert any("nested 200001 levels deep: flattened to keep its text" in m for _, _, m in summary.problems)

@@ -12,13 +12,13 @@ import hashlib
 import html as htmllib
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urljoin, urlsplit
 
 from eminence_model.sanitize import text_only
 
 from . import jsonfeed, sax_driver
-from .convert import excerpt, html_to_blocks, safe_url, without_teaser
+from .convert import excerpt, flatten_deep, html_to_blocks, safe_url, without_teaser
 from .kinds import Voice, classify, first_words, title_text, without_marker
 from .links import clean_link, normalise_url, publisher_url
 
@@ -296,6 +296,9 @@ def _entry(raw, feed_url: str, mode: str, excerpt_words: int, matcher: TopicMatc
     original = clean_link(permalink)
     title = entry_title(raw)
     voice = classify(raw, title, text, original, lambda url: safe_url(url, original))
+    _, flattened = flatten_deep(html)  # said in the summary: the post looks plainer than its page
+    if flattened:
+        voice = replace(voice, dropped="; ".join(filter(None, (voice.dropped, flattened))))
     # A note is its whole text; the excerpt is for articles.
     body = "\n\n".join(excerpt(blocks, excerpt_words)) if mode == "excerpt" and voice.kind != "note" else full
     link = identity_link(permalink, eid)
