@@ -115,3 +115,25 @@ def test_a_broken_ipv6_url_is_a_problem_with_its_file_and_field(small_site):
     path.write_text(path.read_text().replace("Links: https://ada.example.com/", "Links: http://[::1"))
     found = problems(small_site)
     assert any(p.startswith(os.path.join("content", "experts", "ada.md") + ": Links: ") for p in found), found
+
+
+@pytest.mark.parametrize("blank", ["\u00a0", "\u2028", "\t", " \u00a0 "])
+def test_a_line_that_only_looks_blank_never_publishes_the_draft_below_it(small_site, tmp_path, blank):
+    header = BASE + f"\n{blank}\nStatus: draft"
+    assert_not_published(small_site, tmp_path, header)
+    found = problems(small_site)
+    assert any("Status: line 5 looks blank but holds invisible characters (U+" in p
+               and "'Status: draft' after it would be published as text" in p for p in found), found
+
+
+def test_an_empty_status_is_said_to_be_empty(small_site, tmp_path):
+    assert_not_published(small_site, tmp_path, BASE + "\nStatus:")
+    assert problems(small_site) == [
+        f"content/{DRAFT}: Status: is empty (line 5), which reads as not given. "
+        "Fix: write draft or published, or delete the line."]
+
+
+def test_a_look_alike_letter_is_named(small_site):
+    draft_with(small_site, BASE + "\nStatus: dr\u0430ft")  # Cyrillic а
+    assert any("'drаft' (its \"а\" is U+0430 CYRILLIC SMALL LETTER A: retype it) is not allowed" in p
+               for p in problems(small_site))

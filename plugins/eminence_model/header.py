@@ -46,7 +46,10 @@ def _lines(text: str) -> list[str]:
 
 def header_problems(path: str, text: str, fields: Iterable[Field], extra: Iterable[str] = ()):
     """[(field, message, fix)] for the metadata block of one file's text."""
+    fields = list(fields)
     known = {f.name.lower(): f.name for f in fields}
+    # A choice left empty ('Status:') is read as absent, its default: a draft published.
+    choices = {f.name.lower(): f for f in fields if f.kind in ("choice", "yesno")}
     for name in (*PELICAN_KEYS, *extra):
         known.setdefault(name.lower(), name)
     lines = _lines(text)
@@ -67,6 +70,7 @@ def header_problems(path: str, text: str, fields: Iterable[Field], extra: Iterab
     key = None
     for number, line in enumerate(lines, 1):
         if not line.strip():
+            problems += _invisible_end(lines, number, known)
             break
         match = META_RE.match(line)
         if match:
@@ -78,6 +82,10 @@ def header_problems(path: str, text: str, fields: Iterable[Field], extra: Iterab
                 problems.append((key, f"unknown field (line {number}). {hint}".rstrip(),
                                  f"correct its name ({', '.join(sorted(set(known.values())))}), "
                                  "or declare it in EMINENCE_EXTRA_METADATA."))
+            elif key.lower() in choices and not match.group("value").strip():
+                field = choices[key.lower()]
+                problems.append((name, f"is empty (line {number}), which reads as not given.",
+                                 f"write {field.hint}, or delete the line."))
             elif key.lower() in seen:
                 problems.append((name, f"is given twice (lines {seen[key.lower()]} and {number}).",
                                  f"keep one '{name}:' line."))
@@ -96,3 +104,19 @@ def header_problems(path: str, text: str, fields: Iterable[Field], extra: Iterab
                          "before it if it belongs to the body."))
         break
     return problems
+
+
+def _invisible_end(lines: list[str], number: int, known: dict) -> list:
+    """The block ends at a line that only looks blank (a no-break space, a line separator,
+    a tab pasted from a word processor) while a field follows: that field would be
+    published as text (a 'Status: draft' below it publishes the draft)."""
+    invisible = [c for c in lines[number - 1] if c not in " "]
+    after = next((ln for ln in lines[number:] if ln.strip()), "")
+    match = META_RE.match(after)
+    if not invisible or not match or match.group("key").lower() not in known:
+        return []
+    codes = ", ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in invisible))
+    name = known[match.group("key").lower()]
+    return [(name, f"line {number} looks blank but holds invisible characters ({codes}), which end "
+             f"the metadata block: '{after.strip()[:60]}' after it would be published as text.",
+             f"delete line {number} if '{name}' belongs to the metadata, or make it truly empty.")]

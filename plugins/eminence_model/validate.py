@@ -42,6 +42,19 @@ class ContentError(Exception):
         return "\n".join([head, *(f"  - {p}" for p in self.problems)])
 
 
+def look_alikes(text: str) -> str:
+    """What makes a value that looks right wrong: ' (its "а" is U+0430 CYRILLIC SMALL
+    LETTER A)' for a look-alike letter pasted from elsewhere; '' for plain ASCII."""
+    import unicodedata
+
+    odd = list(dict.fromkeys(c for c in text if ord(c) > 127))
+    if not odd:
+        return ""
+    named = ", ".join(f'"{c}" is U+{ord(c):04X} {unicodedata.name(c, "an unnamed character")}'
+                      for c in odd[:3])
+    return f" (its {named}: retype it)"
+
+
 def display_path(path: str) -> str:
     """A path as the editor knows it: relative to the working folder when possible."""
     rel = os.path.relpath(path)
@@ -171,7 +184,8 @@ class FieldParser:
             low = str(text).lower()
             if low in field.choices:
                 return low
-            self.problem(path, field, f"'{text}' is not allowed.", f"write {field.hint}.")
+            said = f"'{text}'{look_alikes(str(text))}" if str(text).strip() else "empty"
+            self.problem(path, field, f"{said} is not allowed.", f"write {field.hint}.")
             return None
         if kind == "yesno":
             low = str(text).lower()
