@@ -155,3 +155,11 @@ def test_alternates_refused_as_private_are_said_to_be_refused(feeds, fetch, no_l
         find_feed(page, fetch)
     assert "http://10.0.0.5/feed.xml: refused, not a public address" in str(error.value)
     assert "EMINENCE_PULL_ALLOW_ADDRESSES" in str(error.value) and "try again later" not in str(error.value)
+
+
+@pytest.mark.parametrize("given", ["/etc/passwd", "feeds/x.xml", "file:///etc/passwd", "ftp://x.example/f"])
+def test_a_path_or_another_scheme_is_told_to_give_an_http_address(fetch, given):
+    with pytest.raises(NoFeed) as error:
+        find_feed(given, fetch)
+    assert str(error.value).endswith("Fix: give the feed's http(s) address, as a browser opens it.")
+    assert "EMINENCE_ALLOW_LOCAL_FEEDS" not in str(error.value)

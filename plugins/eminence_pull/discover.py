@@ -134,10 +134,13 @@ def find_feed(url: str, fetch) -> Found:
             return Found(guessed[0], f"{guessed[1]}'s feed address for {url}")
     result = fetch(url)
     if result.error:
-        fix = ("the pull reaches only public addresses; an intranet host needs "
-               "EMINENCE_PULL_ALLOW_ADDRESSES" if result.error.startswith("refused") else
-               "check the address in a browser")
-        raise NoFeed(f"{url}: {result.error.rstrip('.')}. Fix: {fix}.")
+        error, fix = result.error.rstrip("."), "check the address in a browser"
+        if error.startswith("refused"):
+            fix = ("the pull reaches only public addresses; an intranet host needs "
+                   "EMINENCE_PULL_ALLOW_ADDRESSES")
+        elif error.startswith(("local feed files", "not an http(s) URL")):  # a path, file:, ftp:
+            error, fix = error.split(" (")[0], "give the feed's http(s) address, as a browser opens it"
+        raise NoFeed(f"{url}: {error}. Fix: {fix}.")
     if _is_feed(result, url):
         return Found(url, "the URL is a feed")
     if not _looks_like_html(result):
