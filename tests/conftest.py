@@ -14,6 +14,10 @@ from helpers import EXAMPLE, SMALL_SITE, PullSite, build, example_project, write
 # The fetcher refuses internal addresses; the suite's servers are on 127.0.0.0/8 and
 # nothing else is ever reached (subprocesses inherit this).
 os.environ["EMINENCE_PULL_ALLOW_ADDRESSES"] = "127.0.0.0/8"
+# Builds are reproducible: the charts end at the build's month, SOURCE_DATE_EPOCH's when
+# set (2026-11-30 here, the bundled example's last month), so the pages the suite checks
+# do not change with the calendar. Tests of the month itself set their own.
+os.environ["SOURCE_DATE_EPOCH"] = "1796040000"
 
 
 def loopback_only_resolver(host, port, *args, **kwargs):

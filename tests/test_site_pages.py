@@ -271,13 +271,15 @@ def test_quiet_topics_are_marked(tmp_path, small_site):
     (small_site / "endorsements" / "good.md").write_text(
         (small_site / "endorsements" / "good.md").read_text().replace("Topics: ai", "Topics: ai, security"))
     write = small_site / "posts" / "ada" / "second.md"
-    write.write_text(write.read_text().replace("Topics: ai, security", "Topics: ai"))
+    # Recent, in the build's month (the suite's SOURCE_DATE_EPOCH: Nov 2026).
+    write.write_text(write.read_text().replace("Topics: ai, security", "Topics: ai")
+                     .replace("Date: 2026-02-01", "Date: 2026-10-01"))
     for path in (small_site / "endorsements" / "good.md",):
         path.write_text(path.read_text().replace("Date: 2026-01-05", "Date: 2024-01-05"))
     out = tmp_path / "out"
     build(small_site, out)
     rows = {r.th.a.get_text(): r for r in page(out, "coverage/").select("table.coverage tbody tr")}
-    assert "is-silent" in rows["Security"]["class"]  # last activity long before the newest post
+    assert "is-silent" in rows["Security"]["class"]  # nothing in the six months to the build's
     assert "is-silent" not in (rows["Applied AI"].get("class") or [])
 
 
@@ -395,3 +397,18 @@ def test_the_home_page_counts_in_words_that_agree_with_the_number(tmp_path, smal
     build(small_site, out)
     stats = " ".join(page(out, "").select_one(".stats").get_text(" ").split())
     assert stats == "1 topic · 2 experts · 2 posts · 1 endorsement", stats
+
+
+def test_charts_count_to_the_build_month_and_a_new_month_redraws_them(tmp_path, small_site, monkeypatch):
+    """A quiet showcase shows its quiet months (the window ends at the build's month, not
+    at the newest post); an incremental build in a later month redraws the charts."""
+    def last_month_shown(out) -> str:
+        return page(out, "topics/ai/").select(".chart-data tbody tr")[-1].th.get_text()
+
+    out = tmp_path / "out"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796040000")  # 2026-11-30; the newest post: Feb 2026
+    build(small_site, out, EMINENCE_INCREMENTAL=True)
+    assert last_month_shown(out) == "Nov 2026"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1801310400")  # 2027-01-30: nothing else changed
+    build(small_site, out, EMINENCE_INCREMENTAL=True)
+    assert last_month_shown(out) == "Jan 2027"

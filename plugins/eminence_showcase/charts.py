@@ -1,13 +1,17 @@
 """Build-time SVG charts (no JavaScript): monthly activity per topic, a sparkline per
 expert. Colours come from the theme's CSS classes, so light and dark both work; every
 chart has a title, a description and (in the templates) a data table as its text
-alternative. The window ends at the newest content date, never at today, so the same
-content always draws the same charts.
+alternative. The window ends at the build's month (or at newer content, within the two
+days validation allows ahead): a quiet showcase shows its quiet months, and no content
+date can move it. The build's month is today's, or SOURCE_DATE_EPOCH's (the reproducible-
+builds convention), so a build can be repeated byte for byte; the incremental build's
+record counts the month as an input (fingerprint.site_digest).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -39,7 +43,15 @@ def month_label(month: tuple[int, int]) -> str:
     return dt.date(month[0], month[1], 1).strftime("%b %Y")
 
 
-def window(end: dt.datetime | None, n: int = MONTHS) -> list[tuple[int, int]]:
+def build_day() -> dt.date:
+    """Today (UTC), or the day SOURCE_DATE_EPOCH names (seconds since 1970)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    return dt.datetime.now(dt.UTC).date()
+
+
+def window(end: dt.date | dt.datetime | None, n: int = MONTHS) -> list[tuple[int, int]]:
     if end is None:
         return []
     y, m = end.year, end.month

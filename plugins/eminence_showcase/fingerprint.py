@@ -29,6 +29,8 @@ import re
 
 from eminence_model.digest import code_digest, settings_digest, sha
 
+from .charts import build_day
+
 TEXT_SOURCES = (".md", ".markdown", ".mkd", ".html", ".htm", ".rst", ".txt", ".json", ".yml",
                 ".yaml", ".csv")
 # Links Pelican resolves against other content at render time.
@@ -49,9 +51,10 @@ def _tree_digest(folder: str) -> str:
 
 
 def site_digest(settings: dict) -> str:
-    """Everything besides content that a page's bytes depend on."""
+    """Everything besides content that a page's bytes depend on (the build's month too:
+    the charts end there)."""
     themes = [settings["THEME"], *settings.get("THEME_TEMPLATES_OVERRIDES", [])]
-    return sha(settings_digest(settings), code_digest(settings),
+    return sha(settings_digest(settings), code_digest(settings), build_day().strftime("%Y-%m"),
                 *(_tree_digest(t) for t in themes if os.path.isdir(t)))
 
 

@@ -250,11 +250,11 @@ class ShowcaseGenerator(Generator):
         )
 
     def _chart(self, topics, experts, posts, endorsements) -> None:
-        """Activity over the 24 months to the newest public content (never 'today')."""
+        """Activity over the 24 months to the build's month (charts.build_day)."""
         public_posts = [p for p in posts if not p.is_draft]
         public_endorsements = [e for e in endorsements if not e.is_draft]
-        newest = max([x.date for x in (*public_posts, *public_endorsements)], default=None)
-        months = charts.window(newest)
+        newest = max([x.date.date() for x in (*public_posts, *public_endorsements)], default=None)
+        months = charts.window(max(filter(None, (charts.build_day(), newest))))
         silent_before = (months[-6] if len(months) >= 6 else None)
         in_window = set(months)
         for t in topics:
