@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import os
 import time
+from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
 from eminence_model.sources import read_people
@@ -149,6 +150,7 @@ class Puller:
             # child forked while another thread holds a lock could wait for it for ever.
             parse_pool.submit(int).result()
         ready: dict[int, ParsedFeed | None] = {}  # job index -> result (None: nothing to apply)
+        self.unapplied = Counter(job.expert for job in jobs if not job.topic)  # feeds to come
         next_index = 0
         try:
             with self.fetcher:
@@ -183,9 +185,7 @@ class Puller:
                                 ready[i] = ParsedFeed(jobs[i].url, ok=False,
                                                       problems=[f"parser crashed: {exc!r}"[:300]])
                     while next_index in ready:
-                        parsed = ready.pop(next_index)
-                        if parsed is not None:
-                            self._apply_or_hold(jobs[next_index], parsed)
+                        self._apply_or_hold(jobs[next_index], ready.pop(next_index))
                         next_index += 1
                         self.progress(next_index, len(jobs))
                 self._apply_held()
@@ -193,34 +193,44 @@ class Puller:
             if parse_pool is not None:
                 parse_pool.shutdown(cancel_futures=True)
 
-    def _apply_or_hold(self, job: Job, parsed: ParsedFeed) -> None:
-        """A newly added expert's feeds wait for each other (held in memory: a new
-        expert's few feeds): their post limit goes to the newest entries of all of
-        them, not to whichever feed comes first (a Medium archive before the Substack
-        they write on now). Watch feeds (a few per topic) wait for every expert's: an
-        entry that is an expert's post is never taken for an outsider's endorsement."""
-        if job.topic and parsed.ok:
-            self.held_watch.append((job, parsed))
+    def _apply_or_hold(self, job: Job, parsed: ParsedFeed | None) -> None:
+        """Apply a feed's result, or hold it a while. A newly added expert's feeds wait
+        for each other, until the last of them is in: their post limit goes to the newest
+        entries of all of them, not to whichever feed comes first (a Medium archive
+        before the Substack they write on now). They are held only until that expert's
+        last feed is in, so a first pull of thousands of experts stays within the window.
+        Watch feeds (a few per topic) wait for every expert's: an entry that is an
+        expert's post is never taken for an outsider's endorsement."""
+        if job.topic:
+            if parsed is not None:
+                self.held_watch.append((job, parsed))
             return
-        if not job.topic and parsed.ok:
+        self.unapplied[job.expert] -= 1
+        if parsed is not None and parsed.ok:
             _ = self.ledger  # loaded, and with it which experts are new (self.budget)
             if job.expert in self.budget:
                 self.held.setdefault(job.expert, []).append((job, parsed))
-                return
-        self._apply_feed(job, parsed)
+                parsed = None
+        if parsed is not None:
+            self._apply_feed(job, parsed)
+        if self.unapplied[job.expert] == 0 and job.expert in self.held:
+            self._apply_new_expert(job.expert, self.held.pop(job.expert))
+
+    def _apply_new_expert(self, expert: str, held: list) -> None:
+        replies = setting(self.settings, "EMINENCE_PULL_REPLIES")
+        newest: dict[str, str] = {}  # entry key -> date: one post seen in two feeds is one
+        for _, parsed in held:
+            for entry in apply_order(parsed.entries):  # the keys PostWriter.apply uses
+                if replies or not entry.voice.aside:
+                    newest[entry.key] = max(newest.get(entry.key, ""), entry.published or "")
+        ranked = sorted(newest, key=lambda key: newest[key], reverse=True)
+        self.posts.allowed[expert] = set(ranked[:self.budget[expert]])
+        for job, parsed in held:
+            self._apply_feed(job, parsed)
 
     def _apply_held(self) -> None:
-        replies = setting(self.settings, "EMINENCE_PULL_REPLIES")
-        for expert, held in self.held.items():
-            newest: dict[str, str] = {}  # entry key -> date: one post seen in two feeds is one
-            for _, parsed in held:
-                for entry in apply_order(parsed.entries):  # the keys PostWriter.apply uses
-                    if replies or not entry.voice.aside:
-                        newest[entry.key] = max(newest.get(entry.key, ""), entry.published or "")
-            ranked = sorted(newest, key=lambda key: newest[key], reverse=True)
-            self.posts.allowed[expert] = set(ranked[:self.budget[expert]])
-            for job, parsed in held:
-                self._apply_feed(job, parsed)
+        for expert, held in list(self.held.items()):  # none left unless a job went missing
+            self._apply_new_expert(expert, held)
         self.held.clear()
         for job, parsed in self.held_watch:
             self._apply_feed(job, parsed)
