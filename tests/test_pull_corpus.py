@@ -89,11 +89,14 @@ def test_every_corpus_entry_converts_to_inert_markdown(mode):
     from eminence_pull.render import render_post
 
     render = markdown.Markdown(extensions=["extra", "meta"], output_format="html5")
-    problems, entries = {}, 0
+    problems, entries, empty = {}, 0, 0
     for path in corpus_files():
         url = "http://127.0.0.1/" + str(path.relative_to(CORPUS))
         parsed = parse_feed(path.read_bytes(), url, "application/xml", mode=mode)
         assert parsed.ok or parsed.problems, path  # a failure always says why
+        # Converted too, then skipped with the reason: no title, text, link or media
+        # (a sanitizer vector whose whole body is a script, a feed-level-fields test).
+        empty += sum("nothing to publish" in p for p in parsed.problems)
         for entry in parsed.entries:
             entries += 1
             text = render_post([("Title", entry.title), ("Status", "draft")], entry.body).decode()
@@ -104,7 +107,9 @@ def test_every_corpus_entry_converts_to_inert_markdown(mode):
             found = script_capable(html)
             if found:
                 problems[f"{path.relative_to(CORPUS)}: {entry.title[:40]}"] = found
-    assert entries > 1200  # 1,217 entries in the 2,108 files (many test feed-level fields only)
+    # 1,217 entries in the 2,108 files (many test feed-level fields only): ~575 with
+    # something to publish, the rest skipped as empty, never published as "Untitled post".
+    assert entries > 500 and entries + empty > 1200, (entries, empty)
     assert problems == {}, dict(list(problems.items())[:10])
 
 

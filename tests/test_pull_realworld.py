@@ -87,11 +87,21 @@ def header(post: Path) -> dict[str, str]:
     return dict(line.split(": ", 1) for line in head.splitlines())
 
 
+def publishable(raw) -> bool:
+    """What parse_feed keeps: an entry with a title, some text, a link or media (an entry
+    with none is skipped as having nothing to publish, and said)."""
+    text = " ".join([raw.get("title") or "", raw.get("summary") or "",
+                     *(c.get("value") or "" for c in raw.get("content") or [])])
+    return bool(BeautifulSoup(text, "html.parser").get_text().strip() or raw.get("link")
+                or raw.get("enclosures"))
+
+
 def written(site, feeds):
     """(file, feedparser's entry, the pull's entry, its post) for every entry that has a
     post of its own (a merged entry's post is the other entry's; the summary names both)."""
     for path, url in feeds.items():
         raw, parsed = offered(path, url)
+        raw = [entry for entry in raw if publishable(entry)]
         assert len(raw) == len(parsed.entries), path.name
         for entry, mine in zip(raw, parsed.entries, strict=True):
             post = post_of(site, path, mine)
