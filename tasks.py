@@ -282,7 +282,8 @@ def new_expert(c, name, topics="", feed=None, settings="pelicanconf.py"):
     conf, context = _checked(settings)
     with exits_on(DeskError):
         checks = check_feeds(list(feed or []), conf)
-        print("\n".join(check.line() for check in checks))
+        for check in checks:
+            print(check.line())
         path = scaffold(conf["PATH"], name, [t.strip() for t in topics.split(",") if t.strip()],
                         [check.url for check in checks], {t.slug: t.title for t in context["topics"]}, conf)
     runner.check(conf)
