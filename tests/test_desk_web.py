@@ -299,3 +299,33 @@ def test_the_desk_decides_only_on_posts_and_endorsements_and_redirects_only_to_i
     ghost = "content/posts/sofia-kowalczyk/no-such-post.md"
     said = fetch(url + "act", data=f"token={token}&action=approve&item={quote(ghost)}|x".encode())
     assert "no longer exists" in said and "changed on disk" not in said
+
+
+def test_two_decisions_at_once_are_both_made(desk, page):
+    """Two tabs (or a double click) deciding at once: the second used to be refused as
+    "another pull is running" with the desk's own pid. Now they take turns."""
+    import threading
+    from urllib.parse import quote
+
+    from eminence_model.store import file_hash
+
+    url, project, _ = desk
+    page.goto(url)
+    token = page.locator("input[name=token]").first.get_attribute("value")
+    rels = ["content/posts/ines-okafor/drift-is-a-calendar-problem.md",
+            "content/posts/malik-hassan/" + sorted(p.name for p in (project / "content/posts/malik-hassan")
+                                                   .glob("*.md"))[0]]
+    said = {}
+
+    def decide(rel):
+        item = f"{quote(rel)}|{file_hash(str(project / rel))}"
+        said[rel] = fetch(url + "act", data=f"token={token}&action=feature&item={item}".encode())
+
+    threads = [threading.Thread(target=decide, args=(rel,)) for rel in rels]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    for rel in rels:
+        assert not said[rel].startswith("HTTP "), said[rel][:300]
+        assert "Featured: yes" in (project / rel).read_text()

@@ -42,8 +42,8 @@ from eminence_model.engine_settings import *  # noqa: E402,F403 - the engine's s
 # --- The company -----------------------------------------------------------
 SITENAME = {company!r}
 AUTHOR = {company!r}
-EMINENCE_TAGLINE = {tagline!r}
-EMINENCE_INTRO = {intro!r}
+EMINENCE_TAGLINE = {tagline}
+EMINENCE_INTRO = {intro}
 TIMEZONE = {timezone!r}
 # Where the published showcase lives; CI's SITEURL (e.g. the GitHub Pages address) wins.
 PUBLISHED_SITEURL = {url!r}
@@ -78,6 +78,16 @@ def _domains(domains: list[str], url: str) -> list[str]:
         if host not in found:
             found.append(host)
     return found
+
+
+def python_string(text: str, width: int = 80) -> str:
+    """`text` as a Python literal, in lines of about `width` (a long one in parentheses)."""
+    import textwrap
+
+    parts = textwrap.wrap(text, width, drop_whitespace=False) or [""]
+    if len(parts) == 1:
+        return repr(text)
+    return "(\n" + "\n".join(f"    {part!r}" for part in parts) + "\n)"
 
 
 def showcase_files(content: str) -> list[str]:
@@ -121,8 +131,8 @@ def init_showcase(root: str, company: str, brands: list[str], domains: list[str]
     for folder in ("topics", "experts"):
         os.makedirs(os.path.join(content, folder), exist_ok=True)
     atomic_write(os.path.join(root, "pelicanconf.py"), SETTINGS.format(
-        company=company, tagline=tagline, intro=intro, timezone=timezone, url=url.rstrip("/"),
-        brands=brands, domains=domains).encode())
+        company=company, tagline=python_string(tagline), intro=python_string(intro), timezone=timezone,
+        url=url.rstrip("/"), brands=brands, domains=domains).encode())
     done.append(f"Wrote pelicanconf.py: {company}, brand terms {', '.join(brands)}; "
                 f"internal domains {', '.join(domains) or '(none)'}.")
     cleared = [name for name in LEFT_BY_RUNS if os.path.exists(os.path.join(root, name))]
