@@ -1,4 +1,4 @@
-"""Eminence tasks. `invoke --list` shows them; README.md explains them."""
+"""Eminence tasks. `invoke --list` shows them; docs/operating.md ("Tasks") explains them."""
 
 from __future__ import annotations
 
@@ -340,7 +340,7 @@ def verify_endorsements(c, report=None, settings="pelicanconf.py"):
             fh.write(markdown(verdicts))
     if problems:
         sys.exit("verify-endorsements: take down (Consent: withdrawn or delete the file), re-source, "
-                 "or ask the endorser; README \"Endorsements\" explains the options.")
+                 "or ask the endorser; docs/editing.md (\"Endorsement\") explains the options.")
 
 
 @task(help={"expert": "pull only this expert's feeds (their slug)",

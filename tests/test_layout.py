@@ -15,7 +15,7 @@ import pytest
 from helpers import ROOT
 
 PIPELINE = ["eminence_model", "eminence_pull", "eminence_desk", "eminence_showcase", "eminence_publish"]
-MAX_LINES = 420  # a module past this is two modules (README: "Layout")
+MAX_LINES = 420  # a module past this is two modules (docs/internals.md)
 # tasks.py is one concern, the command surface: a short wrapper per command (29 of them)
 # and their help texts; what they share lives in eminence_model/refusals.py.
 MAX_TASKS_LINES = 500

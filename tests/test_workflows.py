@@ -1,4 +1,4 @@
-"""The CI workflows: valid for actionlint, and doing what the README says they do."""
+"""The CI workflows: valid for actionlint, and doing what docs/operating.md says they do."""
 
 from __future__ import annotations
 

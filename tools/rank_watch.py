@@ -5,7 +5,7 @@
 Each watch feed of ../shared/corpora/realworld/watch/ (or the FILE=terms given) is pulled
 as a topic's Watch feed of an empty showcase, with brand terms for a company it mentions,
 through the real pull (offline: EMINENCE_FEED_FILES) and the queue's ranking, and the top
-candidates are printed with their score and reasons: what README "Ranking" reports, read
+candidates are printed with their score and reasons: what docs/operating.md ("Ranking") reports, read
 and judged by hand. Not a test: what counts as praise is an editor's call.
 """
 

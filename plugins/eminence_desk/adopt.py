@@ -20,7 +20,7 @@ from eminence_model.store import atomic_write
 
 from .edits import DeskError
 
-# The folders of a showcase's content (README "The editor's guide"), and the pull's state.
+# The folders of a showcase's content (docs/editing.md), and the pull's state.
 SHOWCASE_FOLDERS = ("topics", "experts", "posts", "endorsements", "images", "pages", "_pull")
 LEFT_BY_RUNS = ("output", "output-preview", "output-example", "cache")
 HOSTNAME = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}")
@@ -30,7 +30,7 @@ SETTINGS = '''\
 imports them and overrides what production needs). Written by `invoke init`; edit freely.
 
 The engine's settings (theme, URLs, plugins) come from eminence_model/engine_settings.py;
-set any of them here to change it for this showcase. README "Settings" lists Eminence's.
+set any of them here to change it for this showcase. docs/operating.md "Settings" lists Eminence's.
 """
 
 import os

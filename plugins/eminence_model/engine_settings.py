@@ -24,7 +24,7 @@ PLUGIN_PATHS = [os.path.join(ENGINE, "plugins")]
 PLUGINS = ["eminence_showcase"]
 
 # Posts are Pelican articles; topics, experts and endorsements are read by the
-# eminence_showcase plugin (the build stage; see README "Layout"), so Pelican's own
+# eminence_showcase plugin (the build stage; see docs/internals.md), so Pelican's own
 # generators must not pick them up.
 ARTICLE_PATHS = ["posts"]
 PAGE_PATHS = ["pages"]

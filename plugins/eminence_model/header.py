@@ -35,7 +35,7 @@ FRONT_MATTER = re.compile(r"^-{3}\s*$")
 # What an editor meant as a metadata line: a word or two, then ':' or '=' after spaces.
 LOOKS_LIKE_METADATA = re.compile(r"^\s*(?P<key>[A-Za-z][A-Za-z0-9_-]*(?: [A-Za-z0-9_-]+)?)\s*[:=]")
 
-# Pelican's own metadata, valid in any file (README "The editor's guide").
+# Pelican's own metadata, valid in any file (docs/editing.md).
 PELICAN_KEYS = ("Slug", "Summary", "Tags", "Category", "Author", "Authors", "Lang", "Translation",
                 "Template", "Save_as", "Url", "Modified")
 

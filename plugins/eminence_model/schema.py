@@ -78,7 +78,7 @@ ENDORSEMENT_FIELDS = (
     Field("Source-Note", hint="why the Source needs an editor's look (written by the pull)"),
 )
 
-# What a post is: its page, card, feed entry and JSON-LD follow it (README: "Kinds").
+# What a post is: its page, card, feed entry and JSON-LD follow it (docs/editing.md: "Kinds").
 KINDS = ("article", "note", "video", "episode")
 
 POST_FIELDS = (

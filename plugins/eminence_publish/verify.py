@@ -109,6 +109,6 @@ def markdown(verdicts) -> str:
             cells = [code_span(c) for c in (v.source, v.detail)]
             out.append(f"| {v.state} | `{display_path(v.path)}` | {cells[0]} | {cells[1]} | "
                        f"{FIXES[v.state]} |")
-        out += ["", "README \"Endorsements\" explains each option. Nothing was edited: "
+        out += ["", "docs/editing.md (\"Endorsement\") explains each option. Nothing was edited: "
                 "this check only reads."]
     return "\n".join(out) + "\n"

@@ -8,7 +8,7 @@ quote is the sentence around the mention, plus its neighbour when it is short, a
 plain text; the full context stays at Source.
 
 `rank` is the review queue's ordering, kept here beside the text rules it
-depends on; README ("Endorsement candidates") explains it to editors.
+depends on; docs/operating.md ("Endorsement candidates") explains it to editors.
 """
 
 from __future__ import annotations
@@ -296,7 +296,7 @@ def parse_watch(data: bytes, url: str, content_type: str | None, brand_terms: li
 
 
 # -- the review queue's ranking ----------------------------------------------------
-# Measured on real watch feeds (README "Ranking"): a brand search's results are mostly
+# Measured on real watch feeds (docs/operating.md, "Ranking"): a brand search's results are mostly
 # news about the company (its share price, insider sales, "market reports" that only
 # reuse its name), not people saying what its work did for them. So the ranking rewards
 # what praise looks like (words of praise, a first-hand account, a positive tone toward

@@ -6,7 +6,7 @@ import os
 
 DEFAULTS = {
     # Concurrent fetches, all hosts together: threads mostly wait on sockets. 64 came within
-    # 1.05x of the schedule bound in bench-pull --network (16: 1.20x), see the README.
+    # 1.05x of the schedule bound in bench-pull --network (16: 1.20x), see benchmarks/README.md.
     "EMINENCE_PULL_WORKERS": 64,
     "EMINENCE_PULL_PER_HOST": 2,  # concurrent fetches to one host (hosts.py)
     "EMINENCE_PULL_HOST_TIMEOUTS": 3,  # timeouts in a row before a host's other feeds wait
