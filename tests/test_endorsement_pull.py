@@ -324,7 +324,7 @@ def test_the_ranking_puts_praise_before_news_and_noise():
     text and the brand's name as a common word after, each with the reason shown."""
     import datetime as dt
 
-    from eminence_pull.mentions import rank
+    from eminence_pull.ranking import rank
 
     now = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
     when = dt.datetime(2026, 5, 20, tzinfo=dt.UTC)

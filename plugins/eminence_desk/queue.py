@@ -37,7 +37,8 @@ def queue_items(context: dict, content: str, now: dt.datetime | None = None,
 
 def rank_endorsements(endorsements, now: dt.datetime, brand_terms: list[str]) -> list[dict]:
     """Endorsements waiting for review, most useful first (docs/operating.md: "Ranking")."""
-    from eminence_pull.mentions import TermMatcher, rank
+    from eminence_pull.mentions import TermMatcher
+    from eminence_pull.ranking import rank
 
     brands = TermMatcher(brand_terms)
     items = []

@@ -7,6 +7,7 @@ files go, how they are written) and on nothing that builds or publishes the site
     parse.py      feedparser -> entries with identity, dates, cleaned HTML, topics
     convert.py    sanitized HTML -> Markdown (and the excerpt)
     mentions.py   watch-feed entries -> mentions of the brand (endorsement candidates)
+    ranking.py    the review queue's ranking of candidates (tone, first-hand, news)
     posts.py      entries -> post files, decided against the ledger
     candidates.py mentions -> draft endorsement files
     render.py     a post file's bytes and its free path
