@@ -6,6 +6,7 @@ files go, how they are written) and on nothing that builds or publishes the site
     fetch.py      polite HTTP (conditional GET, size cap, deadline, redirects, 410, Retry-After)
     parse.py      feedparser -> entries with identity, dates, cleaned HTML, topics
     convert.py    sanitized HTML -> Markdown (and the excerpt)
+    shape.py      nesting flattened before sanitizing, a teaser line dropped after
     mentions.py   watch-feed entries -> mentions of the brand (endorsement candidates)
     ranking.py    the review queue's ranking of candidates (tone, first-hand, news)
     posts.py      entries -> post files, decided against the ledger

@@ -18,9 +18,10 @@ from urllib.parse import urljoin, urlsplit
 from eminence_model.sanitize import text_only
 
 from . import jsonfeed, sax_driver
-from .convert import excerpt, flatten_deep, html_to_blocks, safe_url, without_teaser
+from .convert import excerpt, html_to_blocks, safe_url
 from .kinds import Voice, classify, first_words, title_text, without_marker
 from .links import clean_link, normalise_url, publisher_url
+from .shape import flatten_deep, without_teaser
 
 MAX_TITLE = 200
 
