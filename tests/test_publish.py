@@ -132,3 +132,16 @@ def test_a_takedown_reaches_the_host(project, tmp_path):
                 data = gzip.decompress(data)
         text = data.decode("utf-8", "replace")
         assert post not in text and f"endorsement-{quote}" not in text, path.relative_to(dest)
+
+
+def test_a_removed_file_named_like_a_pattern_removes_only_itself(tmp_path):
+    site, dest = tmp_path / "site", tmp_path / "www"
+    site.mkdir()
+    for name in ("a*b.html", "axb.html", "a[1].html", "a1.html"):
+        (site / name).write_text(name)
+    publish_rsync(str(site), str(dest))
+    (site / "a*b.html").unlink()
+    (site / "a[1].html").unlink()
+    again = publish_rsync(str(site), str(dest))
+    assert again.deleted == 2
+    assert sorted(p.name for p in dest.iterdir() if p.name != MANIFEST) == ["a1.html", "axb.html"]

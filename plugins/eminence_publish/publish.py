@@ -84,6 +84,11 @@ def _gone_dirs(gone: set[str], files) -> set[str]:
     return {"/".join(g.split("/")[:i]) for g in gone for i in range(1, g.count("/") + 1)} - kept
 
 
+def _literal(path: str) -> str:
+    """A path as an rsync filter pattern that matches only itself (wildcards escaped)."""
+    return "".join("\\" + c if c in "*?[\\" else c for c in path)
+
+
 def publish_rsync(output: str, dest: str, delete: bool = False, keep: bool = False) -> Report:
     """To a folder, or host:folder over SSH (rsync's own syntax)."""
     if shutil.which("rsync") is None:
@@ -107,7 +112,7 @@ def publish_rsync(output: str, dest: str, delete: bool = False, keep: bool = Fal
             rules = os.path.join(tmp, "rules")
             with open(rules, "w", encoding="utf-8") as fh:
                 for path in sorted(gone | {d + "/" for d in _gone_dirs(gone, files)}):
-                    fh.write(f"R /{path}\n")
+                    fh.write(f"R /{_literal(path)}\n")
                 fh.write("P *\n")
             cmd += ["--delete-after", f"--filter=merge {rules}"]
         run = subprocess.run([*cmd, output.rstrip("/") + "/", dest], capture_output=True, text=True)
