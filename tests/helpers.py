@@ -25,9 +25,10 @@ SETTINGS = str(EXAMPLE_ROOT / "pelicanconf.py")
 
 # What an engine copy leaves out: the project's own showcase (at the top only: the example
 # has a content/ too) and what builds and tools leave behind (anywhere).
-NOT_ENGINE_TOP = ("content", "pelicanconf.py", "output", "output-*", "output.*", "cache", ".git",
-                  ".venv", "venv")
-NOT_ENGINE = shutil.ignore_patterns("__pycache__", ".pytest_cache", ".ruff_cache", "node_modules")
+NOT_ENGINE_TOP = ("content", "pelicanconf.py", "output", "output-*", "output.*", "cache", ".git")
+# Anywhere: CI's virtual environment is .ci/venv (~900 MB a copy, were it copied).
+NOT_ENGINE = shutil.ignore_patterns("__pycache__", ".pytest_cache", ".ruff_cache", "node_modules",
+                                    ".venv", "venv")
 
 
 def engine_files(folder: str, names: list[str]) -> set[str]:
