@@ -5,9 +5,10 @@
 Copies the engine beside this project (so `../shared/` is beside the copy too), makes it
 "Acme Robotics"' showcase with `invoke init` (other settings, brand, time zone), adds a
 topic and an expert of its own, and runs the test suite there. The code's tests must
-never depend on what a showcase holds: this is the proof, in full. CI runs it after the
-README's test command (.ci/run); the suite itself runs the example-building tests the
-same way (tests/test_adoption.py), in less time. Exit status: pytest's.
+never depend on what a showcase holds: this is the proof, in full. CI runs it before the
+README's test command (.ci/run; `python3 tools/testenv.py` first installs what the suite
+needs beyond the lock); the suite itself runs the example-building tests the same way
+(tests/test_adoption.py), in less time. Exit status: pytest's.
 """
 
 from __future__ import annotations
