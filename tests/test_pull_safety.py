@@ -213,7 +213,7 @@ def test_a_killed_pulls_workers_neither_hold_the_lock_nor_outlive_it(tmp_path, f
     assert len(workers_of(proc.pid)) >= 2, "the pull never started its parser processes"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 10
     while time.monotonic() < deadline and workers_of(proc.pid):
         time.sleep(0.05)
     assert workers_of(proc.pid) == []

@@ -153,10 +153,11 @@ def exclusive(path: str, refusal, wait: bool = False):
 _HELD: set[int] = set()
 
 
-def worker_started() -> None:
+def worker_started(parent: int | None = None) -> None:
     """In a forked worker: let go of the parent's locks (their descriptors now point at
     /dev/null, so nothing else changes for the worker) and, on Linux, die with the
-    parent instead of running on as an orphan."""
+    parent instead of running on as an orphan. `parent`: the pid that forked us; if it
+    died before this ran (the death signal cannot be asked for after the fact), exit."""
     null = os.open(os.devnull, os.O_RDWR)
     try:
         for fd in list(_HELD):
@@ -170,6 +171,8 @@ def worker_started() -> None:
         import signal
 
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)  # orphaned already: the work is nobody's now
 
 
 def pull_lock(folder: str):

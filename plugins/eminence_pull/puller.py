@@ -144,7 +144,8 @@ class Puller:
         always give the same files (which of two feeds sharing a post wins is fixed)."""
         processes = setting(self.settings, "EMINENCE_PULL_PROCESSES") or (os.cpu_count() or 1)
         parallel = len(jobs) >= PARALLEL_PARSE_FROM and processes > 1
-        parse_pool = ProcessPoolExecutor(processes, initializer=worker_started) if parallel else None
+        parse_pool = (ProcessPoolExecutor(processes, initializer=worker_started, initargs=(os.getpid(),))
+                      if parallel else None)
         if parse_pool is not None:
             # Fork the parser processes now, before the fetcher starts its threads: a
             # child forked while another thread holds a lock could wait for it for ever.

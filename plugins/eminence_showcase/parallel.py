@@ -45,11 +45,12 @@ class Share:
         self.n, self.index, self.position = n, 0, -1
         self.children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
         self._pipe = -1
+        parent = os.getpid()
         for index in range(1, n):
             read, write = os.pipe()
             pid = os.fork()
             if pid == 0:  # the child: keep its own write end only, and none of the parent's locks
-                worker_started()
+                worker_started(parent)
                 os.close(read)
                 for _, fd in self.children:
                     os.close(fd)

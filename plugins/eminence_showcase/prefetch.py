@@ -53,7 +53,8 @@ def prefetch(generator, paths_setting: str = "ARTICLE_PATHS", excludes_setting: 
     _WORK["readers"] = readers
     stamps = dict(todo)
     try:
-        with multiprocessing.get_context("fork").Pool(n, initializer=worker_started) as pool:
+        with multiprocessing.get_context("fork").Pool(n, initializer=worker_started,
+                                                      initargs=(os.getpid(),)) as pool:
             for path, data in pool.imap_unordered(_read_in_worker, list(stamps),
                                                   chunksize=max(1, len(todo) // (n * 8))):
                 if data is not None:
