@@ -36,14 +36,16 @@ def engine_files(folder: str, names: list[str]) -> set[str]:
     top = shutil.ignore_patterns(*NOT_ENGINE_TOP)(folder, names) if Path(folder) == ROOT else set()
     return top | NOT_ENGINE(folder, names)
 
-EXAMPLE_PROJECT_SETTINGS = """\
+# A fresh clone's pelicanconf.py: it shows the bundled example.
+UPSTREAM_SETTINGS = """\
 import os, sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "plugins"))
 from eminence_model.engine_settings import *  # noqa
 from eminence_model.engine_settings import EXAMPLE, settings_of
 globals().update(settings_of(os.path.join(EXAMPLE, "pelicanconf.py")))
-PATH = "content"
 """
+# An adopter-shaped project whose content/ is a copy of the example's.
+EXAMPLE_PROJECT_SETTINGS = UPSTREAM_SETTINGS + 'PATH = "content"\n'
 
 
 def example_project(dest: Path) -> Path:

@@ -12,15 +12,8 @@ from pathlib import Path
 import pytest
 
 from feedserver import Response
-from helpers import EXAMPLE_ROOT, ROOT, engine_files, invoke, shared_corpus
+from helpers import EXAMPLE_ROOT, ROOT, UPSTREAM_SETTINGS, engine_files, invoke, shared_corpus
 
-UPSTREAM_SETTINGS = """\
-import os, sys
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "plugins"))
-from eminence_model.engine_settings import *  # noqa
-from eminence_model.engine_settings import EXAMPLE, settings_of
-globals().update(settings_of(os.path.join(EXAMPLE, "pelicanconf.py")))
-"""
 # Three real blogs (../shared/corpora/realworld/blogs/) as the new company's experts.
 BLOGS = {"Ghost Writer": "ghost_changelog.xml", "Jekyll Keeper": "jekyll_qemu_atom.xml",
          "Hugo Builder": "hugo_cowboyprogrammer_rss.xml"}
@@ -163,7 +156,6 @@ SHOWCASE_SENSITIVE = ["test_site_pages.py", "test_validation.py", "test_desk.py"
                       "test_pull_safety.py::test_invoke_pull_on_the_example_is_offline_and_idempotent"]
 
 
-@pytest.mark.skipif(bool(os.environ.get("EMINENCE_NESTED_SUITE")), reason="already the nested run")
 def test_the_code_suite_passes_in_a_project_whose_showcase_is_another_companys(tmp_path, feeds):
     project = fresh_clone(tmp_path / "acme")
     ok(invoke(project, "init", "Acme Robotics", "--brand", "Acme", "--timezone", "Europe/Berlin"))
@@ -171,7 +163,6 @@ def test_the_code_suite_passes_in_a_project_whose_showcase_is_another_companys(t
     ok(invoke(project, "new-expert", "Rob Otto", "--topics", "robots"))
     assert (EXAMPLE_ROOT / "content").is_dir()
     env = {k: v for k, v in os.environ.items() if k != "EMINENCE_REQUIRE_CORPUS"}  # none beside it
-    env["EMINENCE_NESTED_SUITE"] = "1"
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
                           *[f"tests/{name}" for name in SHOWCASE_SENSITIVE]],
                          cwd=project, capture_output=True, text=True, env=env, timeout=1200)

@@ -13,7 +13,6 @@ needs beyond the lock); the suite itself runs the example-building tests the sam
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -42,10 +41,12 @@ def main() -> int:
                      ["new-topic", "Warehouse Robots"],
                      ["new-expert", "Rob Otto", "--topics", "warehouse-robots"]):
             subprocess.run([sys.executable, "-m", "invoke", *args], cwd=project, check=True)
-        env = {**os.environ, "EMINENCE_NESTED_SUITE": "1"}
         print(f"The code suite in {project}, a showcase of Acme Robotics:", flush=True)
-        return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *sys.argv[1:]],
-                              cwd=project, env=env).returncode
+        # Less the test that itself starts a suite in such a copy: it would only repeat it.
+        nested = ("tests/test_adoption.py::"
+                  "test_the_code_suite_passes_in_a_project_whose_showcase_is_another_companys")
+        pytest = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--deselect", nested]
+        return subprocess.run([*pytest, *sys.argv[1:]], cwd=project).returncode
     finally:
         shutil.rmtree(copy, ignore_errors=True)
 
