@@ -69,12 +69,12 @@ def build(c, drafts=False, settings="pelicanconf.py"):
 def check(c, settings="pelicanconf.py"):
     """Validate all content without building; exit 1 with every problem found."""
     try:
-        context = runner.check(_settings(settings))
+        model = runner.check(_settings(settings))
     except ContentError as error:
         _fail(error)
-    print(f"Content is valid: {len(context['topics'])} topics, {len(context['experts'])} "
-          f"experts, {len(context['showcase_posts'])} published posts, "
-          f"{len(context['endorsements'])} published endorsements.")
+    print(f"Content is valid: {len(model.topics)} topics, {len(model.experts)} "
+          f"experts, {len(model.posts)} published posts, "
+          f"{len(model.endorsements)} published endorsements.")
 
 
 @task(help={"port": "port to listen on (default 8000)", "bind": "address (default 127.0.0.1)",
@@ -158,11 +158,11 @@ def desk(c, port=8001, no_browser=False, settings="pelicanconf.py"):
         return _settings(settings, EMINENCE_PREVIEW=True, OUTPUT_PATH=PREVIEW_OUTPUT, EMINENCE_WORKERS=1)
 
     preview = Preview(lambda: runner.build(conf(), wait=True), PREVIEW_OUTPUT)
-    app = create_app(conf(), lambda _: runner.check(conf()), preview)
+    app = create_app(conf(), preview)
     preview.start()
     serve(app, int(port), open_browser=not no_browser)
 
-def _checked(settings_file: str) -> tuple[dict, dict]:
+def _checked(settings_file: str) -> tuple[dict, runner.Showcase]:
     """Settings and the validated content; exits with the build's messages if invalid."""
     settings = _settings(settings_file)
     try:
@@ -198,8 +198,8 @@ def queue(c, json=False, settings="pelicanconf.py"):
 
     from eminence_desk import queue_items, queue_lines
 
-    conf, context = _checked(settings)
-    items = queue_items(context, conf["PATH"], brand_terms=conf.get("EMINENCE_BRAND_TERMS", []))
+    conf, model = _checked(settings)
+    items = queue_items(model, conf["PATH"], brand_terms=conf.get("EMINENCE_BRAND_TERMS", []))
     if json:
         print(jsonlib.dumps(items, indent=1, ensure_ascii=False))
         return
@@ -249,10 +249,10 @@ def retopic(c, paths="", topics="", settings="pelicanconf.py"):
     from eminence_desk import DeskError
     from eminence_desk import retopic as do_retopic
 
-    conf, context = _checked(settings)
+    conf, model = _checked(settings)
     with exits_on(DeskError):
         _report(do_retopic(conf["PATH"], _targets(conf, paths, None), topics,
-                           {t.slug for t in context["topics"]}))
+                           {t.slug for t in model.topics}))
 
 
 @task(help={"settings": "settings file"})
@@ -262,9 +262,9 @@ def new_topic(c, title, settings="pelicanconf.py"):
     from eminence_desk import DeskError
     from eminence_desk import new_topic as scaffold
 
-    conf, context = _checked(settings)
+    conf, model = _checked(settings)
     with exits_on(DeskError):
-        path = scaffold(conf["PATH"], title, conf, context["topics"])
+        path = scaffold(conf["PATH"], title, conf, model.topics)
     runner.check(conf)  # the scaffold is valid as written
     print(f"Created {os.path.relpath(path)}: write its Summary, Keywords and introduction.")
 
@@ -279,13 +279,13 @@ def new_expert(c, name, topics="", feed=None, settings="pelicanconf.py"):
     from eminence_desk import DeskError, check_feeds
     from eminence_desk import new_expert as scaffold
 
-    conf, context = _checked(settings)
+    conf, model = _checked(settings)
     with exits_on(DeskError):
         checks = check_feeds(list(feed or []), conf)
         for check in checks:
             print(check.line())
         path = scaffold(conf["PATH"], name, [t.strip() for t in topics.split(",") if t.strip()],
-                        [check.url for check in checks], {t.slug: t.title for t in context["topics"]}, conf)
+                        [check.url for check in checks], {t.slug: t.title for t in model.topics}, conf)
     runner.check(conf)
     print(f"Created {os.path.relpath(path)}: add their Role, Avatar, Links and biography; "
           "set 'Trusted: yes' to publish their posts without review.")
@@ -310,14 +310,13 @@ def add_feed(c, slug, url, settings="pelicanconf.py"):
 def health(c, strict=False, settings="pelicanconf.py"):
     """Feed and topic health: failing feeds, moves to adopt, silent experts, quiet topics."""
     from eminence_desk import health_lines, health_report, needs_action
-    from eminence_model.sources import read_people
     from eminence_model.store import state_dir
     from eminence_pull.settings import pull_cache_dir
     from eminence_pull.state import Health
 
-    conf, context = _checked(settings)
+    conf, model = _checked(settings)
     feeds = Health.load(state_dir(conf["PATH"]), pull_cache_dir(conf))
-    report = health_report(feeds, read_people(conf), context, conf)
+    report = health_report(feeds, model, conf)
     print("\n".join(health_lines(report, len(feeds))))
     if strict and needs_action(report):
         sys.exit("health --strict: something needs action (see above).")
@@ -330,8 +329,8 @@ def verify_endorsements(c, report=None, settings="pelicanconf.py"):
     quoting it (never edits a file). Exits 1 when any needs an editor."""
     from eminence_publish.verify import markdown, tally, verify
 
-    conf, context = _checked(settings)
-    endorsements = context["endorsements"]  # what the public site shows
+    conf, model = _checked(settings)
+    endorsements = model.endorsements  # what the public site shows
     verdicts = verify(endorsements, conf)
     problems = [v for v in verdicts if v.state != "ok"]
     print("\n".join([*map(str, problems), tally(verdicts)]))

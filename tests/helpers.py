@@ -84,7 +84,7 @@ def build(content: Path, output: Path, **overrides):
     return runner.build(settings_for(content, output, **overrides))
 
 
-def check(content: Path, **overrides) -> dict:
+def check(content: Path, **overrides) -> runner.Showcase:
     return runner.check(settings_for(content, content.parent / "unused-output", **overrides))
 
 

@@ -216,8 +216,8 @@ def test_the_queue_ranks_direct_first_hand_praise_first(site, feeds):
     ])))
     watch(site, "ai", [url])
     pull(site)
-    context = runner.check(site.settings(EMINENCE_PREVIEW=True))
-    items = [i for i in queue_items(context, str(site.content), brand_terms=BRANDS)
+    model = runner.check(site.settings(EMINENCE_PREVIEW=True))
+    items = [i for i in queue_items(model, str(site.content), brand_terms=BRANDS)
              if i["kind"] == "endorsement"]
     order = [i["endorser"] for i in items]
     # Dana's two first-hand, evaluative quotes lead; her second one counts one less
@@ -270,7 +270,7 @@ def test_verify_reports_gone_and_changed_sources_and_edits_nothing(sources, feed
 
     before = digest(sources.content)
     settings = sources.settings()
-    shown = runner.check(settings)["endorsements"]
+    shown = runner.check(settings).endorsements
     verdicts = {v.path.rsplit("/", 1)[1]: v for v in verify(shown, settings)}
     assert {k: v.state for k, v in verdicts.items()} == {
         "ok.md": "ok", "changed.md": "missing", "missing.md": "gone", "removed.md": "gone",

@@ -160,8 +160,8 @@ def test_verify_endorsements_refuses_internal_sources(site, feeds, no_leaving):
                   f"Title: {name}\nEndorser: Someone Outside\nSource: {source}\nDate: 2026-03-01\n"
                   "Topics: ai\nConsent: public\nStatus: published\n\nThey were great.\n")
     settings = site.settings()
-    shown = [e for e in runner.check(settings)["endorsements"]
-             if e.source_path.rsplit("/", 1)[1] in expected]
+    shown = [e for e in runner.check(settings).endorsements
+             if e.path.rsplit("/", 1)[1] in expected]
     verdicts = {v.path.rsplit("/", 1)[1]: v for v in verify(shown, settings)}
     assert set(verdicts) == set(expected)
     for name, why in expected.items():

@@ -35,8 +35,8 @@ def only_problem(content, rel, field):
 
 
 def test_small_site_is_valid(small_site):
-    context = check(small_site)
-    assert [t.slug for t in context["topics"]] == ["ai", "security"]
+    model = check(small_site)
+    assert [t.slug for t in model.topics] == ["ai", "security"]
 
 
 def test_missing_required_field(small_site):
@@ -81,7 +81,7 @@ def test_an_episode_or_video_without_its_media_says_what_to_add(small_site, kind
     assert needs in msg and "add 'Media: <the https URL" in msg
     edit(small_site, "posts/ada/first.md", f"Kind: {kind}\n",
          f"Kind: {kind}\nMedia: https://cdn.example.com/first.mp3\nDuration: 1:02:03\n")
-    assert [p.kind for p in check(small_site)["showcase_posts"] if p.slug == "first"] == [kind]
+    assert [p.kind for p in check(small_site).posts if p.slug == "first"] == [kind]
 
 
 def test_unknown_expert(small_site):

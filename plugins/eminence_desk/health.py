@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+from eminence_model.showcase import Showcase
 
-def health_report(health: dict, people, context: dict, settings: dict,
+
+def health_report(health: dict, showcase: Showcase, settings: dict,
                   now: dt.datetime | None = None) -> dict:
     """Everything that needs an editor's action, from the pull's persisted health."""
     from eminence_model.sanitize import plain_text
     from eminence_pull.health import stale_flags
 
     now = now or dt.datetime.now(dt.UTC)
-    failing, silent = stale_flags(health, people, settings, now)
+    failing, silent = stale_flags(health, {x.slug: x.values for x in showcase.experts}, settings, now)
     errors = sorted((h.get("expert", "?"), url, h["error"], (h.get("failing_since") or "")[:10])
                     for url, h in health.items() if h.get("error"))
     moved = sorted((h.get("expert", "?"), url, h["moved_to"]) for url, h in health.items()
@@ -20,11 +22,11 @@ def health_report(health: dict, people, context: dict, settings: dict,
     gone = sorted((h.get("expert", "?"), url) for url, h in health.items() if h.get("gone"))
     months = settings.get("EMINENCE_TOPIC_QUIET_MONTHS", 12)
     quiet_cutoff = now - dt.timedelta(days=30 * months)
-    no_expert = [t.slug for t in context["topics"] if not t.active_experts]
-    no_endorsement = [t.slug for t in context["topics"]
-                      if not any(e.date >= quiet_cutoff for e in t.endorsements)]
+    no_expert = [t.slug for t in showcase.topics if not showcase.experts_of(t, active=True)]
+    no_endorsement = [t.slug for t in showcase.topics
+                      if not any(e.date >= quiet_cutoff for e in showcase.endorsements_of(t))]
     # A new expert's scaffold has a comment, not a made-up biography: the page shows none.
-    no_bio = [x.slug for x in context["experts"] if not plain_text(x.content or "").strip()]
+    no_bio = [x.slug for x in showcase.experts if not plain_text(x.biography).strip()]
     return {"feed_errors": errors, "failing_feeds": failing, "moved": moved, "gone": gone,
             "silent_experts": silent, "experts_without_biography": no_bio,
             "topics_without_active_expert": no_expert,

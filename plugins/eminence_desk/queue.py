@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 from eminence_model.sanitize import plain_text
+from eminence_model.showcase import Endorsement, Showcase
 from eminence_model.validate import display_path
 
 
@@ -15,27 +16,28 @@ def age_days(when: dt.datetime, now: dt.datetime) -> int:
     return max(0, (now - when).days)
 
 
-def queue_items(context: dict, content: str, now: dt.datetime | None = None,
+def queue_items(showcase: Showcase, content: str, now: dt.datetime | None = None,
                 brand_terms: list[str] | None = None) -> list[dict]:
     """What waits for review: draft posts grouped by topic then expert, newest first
     within a group; then endorsement candidates, best first (see rank_endorsements)."""
     now = now or dt.datetime.now(dt.UTC)
     items = []
-    for post in context["review_queue"]["posts"]:
+    for post in showcase.review.posts:
         items.append({
-            "kind": "post", "path": display_path(post.source_path), "title": post.title,
+            "kind": "post", "path": display_path(post.path), "title": post.title,
             "topic": post.topics[0].slug, "topics": [t.slug for t in post.topics],
-            "expert": post.expert.slug, "source": getattr(post, "original", None),
+            "expert": post.expert.slug, "source": post.original, "post_kind": post.kind.value,
             "date": post.date.isoformat(), "age_days": age_days(post.date, now),
-            "pulled": "feed" in post.metadata,
+            "pulled": post.pulled,
         })
-    order = {t.slug: i for i, t in enumerate(context["topics"])}
+    order = {t.slug: i for i, t in enumerate(showcase.topics)}
     items.sort(key=lambda i: i["date"], reverse=True)
     items.sort(key=lambda i: (order.get(i["topic"], 999), i["expert"] or ""))
-    return items + rank_endorsements(context["review_queue"]["endorsements"], now, brand_terms or [])
+    return items + rank_endorsements(showcase.review.endorsements, now, brand_terms or [])
 
 
-def rank_endorsements(endorsements, now: dt.datetime, brand_terms: list[str]) -> list[dict]:
+def rank_endorsements(endorsements: tuple[Endorsement, ...], now: dt.datetime,
+                      brand_terms: list[str]) -> list[dict]:
     """Endorsements waiting for review, most useful first (docs/operating.md: "Ranking")."""
     from eminence_pull.mentions import TermMatcher
     from eminence_pull.ranking import rank
@@ -43,18 +45,18 @@ def rank_endorsements(endorsements, now: dt.datetime, brand_terms: list[str]) ->
     brands = TermMatcher(brand_terms)
     items = []
     for e in endorsements:
-        quote = plain_text(e.content)
-        matched = getattr(e, "matched", None)
+        quote = plain_text(e.quote)
+        matched = e.values.get("matched")
         terms = [t.strip() for t in matched.split(",")] if matched else brands.find(quote)
         date = e.date if e.date.tzinfo else e.date.replace(tzinfo=dt.UTC)
         score, why = rank(quote, terms, date, now, e.title)
         items.append({
-            "kind": "endorsement", "path": display_path(e.source_path), "title": e.title,
+            "kind": "endorsement", "path": display_path(e.path), "title": e.title,
             "topic": e.topics[0].slug, "topics": [t.slug for t in e.topics],
             "expert": e.experts[0].slug if e.experts else None, "endorser": e.endorser,
-            "source": e.source, "consent": e.consent, "date": e.date.isoformat(),
+            "source": e.source, "consent": e.consent.value, "date": e.date.isoformat(),
             "age_days": age_days(e.date, now), "quote": quote, "matched": terms,
-            "pulled": "feed" in e.metadata, "score": score, "why": why,
+            "pulled": e.pulled, "score": score, "why": why, "post_kind": "endorsement",
         })
     def best_first(item):
         return -item["score"], item["age_days"], item["path"]

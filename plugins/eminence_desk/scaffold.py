@@ -26,7 +26,7 @@ def _new_file(content: str, folder: str, title: str, settings: dict) -> tuple[st
 def new_topic(content: str, title: str, settings: dict, topics: list) -> str:
     """Write content/topics/<slug>.md, listed after the existing `topics`; valid as
     written, for the editor to refine."""
-    order = max([getattr(t, "order", 0) for t in topics] + [0]) + 1
+    order = max([t.values.get("order", 0) for t in topics] + [0]) + 1
     _, path = _new_file(content, "topics", title, settings)
     site = settings.get("SITENAME", "us")
     atomic_write(path, (f"Title: {title}\nSummary: What {site} has to say about {title}.\n"

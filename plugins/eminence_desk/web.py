@@ -4,9 +4,9 @@ A small Flask app, server-rendered, bound to 127.0.0.1. Every decision calls the
 functions the CLI calls (edits.py: approve, reject, feature, retopic, set_fields), after
 the same validation, so the bytes written are the CLI's; guard.py refuses foreign
 hosts, requests without the session's token and decisions on files that changed since
-they were shown. The desk stage cannot import the build (a later stage): tasks.py
-hands it `check` (validate, give the context) and a `Preview` that rebuilds the preview
-folder in the background.
+they were shown. The desk reads the showcase itself (sources.read_showcase: the build's
+validation and linking, without building); the preview is a later stage's, so tasks.py
+hands it a `Preview` that rebuilds the preview folder in the background.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 from flask import Flask, abort, redirect, render_template, request, send_from_directory, url_for
 
+from eminence_model.showcase import Showcase
+from eminence_model.sources import read_showcase
 from eminence_model.store import PullLocked, file_hash, header_field, pull_lock, state_dir
 from eminence_model.validate import ContentError, display_path
 
@@ -75,8 +77,9 @@ def _sentence(quote: str, terms: list[str]) -> str | None:
     return next((s for s in sentences(quote) if any(t.lower() in s.lower() for t in terms)), None)
 
 
-def create_app(settings: dict, check, preview: Preview) -> Flask:
-    """check(settings) -> the validated context (raises ContentError)."""
+def create_app(settings: dict, preview: Preview) -> Flask:
+    """The desk over settings["PATH"]; every page first validates the content (a
+    ContentError shows the problems, each with its fix)."""
     here = os.path.dirname(__file__)
     app = Flask(__name__, template_folder=os.path.join(here, "templates"),
                 static_folder=os.path.join(here, "static"), static_url_path="/desk-static")
@@ -86,13 +89,13 @@ def create_app(settings: dict, check, preview: Preview) -> Flask:
     app.extensions["eminence_desk"] = {"guard": guard, "session": session, "preview": preview}
     cache: dict = {}
 
-    def context() -> dict:
-        """The validated content, read again only when a file under content/ changed."""
+    def showcase() -> Showcase:
+        """The validated showcase, read again only when a file under content/ changed."""
         stamp = sorted((e.path, e.stat().st_mtime_ns, e.stat().st_size) for e in _walk(content))
         if cache.get("stamp") != stamp:
             with RUNNING:
-                cache.update(stamp=stamp, context=check(settings))
-        return cache["context"]
+                cache.update(stamp=stamp, showcase=read_showcase(dict(settings)))
+        return cache["showcase"]
 
     def abs_path(shown: str) -> str:
         path = os.path.realpath(shown if os.path.isabs(shown) else os.path.join(os.getcwd(), shown))
@@ -121,17 +124,15 @@ def create_app(settings: dict, check, preview: Preview) -> Flask:
 
     @app.get("/")
     def queue():
-        ctx = context()
-        items = queue_items(ctx, content, brand_terms=settings.get("EMINENCE_BRAND_TERMS", []))
-        posts = {os.path.realpath(p.source_path): p for p in ctx["review_queue"]["posts"]}
+        model = showcase()
+        items = queue_items(model, content, brand_terms=settings.get("EMINENCE_BRAND_TERMS", []))
         for item in items:
             path = abs_path(item["path"])
-            item["digest"], post = file_hash(path), posts.get(path)
-            item["post_kind"] = getattr(post, "kind", "article") if post else "endorsement"
+            item["digest"] = file_hash(path)
             item["feed"] = header_field(path, "Feed") or ""
         shown = _filter(items, request.args)
         return render_template("queue.html", items=shown, total=len(items), args=request.args,
-                               topics=ctx["topics"], experts=ctx["experts"],
+                               topics=model.topics, experts=model.experts,
                                feeds=sorted({i["feed"] for i in items if i["feed"]}),
                                counts={k: sum(1 for i in items if i["kind"] == k)
                                        for k in ("post", "endorsement")})
@@ -141,27 +142,25 @@ def create_app(settings: dict, check, preview: Preview) -> Flask:
         path = abs_path(request.args.get("path", ""))
         if not os.path.isfile(path):
             return redirect(url_for("queue", gone=display_path(path)), 303)
-        ctx = context()
-        queued = queue_items(ctx, content, brand_terms=settings.get("EMINENCE_BRAND_TERMS", []))
+        model = showcase()
+        queued = queue_items(model, content, brand_terms=settings.get("EMINENCE_BRAND_TERMS", []))
         at = next((n for n, i in enumerate(queued) if abs_path(i["path"]) == path), None)
         found = queued[at] if at is not None else None
         # Neighbours in the queue's order: j/k and, after a decision, the next one.
         near = {"prev": queued[at - 1]["path"] if at else None,
                 "next": queued[at + 1]["path"] if at is not None and at + 1 < len(queued) else None}
-        everything = [*ctx["review_queue"]["posts"], *ctx["review_queue"]["endorsements"],
-                      *ctx.get("showcase_posts", []), *ctx.get("endorsements", [])]
-        obj = next((o for o in everything if os.path.realpath(o.source_path) == path), None)
+        obj = next((r for r in model.records() if os.path.realpath(r.path) == path), None)
         fields = dict(_item_fields(path))
         is_endorsement = os.path.relpath(path, content).startswith("endorsements" + os.sep)
         preview_url = None
-        if obj is not None:
+        if obj is not None and obj.url:
             preview_url = url_for("preview_file", rel=obj.url.split("#")[0]) + (
                 "#" + obj.url.split("#")[1] if "#" in obj.url else "")
         sentence = _sentence(found["quote"], found["matched"]) if found and found.get("matched") else None
         return render_template("item.html", path=path, rel=display_path(path), fields=fields,
                                digest=file_hash(path), item=found, obj=obj, preview_url=preview_url,
                                is_endorsement=is_endorsement, sentence=sentence,
-                               consent_fields=CONSENT_FIELDS, topics=ctx["topics"], near=near,
+                               consent_fields=CONSENT_FIELDS, topics=model.topics, near=near,
                                message=request.args.get("message"))
 
     @app.post("/act")
@@ -180,8 +179,8 @@ def create_app(settings: dict, check, preview: Preview) -> Flask:
             edits.only_decidable(content, paths)
             with deciding:  # one decision at a time: a second tab waits, never "a pull is running"
                 guard.check_fresh(shown)
-                ctx = context()  # the CLI's validation first: invalid content stops every action
-                decision = _decide(action, paths, request.form, ctx)
+                model = showcase()  # the CLI's validation first: invalid content stops every action
+                decision = _decide(action, paths, request.form, model)
         except (Refused, edits.DeskError, PullLocked) as refusal:
             return render_template("refused.html", message=str(refusal), back=back), 409
         except ContentError as error:
@@ -192,8 +191,8 @@ def create_app(settings: dict, check, preview: Preview) -> Flask:
         said = "; ".join(decision.lines) or "Nothing changed: the files already say so."
         return redirect(f"{nxt or back}{'&' if '?' in (nxt or back) else '?'}message={_quote(said)}", 303)
 
-    def _decide(action: str, paths: list[str], form, ctx) -> Decision:
-        known = {t.slug for t in ctx["topics"]}
+    def _decide(action: str, paths: list[str], form, model: Showcase) -> Decision:
+        known = {t.slug for t in model.topics}
         if action == "reject":  # takes the pull's lock itself, for the ledger
             reason = form.get("reason", "").strip() or None
             changes = edits.reject(content, paths, reason)
@@ -223,7 +222,7 @@ def create_app(settings: dict, check, preview: Preview) -> Flask:
         changes = edits.set_fields(path, values)
         try:
             with RUNNING:
-                check(settings)  # the same rules as the build: a bad value is undone, with its fix
+                read_showcase(dict(settings))  # the build's rules: a bad value is undone, with its fix
         except ContentError:
             from eminence_model.store import atomic_write
 
@@ -233,14 +232,13 @@ def create_app(settings: dict, check, preview: Preview) -> Flask:
 
     @app.get("/health")
     def health():
-        from eminence_model.sources import read_people
         from eminence_pull.settings import pull_cache_dir
         from eminence_pull.state import Health
 
         from .health import health_lines, health_report
 
         feeds = Health.load(state_dir(content), pull_cache_dir(settings))
-        report = health_report(feeds, read_people(settings), context(), settings)
+        report = health_report(feeds, showcase(), settings)
         return render_template("health.html", lines=health_lines(report, len(feeds)))
 
     @app.get("/changes")

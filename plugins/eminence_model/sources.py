@@ -1,12 +1,17 @@
-"""Reading content files through Pelican's readers, for the build and for tools.
+"""Reading content files through Pelican's readers, validating them, linking them.
 
-`read_kind` is what ShowcaseGenerator uses; `read_people` gives tools (the pull,
-the editor's commands) the validated topics and experts without reading every
-post, which is most of a build's cost.
+One validation path (`validate`) for every reader of the content: the build
+(ShowcaseGenerator hands it the posts Pelican's ArticlesGenerator read), `read_showcase`
+(the desk and `invoke health`, which read every file themselves) and `read_people`
+(the pull and the editor's commands: validated topics and experts without reading
+every post, which is most of a build's cost). `entries` turns what passed into the
+input of showcase.link.
 """
 
 from __future__ import annotations
 
+import fnmatch
+import functools
 import os
 from dataclasses import dataclass
 
@@ -14,7 +19,16 @@ from pelican.readers import MarkdownReader
 
 from . import reading
 from .header import header_problems
-from .schema import EXPERT_FIELDS, TOPIC_FIELDS, Expert, Topic
+from .schema import (
+    ENDORSEMENT_FIELDS,
+    EXPERT_FIELDS,
+    POST_FIELDS,
+    TOPIC_FIELDS,
+    Endorsement,
+    Expert,
+    Topic,
+)
+from .showcase import Entry, Showcase, link
 from .validate import ContentError, FieldParser, display_path
 
 # Taken by the filter and pagination URLs (experts/topic/, posts/page/).
@@ -131,40 +145,180 @@ def new_parser(settings) -> FieldParser:
     return FieldParser((), (), settings["PATH"], local_feed_root=local)
 
 
+# Attributes Pelican derives itself (e.g. dates made timezone-aware in Content.__init__):
+# validation checks them, but the model takes Pelican's value.
+PELICAN_MANAGED = ("title", "date", "status", "summary", "slug")
+
+
+@dataclass
+class Sources:
+    """Every content file of each kind, read (or not) by Pelican."""
+
+    topics: list[Source]
+    experts: list[Source]
+    endorsements: list[Source]
+    posts: list[Source]
+
+    def kinds(self):
+        return ((TOPIC_FIELDS, self.topics), (EXPERT_FIELDS, self.experts),
+                (ENDORSEMENT_FIELDS, self.endorsements), (POST_FIELDS, self.posts))
+
+
+def validate(sources: Sources, parser: FieldParser, settings, *, whole: bool = True) -> dict:
+    """Every problem in the content, or {path: parsed field values}. Raises ContentError
+    listing them all. `whole` is False for a read of topics and experts alone (no posts,
+    no endorsements): the checks that need the whole folder are left to the build."""
+    content_path = settings["PATH"]
+    parser.topics = {s.slug for s in sources.topics}
+    parser.experts = {s.slug for s in sources.experts}
+    check_unique(sources.topics, lambda s: s.slug, parser, "topic")
+    check_unique(sources.experts, lambda s: s.slug, parser, "expert")
+    check_unique(sources.endorsements, lambda s: s.slug, parser, "endorsement")
+    check_unique(sources.posts, lambda s: (s.meta.get("expert"), s.slug), parser, "post")
+    check_reserved([*sources.topics, *sources.experts], parser)
+    if whole:
+        check_links(content_path, parser)
+    for kind_fields, kind_sources in sources.kinds():
+        check_headers(kind_sources, kind_fields, parser, settings)
+    parsed = {src.path: parser.parse(src.path, src.meta, kind_fields)
+              for kind_fields, kind_sources in sources.kinds() for src in kind_sources}
+    for src in sources.endorsements:
+        values = parsed[src.path]
+        if values.get("status") == "published" and values.get("consent") == "pending":
+            parser.problem(
+                src.path, "Consent",
+                "is 'pending' but Status is 'published': an endorsement is published only "
+                "with consent.",
+                "record consent and set 'Consent: granted' (or 'public' if it was said "
+                "publicly at Source), or set 'Status: draft' until consent arrives.",
+            )
+    for src in sources.posts:
+        _check_post(src, parsed[src.path], content_path, parser)
+    explained = {p.path for p in parser.problems}
+    for _, kind_sources in sources.kinds():
+        for src in kind_sources:
+            if src.obj is None and display_path(src.path) not in explained:
+                parser.problem(src.path, "(file)", f"Pelican could not read it ({src.error}).",
+                               "check the metadata lines at the top of the file.")
+    if parser.problems:
+        raise ContentError(parser.problems)
+    return parsed
+
+
+def _check_post(src: Source, values: dict, content_path: str, parser: FieldParser) -> None:
+    folder = os.path.relpath(src.path, content_path).split(os.sep)
+    expert = values.get("expert")
+    if expert and len(folder) >= 3 and folder[1] != expert:
+        parser.problem(src.path, "Expert", f"is '{expert}' but the file is under posts/{folder[1]}/.",
+                       f"move the file to content/posts/{expert}/ or correct 'Expert:'.")
+    kind = values.get("kind", "article")
+    if kind == "episode" and not values.get("media"):
+        parser.problem(src.path, "Media", "is missing: an episode's page links to its audio.",
+                       "add 'Media: <the https URL of the audio file>', or change 'Kind:'.")
+    if kind == "video" and not (values.get("media") or values.get("original")):
+        parser.problem(src.path, "Media", "is missing: a video's page links to where it plays.",
+                       "add 'Media: <the https URL of the video's page>', or change 'Kind:'.")
+
+
+def entries(sources: list[Source], parsed: dict, *, body: bool = False) -> list[Entry]:
+    """showcase.link's input: what validation parsed, with the title, date and status
+    Pelican derived itself. `body`: with the HTML (a biography, a quote); a post's is
+    left to its page (Pelican resolves its links when it is first asked for)."""
+    out = []
+    for src in sources:
+        values = dict(parsed[src.path])
+        values.update((k, getattr(src.obj, k)) for k in ("title", "date", "status") if hasattr(src.obj, k))
+        url = src.obj.url if getattr(src.obj, "save_as", "") else ""
+        html = (src.obj.content or "") if body else ""
+        out.append(Entry(src.path, src.slug, values, html, url, src.obj))
+    return out
+
+
 @dataclass
 class People:
     topics: dict  # slug -> {attr: value} (validated), in reading order
     experts: dict
 
 
-def read_people(settings) -> People:
-    """Validated topics and experts; raises ContentError listing every problem."""
-    path = settings["PATH"]
+def _ignored(name: str, patterns) -> bool:
+    return any(fnmatch.fnmatch(name, p) for p in patterns)
+
+
+def _files(settings, folder: str, recursive: bool = False) -> list[str]:
+    """The files under content/<folder>, relative to content/, sorted."""
+    path, settings_ignore = settings["PATH"], settings.get("IGNORE_FILES", [])
+    full = os.path.join(path, folder)
+    if not os.path.isdir(full):
+        return []
+    found = []
+    for base, dirs, names in os.walk(full):
+        # As Pelican's Generator.get_files: IGNORE_FILES patterns hide files and folders.
+        dirs[:] = sorted(d for d in dirs if recursive and not _ignored(d, settings_ignore))
+        found += [os.path.relpath(os.path.join(base, f), path) for f in names
+                  if not _ignored(f, settings_ignore)]
+    return sorted(found)
+
+
+def _reading(settings) -> tuple:
     parser = new_parser(settings)
-    readers = reading.caching_readers(settings)  # `invoke pull` reads the same files every time
+    readers = reading.caching_readers(settings)  # tools read the same files every time
     context = {"generated_content": {}, "static_content": {}, "static_links": set(),
                "localsiteurl": settings.get("SITEURL", "")}
+    return parser, lambda rels, cls: read_kind(readers, settings, settings["PATH"], rels, cls, parser,
+                                               context)
 
-    def files(folder):
-        full = os.path.join(path, folder)
-        if not os.path.isdir(full):
-            return []
-        return sorted(os.path.join(folder, f) for f in os.listdir(full))
 
-    topics = read_kind(readers, settings, path, files("topics"), Topic, parser, context)
-    experts = read_kind(readers, settings, path, files("experts"), Expert, parser, context)
-    parser.topics = {s.slug for s in topics}
-    parser.experts = {s.slug for s in experts}
-    check_unique(topics, lambda s: s.slug, parser, "topic")
-    check_unique(experts, lambda s: s.slug, parser, "expert")
-    check_reserved([*topics, *experts], parser)
-    check_headers(topics, TOPIC_FIELDS, parser, settings)
-    check_headers(experts, EXPERT_FIELDS, parser, settings)
-    people = People(
-        {s.slug: parser.parse(s.path, s.meta, TOPIC_FIELDS) for s in topics},
-        {s.slug: parser.parse(s.path, s.meta, EXPERT_FIELDS) for s in experts},
-    )
-    reading.finish(settings)
-    if parser.problems:
-        raise ContentError(parser.problems)
-    return people
+def read_people(settings) -> People:
+    """Validated topics and experts; raises ContentError listing every problem."""
+    parser, read = _reading(settings)
+    sources = Sources(read(_files(settings, "topics"), Topic), read(_files(settings, "experts"), Expert),
+                      [], [])
+    try:
+        parsed = validate(sources, parser, settings, whole=False)
+    finally:
+        reading.finish(settings)
+    return People({s.slug: parsed[s.path] for s in sources.topics},
+                  {s.slug: parsed[s.path] for s in sources.experts})
+
+
+def wall_pages(settings) -> tuple:
+    """(page number -> URL of the endorsements wall's page, cards per page), as Pelican
+    paginates the wall (PAGINATION_PATTERNS)."""
+    from pelican.paginator import Paginator
+
+    per_page = settings["PAGINATED_TEMPLATES"].get("endorsements") or settings["DEFAULT_PAGINATION"]
+
+    @functools.cache
+    def url(number: int) -> str:
+        if not per_page:
+            return "endorsements/"
+        paginator = Paginator("endorsements/index.html", "endorsements/", range(number * per_page),
+                              settings, per_page)
+        return paginator.page(number).url
+
+    return url, per_page or 0
+
+
+def link_sources(sources: Sources, parsed: dict, settings) -> Showcase:
+    url, per_page = wall_pages(settings)
+    return link(entries(sources.topics, parsed), entries(sources.experts, parsed, body=True),
+                entries(sources.endorsements, parsed, body=True), entries(sources.posts, parsed),
+                preview=bool(settings.get("EMINENCE_PREVIEW")), wall_page_url=url,
+                wall_per_page=per_page)
+
+
+def read_showcase(settings) -> Showcase:
+    """The whole showcase, read through Pelican's readers (no build), validated as the
+    build validates it and linked. For the desk and `invoke health`."""
+    from pelican.contents import Article
+
+    parser, read = _reading(settings)
+    posts = [rel for folder in settings["ARTICLE_PATHS"] for rel in _files(settings, folder, recursive=True)]
+    try:
+        sources = Sources(read(_files(settings, "topics"), Topic),
+                          read(_files(settings, "experts"), Expert),
+                          read(_files(settings, "endorsements"), Endorsement), read(posts, Article))
+        parsed = validate(sources, parser, settings)
+    finally:
+        reading.finish(settings)
+    return link_sources(sources, parsed, settings)

@@ -62,13 +62,13 @@ def page_text(body: bytes, content_type: str | None) -> str:
 
 
 def verdict(endorsement, result) -> Verdict:
-    path, source = endorsement.source_path, endorsement.source
+    path, source = endorsement.path, endorsement.source
     if result.status in GONE_STATUSES or result.gone:
         return Verdict(path, source, "gone", f"the page answers HTTP {result.status}")
     if result.error:
         return Verdict(path, source, "unreachable", result.error)
     text = page_text(result.body or b"", result.content_type)
-    missing = [p for p in quote_parts(plain_text(endorsement.content)) if p not in text]
+    missing = [p for p in quote_parts(plain_text(endorsement.quote)) if p not in text]
     moved = f" (moved permanently to {result.moved_to})" if result.moved_to else ""
     if missing:
         return Verdict(path, source, "missing", f"the page no longer contains the quote{moved}: "

@@ -377,7 +377,7 @@ class Puller:
     # -- long-term flags ----------------------------------------------------
 
     def _flag_stale(self) -> None:
-        failing, silent = stale_flags(self.health, self.people, self.settings, self.now)
+        failing, silent = stale_flags(self.health, self.people.experts, self.settings, self.now)
         self.summary.failing_feeds += failing
         self.summary.silent_experts += silent
 

@@ -144,11 +144,11 @@ def freeze_urls(generators) -> None:
     ask for it ~35 times per post (a sixth of a 5,000-post build's render time).
     Pelican's own `override_url` mechanism holds the result."""
     context = generators[0].context if generators else {}
+    models = [g.model for g in generators if isinstance(g, ShowcaseGenerator) and g.model]
+    records = [r for m in models for r in (*m.topics, *m.experts, *m.every_endorsement)]
     seen = set()
-    for obj in [*context.get("generated_content", {}).values(), *context.get("topics", []),
-                *context.get("experts", []), *context.get("drafts", []),
-                *context.get("review_queue", {}).get("endorsements", []),
-                *context.get("endorsements", [])]:
+    for obj in [*context.get("generated_content", {}).values(), *context.get("drafts", []),
+                *(r.read for r in records)]:
         if isinstance(obj, Content) and id(obj) not in seen:
             seen.add(id(obj))
             # Not save_as: Pelican reads `override_save_as` as "may overwrite another page".

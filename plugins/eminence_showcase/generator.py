@@ -10,32 +10,28 @@ from __future__ import annotations
 
 import logging
 import os
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 
 from pelican.generators import Generator
-from pelican.paginator import Paginator
 
+from eminence_model import showcase
 from eminence_model.schema import (
-    ENDORSEMENT_FIELDS,
-    EXPERT_FIELDS,
-    POST_FIELDS,
-    TOPIC_FIELDS,
     Endorsement,
     Expert,
     Topic,
 )
 from eminence_model.sources import (
+    PELICAN_MANAGED,
     Source,
-    check_headers,
-    check_links,
-    check_reserved,
-    check_unique,
+    Sources,
+    link_sources,
     new_parser,
     raw_metadata,
     read_kind,
+    validate,
 )
-from eminence_model.validate import ContentError, display_path
+from eminence_model.validate import display_path
 
 from . import charts, search
 from .feeds import write_feeds, write_sitemap
@@ -45,13 +41,11 @@ from .stream import is_endorsement, merged, stream
 
 logger = logging.getLogger(__name__)
 
-# Attributes Pelican derives itself (e.g. dates made timezone-aware in
-# Content.__init__); validation checks them but must not overwrite them.
-PELICAN_MANAGED = {"title", "date", "status", "summary", "slug"}
-
 
 @dataclass
-class Showcase:
+class Pages:
+    """What the pages show: the model's records as the theme's (Pelican's) objects."""
+
     topics: list = field(default_factory=list)
     experts: list = field(default_factory=list)
     endorsements: list = field(default_factory=list)  # shown in this build
@@ -59,11 +53,43 @@ class Showcase:
     stream: object = None  # every post and endorsement shown (stream.Stream)
 
 
+def dress(model: showcase.Showcase) -> tuple[list, list, list, list]:
+    """The theme reads Pelican's objects: each gets its record's links as attributes
+    (`post.expert`, `topic.posts`...), objects where the record has records. One way
+    only: nothing here decides what is shown or in which order; the model did."""
+    def objs(records):
+        return [r.read for r in records]
+
+    for record in (*model.experts, *model.every_post, *model.every_endorsement):
+        record.read.topics = objs(record.topics)
+    for x in model.experts:
+        x.read.trusted = x.trusted
+    for p in model.every_post:
+        p.read.expert, p.read.featured, p.read.is_draft = p.expert.read, p.featured, p.is_draft
+        p.read.kind = p.kind.value
+    for e in model.every_endorsement:
+        e.read.experts, e.read.featured, e.read.is_draft = objs(e.experts), e.featured, e.is_draft
+        if e.url:
+            e.read.override_url = e.url
+    for t in model.topics:
+        t.read.posts = objs(model.posts_of(t))
+        t.read.endorsements = objs(model.endorsements_of(t))
+        t.read.experts = objs(model.experts_of(t))
+        t.read.active_experts = objs(model.experts_of(t, active=True))
+    for x in model.experts:
+        x.read.posts = objs(model.posts_of(x))
+        x.read.endorsements = objs(model.endorsements_of(x))
+    for r in (*model.topics, *model.experts):
+        r.read.stream = stream(r.read.url, merged(r.read.posts, r.read.endorsements))
+    return objs(model.topics), objs(model.experts), objs(model.posts), objs(model.endorsements)
+
+
 class ShowcaseGenerator(Generator):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.preview = bool(self.settings.get("EMINENCE_PREVIEW"))
-        self.showcase = Showcase()
+        self.showcase = Pages()
+        self.model: showcase.Showcase | None = None
 
     # -- reading ------------------------------------------------------------
 
@@ -88,158 +114,37 @@ class ShowcaseGenerator(Generator):
                                           Exception("Pelican skipped it; see its log above")))
         return sources
 
-    # -- validation ---------------------------------------------------------
-
-    def _validate(self):
-        parser = new_parser(self.settings)
-        topics = self._read_kind("topics", Topic, parser)
-        experts = self._read_kind("experts", Expert, parser)
-        endorsements = self._read_kind("endorsements", Endorsement, parser)
-        posts = self._post_sources(parser)
-
-        parser.topics = {s.slug for s in topics}
-        parser.experts = {s.slug for s in experts}
-
-        check_unique(topics, lambda s: s.slug, parser, "topic")
-        check_unique(experts, lambda s: s.slug, parser, "expert")
-        check_unique(endorsements, lambda s: s.slug, parser, "endorsement")
-        check_unique(posts, lambda s: (s.meta.get("expert"), s.slug), parser, "post")
-        check_reserved([*topics, *experts], parser)
-        check_links(self.path, parser)
-        for kind_fields, sources in ((TOPIC_FIELDS, topics), (EXPERT_FIELDS, experts),
-                                     (ENDORSEMENT_FIELDS, endorsements), (POST_FIELDS, posts)):
-            check_headers(sources, kind_fields, parser, self.settings)
-
-        parsed = {}
-        for kind_fields, sources in ((TOPIC_FIELDS, topics), (EXPERT_FIELDS, experts),
-                                     (ENDORSEMENT_FIELDS, endorsements), (POST_FIELDS, posts)):
-            for src in sources:
-                parsed[src.path] = parser.parse(src.path, src.meta, kind_fields)
-
-        for src in endorsements:
-            values = parsed[src.path]
-            if values.get("status") == "published" and values.get("consent") == "pending":
-                parser.problem(
-                    src.path, "Consent",
-                    "is 'pending' but Status is 'published': an endorsement is published only "
-                    "with consent.",
-                    "record consent and set 'Consent: granted' (or 'public' if it was said "
-                    "publicly at Source), or set 'Status: draft' until consent arrives.",
-                )
-        for src in posts:
-            folder = os.path.relpath(src.path, self.path).split(os.sep)
-            expert = parsed[src.path].get("expert")
-            if expert and len(folder) >= 3 and folder[1] != expert:
-                parser.problem(
-                    src.path, "Expert",
-                    f"is '{expert}' but the file is under posts/{folder[1]}/.",
-                    f"move the file to content/posts/{expert}/ or correct 'Expert:'.",
-                )
-            kind = parsed[src.path].get("kind", "article")
-            if kind == "episode" and not parsed[src.path].get("media"):
-                parser.problem(src.path, "Media", "is missing: an episode's page links to its audio.",
-                               "add 'Media: <the https URL of the audio file>', or change 'Kind:'.")
-            if kind == "video" and not (parsed[src.path].get("media") or parsed[src.path].get("original")):
-                parser.problem(src.path, "Media", "is missing: a video's page links to where it plays.",
-                               "add 'Media: <the https URL of the video's page>', or change 'Kind:'.")
-
-        explained = {p.path for p in parser.problems}
-        for src in (*topics, *experts, *endorsements, *posts):
-            if src.obj is None and display_path(src.path) not in explained:
-                parser.problem(src.path, "(file)", f"Pelican could not read it ({src.error}).",
-                               "check the metadata lines at the top of the file.")
-        if parser.problems:
-            raise ContentError(parser.problems)
-        return topics, experts, endorsements, posts, parsed
-
     # -- linking ------------------------------------------------------------
 
     def generate_context(self):
-        topics, experts, endorsements, posts, parsed = self._validate()
-
-        def apply(sources):
-            for src in sources:
+        parser = new_parser(self.settings)
+        sources = Sources(self._read_kind("topics", Topic, parser),
+                          self._read_kind("experts", Expert, parser),
+                          self._read_kind("endorsements", Endorsement, parser),
+                          self._post_sources(parser))
+        parsed = validate(sources, parser, self.settings)
+        self.model = model = link_sources(sources, parsed, self.settings)
+        for _, kind_sources in sources.kinds():
+            for src in kind_sources:
                 for attr, value in parsed[src.path].items():
                     if attr not in PELICAN_MANAGED:
                         setattr(src.obj, attr, value)
-            return [s.obj for s in sources]
-
-        topic_objs = apply(topics)
-        expert_objs = apply(experts)
-        endorsement_objs = apply(endorsements)
-        post_objs = apply(posts)
-
-        by_topic = {t.slug: t for t in topic_objs}
-        by_expert = {e.slug: e for e in expert_objs}
-        for obj in (*topic_objs, *expert_objs, *endorsement_objs, *post_objs):
-            if hasattr(obj, "topics"):
-                obj.topics = [by_topic[s] for s in obj.topics]
-        for e in expert_objs:
-            e.trusted = getattr(e, "trusted", False)
-        for p in post_objs:
-            p.expert = by_expert[p.expert]
-            p.featured = getattr(p, "featured", False)
-            p.is_draft = p.status != "published"
-            p.kind = getattr(p, "kind", "article")
-        for e in endorsement_objs:
-            e.experts = [by_expert[s] for s in getattr(e, "experts", [])]
-            e.featured = getattr(e, "featured", False)
-            e.is_draft = not e.is_public
-
-        shown_posts = [p for p in post_objs if p.status == "published" or (
-            self.preview and p.status == "draft")]
-        shown_posts.sort(key=lambda p: (p.date, p.slug), reverse=True)
-        shown_endorsements = [e for e in endorsement_objs if e.is_public or (
-            self.preview and e.consent != "withdrawn")]
-        shown_endorsements.sort(key=lambda e: (e.date, e.slug), reverse=True)
-        self._wall_urls(shown_endorsements)
-        for e in endorsement_objs:
-            if e.status == "published" and e.consent == "withdrawn":
-                logger.warning("%s: Consent is 'withdrawn': the endorsement is taken down from "
-                               "the site.", display_path(e.source_path))
-
-        posts_by = defaultdict(list)
-        endorsements_by = defaultdict(list)
-        for p in shown_posts:
-            posts_by[p.expert.slug].append(p)
-            for t in p.topics:
-                posts_by["topic:" + t.slug].append(p)
-        for e in shown_endorsements:
-            for t in e.topics:
-                endorsements_by["topic:" + t.slug].append(e)
-            for x in e.experts:
-                endorsements_by[x.slug].append(e)
-
-        expert_objs.sort(key=lambda e: (e.is_alumni, e.title.lower()))
-        topic_objs.sort(key=lambda t: (getattr(t, "order", 1000), t.title.lower()))
-        for t in topic_objs:
-            t.posts = posts_by["topic:" + t.slug]
-            t.endorsements = endorsements_by["topic:" + t.slug]
-            t.experts = [e for e in expert_objs if t in e.topics]
-            t.active_experts = [e for e in t.experts if not e.is_alumni]
-        for e in expert_objs:
-            e.posts = posts_by[e.slug]
-            e.endorsements = endorsements_by[e.slug]
-        for obj in (*topic_objs, *expert_objs):
-            obj.stream = stream(obj.url, merged(obj.posts, obj.endorsements))
-
+        topic_objs, expert_objs, shown_posts, shown_endorsements = dress(model)
+        for e in model.taken_down:
+            logger.warning("%s: Consent is 'withdrawn': the endorsement is taken down from "
+                           "the site.", display_path(e.path))
         self._chart(topic_objs, expert_objs, shown_posts, shown_endorsements)
         site_stream = stream("posts/", merged(shown_posts, shown_endorsements))
-        self.showcase = Showcase(topic_objs, expert_objs, shown_endorsements, shown_posts, site_stream)
+        self.showcase = Pages(topic_objs, expert_objs, shown_endorsements, shown_posts, site_stream)
         featured = [e for e in shown_endorsements if e.featured] or shown_endorsements
         featured = featured[: self.settings["EMINENCE_HOME_ENDORSEMENTS"]]
         # The home page's stream: what is new, endorsements the page already features aside.
         latest = [i for i in site_stream.items if not (is_endorsement(i) and i in featured)]
         self.home_stream = latest[: self.settings["EMINENCE_HOME_LATEST"]]
-        drafts = sorted((p for p in post_objs if p.status == "draft"), key=lambda p: (p.date, p.slug),
-                        reverse=True)
-        waiting = sorted((e for e in endorsement_objs if e.status == "draft" and e.consent != "withdrawn"),
-                         key=lambda e: (e.date, e.slug), reverse=True)
         # Search bundles follow the posts this build writes (drafts too, in a preview).
         build_state(self.settings).search_plan = bundles = search.plan(self.settings, shown_posts)
         self.context.update(
             search_bundles=list(bundles),
-            review_queue={"posts": drafts, "endorsements": waiting},
             topics=topic_objs,
             experts=expert_objs,
             endorsements=shown_endorsements,
@@ -272,17 +177,6 @@ class ShowcaseGenerator(Generator):
             e.activity = charts.activity(months, [p for p in e.posts if not p.is_draft], [])
             e.sparkline = charts.sparkline(e.activity, e.title)
         self.context["activity_months"] = months
-
-    def _wall_urls(self, endorsements) -> None:
-        """The wall is paginated: each endorsement's URL is its card on its own page."""
-        per_page = self.settings["PAGINATED_TEMPLATES"].get("endorsements") or self.settings[
-            "DEFAULT_PAGINATION"]
-        paginator = Paginator("endorsements/index.html", "endorsements/", endorsements, self.settings,
-                              per_page)
-        for number in range(1, paginator.num_pages + 1):
-            page_url = paginator.page(number).url
-            for e in paginator.page(number).object_list:
-                e.override_url = f"{page_url}#endorsement-{e.slug}"
 
     # -- writing ------------------------------------------------------------
 

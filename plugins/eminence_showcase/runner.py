@@ -12,6 +12,7 @@ from pelican import Pelican
 from pelican.settings import read_settings
 
 from eminence_model import reading
+from eminence_model.showcase import Showcase
 from eminence_model.store import Locked, exclusive
 from eminence_model.validate import display_path
 
@@ -99,20 +100,24 @@ def build(settings: dict, wait: bool = False) -> Pelican:
     return pelican
 
 
-def check(settings: dict) -> dict:
+def check(settings: dict) -> Showcase:
     """Read and validate all content exactly as a build does, but write nothing.
 
-    Returns the shared context (topics, experts, articles...) for reporting.
+    Returns the linked showcase (eminence_model.showcase) the build would write.
     """
     pelican = Pelican(settings)
     context = settings.copy()
     context.update(generated_content={}, static_links=set(), static_content={},
                    localsiteurl=settings["SITEURL"])
     # The same generator list Pelican.run() uses; only their reading half runs.
+    model = None
     for cls in pelican._get_generator_classes():
         generator = cls(context=context, settings=pelican.settings, path=pelican.path,
                         theme=pelican.theme, output_path=pelican.output_path)
         if hasattr(generator, "generate_context"):
             generator.generate_context()
+        model = getattr(generator, "model", model)
     reading.finish(pelican.settings)  # the next build reuses what was read here
-    return context
+    if model is None:
+        raise RuntimeError("the showcase plugin is not in PLUGINS: nothing linked the showcase")
+    return model
