@@ -28,6 +28,7 @@ from eminence_model.refusals import (  # noqa: E402
     help_after_a_task_name,
     writes,
 )
+from eminence_model.settings import SettingsError, setting  # noqa: E402
 from eminence_showcase import runner  # noqa: E402 - needs plugins/ on the path
 
 OUTPUT = os.path.join(ROOT, "output")
@@ -39,7 +40,8 @@ def _settings(settings_file: str, **overrides) -> dict:
     from pelican.log import init as init_logging
 
     init_logging(level=logging.WARNING)
-    return runner.load_settings(os.path.join(ROOT, settings_file), **overrides)
+    with exits_on(SettingsError):  # a misspelt or mistyped EMINENCE_* setting, with the fix
+        return runner.load_settings(os.path.join(ROOT, settings_file), **overrides)
 
 
 def _fail(error: ContentError) -> None:
@@ -199,7 +201,7 @@ def queue(c, json=False, settings="pelicanconf.py"):
     from eminence_desk import queue_items, queue_lines
 
     conf, model = _checked(settings)
-    items = queue_items(model, conf["PATH"], brand_terms=conf.get("EMINENCE_BRAND_TERMS", []))
+    items = queue_items(model, conf["PATH"], brand_terms=setting(conf, "EMINENCE_BRAND_TERMS"))
     if json:
         print(jsonlib.dumps(items, indent=1, ensure_ascii=False))
         return

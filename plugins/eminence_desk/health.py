@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from eminence_model.settings import setting
 from eminence_model.showcase import Showcase
 
 
@@ -20,7 +21,7 @@ def health_report(health: dict, showcase: Showcase, settings: dict,
     moved = sorted((h.get("expert", "?"), url, h["moved_to"]) for url, h in health.items()
                    if h.get("moved_to"))
     gone = sorted((h.get("expert", "?"), url) for url, h in health.items() if h.get("gone"))
-    months = settings.get("EMINENCE_TOPIC_QUIET_MONTHS", 12)
+    months = setting(settings, "EMINENCE_TOPIC_QUIET_MONTHS")
     quiet_cutoff = now - dt.timedelta(days=30 * months)
     no_expert = [t.slug for t in showcase.topics if not showcase.experts_of(t, active=True)]
     no_endorsement = [t.slug for t in showcase.topics

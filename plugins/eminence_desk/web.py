@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask, abort, redirect, render_template, request, send_from_directory, url_for
 
+from eminence_model.settings import setting
 from eminence_model.showcase import Showcase
 from eminence_model.sources import read_showcase
 from eminence_model.store import PullLocked, file_hash, header_field, pull_lock, state_dir
@@ -125,7 +126,7 @@ def create_app(settings: dict, preview: Preview) -> Flask:
     @app.get("/")
     def queue():
         model = showcase()
-        items = queue_items(model, content, brand_terms=settings.get("EMINENCE_BRAND_TERMS", []))
+        items = queue_items(model, content, brand_terms=setting(settings, "EMINENCE_BRAND_TERMS"))
         for item in items:
             path = abs_path(item["path"])
             item["digest"] = file_hash(path)
@@ -143,7 +144,7 @@ def create_app(settings: dict, preview: Preview) -> Flask:
         if not os.path.isfile(path):
             return redirect(url_for("queue", gone=display_path(path)), 303)
         model = showcase()
-        queued = queue_items(model, content, brand_terms=settings.get("EMINENCE_BRAND_TERMS", []))
+        queued = queue_items(model, content, brand_terms=setting(settings, "EMINENCE_BRAND_TERMS"))
         at = next((n for n, i in enumerate(queued) if abs_path(i["path"]) == path), None)
         found = queued[at] if at is not None else None
         # Neighbours in the queue's order: j/k and, after a decision, the next one.

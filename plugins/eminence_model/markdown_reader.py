@@ -4,8 +4,9 @@ Pelican's MarkdownReader builds a new Markdown instance for every file, loading 
 configuring every extension again: a fifth of the time it takes to read a post (on
 the build benchmark, ~8 of ~39 profiled seconds for 5,700 files). Python-Markdown
 supports converting many documents with one instance and `reset()` between them;
-this reader does that and leaves the rest to Pelican's own code (`_parse_metadata`,
-`process_metadata`), so what it returns is what Pelican's reader returns.
+this reader does that and leaves the rest to Pelican's own code (its metadata parsing,
+through pelican_adapter, and `process_metadata`), so what it returns is what Pelican's
+reader returns.
 tests/test_read_cache.py reads the same documents through both and compares.
 
 Pelican converts formatted fields (Summary) with the instance that read the body,
@@ -24,6 +25,8 @@ from markdown.preprocessors import Preprocessor
 from pelican.readers import MarkdownReader
 from pelican.utils import pelican_open
 
+from .pelican_adapter import begin_markdown_file, parse_markdown_metadata, parses_metadata_as_pelican
+
 
 class _NoMeta(Preprocessor):
     """Passes lines through: what `meta` becomes for formatted fields."""
@@ -35,12 +38,12 @@ class _NoMeta(Preprocessor):
 def reuses_markdown(cls: type) -> bool:
     """True for Pelican's MarkdownReader and subclasses that keep its reading as is."""
     return (issubclass(cls, MarkdownReader) and cls.read is MarkdownReader.read
-            and cls._parse_metadata is MarkdownReader._parse_metadata)
+            and parses_metadata_as_pelican(cls))
 
 
 def read(reader: MarkdownReader, source_path: str):
     """MarkdownReader.read, with the reader's Markdown instances reused."""
-    reader._source_path = source_path
+    begin_markdown_file(reader, source_path)
     body = reader.__dict__.get("_eminence_body")
     if body is None:
         body = reader._eminence_body = Markdown(**reader.settings["MARKDOWN"])
@@ -55,5 +58,4 @@ def read(reader: MarkdownReader, source_path: str):
         fields = reader._eminence_fields = Markdown(**reader.settings["MARKDOWN"])
     if "meta" not in fields.preprocessors:
         fields.preprocessors.register(_NoMeta(fields), "meta", 0)
-    reader._md = fields
-    return content, reader._parse_metadata(body.Meta)
+    return content, parse_markdown_metadata(reader, fields, body.Meta)

@@ -41,6 +41,7 @@ from pelican.readers import BaseReader, Readers
 from . import markdown_reader
 from .digest import code_digest, settings_digest
 from .sanitize import clean_read
+from .settings import setting
 
 # Settings that change where and how pages are written, not what a reader returns.
 # (Where things are, PATH, OUTPUT_PATH, CACHE_PATH, THEME..., is left out of every settings
@@ -80,7 +81,7 @@ class ReadCache:
 
     def __init__(self, settings: dict):
         self.settings = settings
-        self.enabled = settings.get("EMINENCE_READ_CACHE", True)
+        self.enabled = setting(settings, "EMINENCE_READ_CACHE")
         self.digest = hashlib.sha1(
             f"{settings_digest(settings, NOT_READING)}|{code_digest(settings)}".encode()).hexdigest()
         self.path = os.path.join(settings.get("CACHE_PATH", "cache"),

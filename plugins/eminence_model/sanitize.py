@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 import nh3
 
+from .settings import setting
+
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dfn", "div",
     "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
@@ -111,7 +113,7 @@ def clean_read(content: str, metadata: dict, settings: dict) -> tuple[str, dict]
     metadata = {k: CONTROLS.sub("", v) if isinstance(v, str) else v for k, v in metadata.items()}
     content = CONTROLS.sub("", content or "")
     pulled = "feed" in metadata
-    if pulled or not settings.get("EMINENCE_TRUST_EDITOR_HTML"):
+    if pulled or not setting(settings, "EMINENCE_TRUST_EDITOR_HTML"):
         sanitize = clean if pulled else clean_editor_html
         content = sanitize(content) if content else content
         if isinstance(metadata.get("summary"), str):

@@ -28,7 +28,9 @@ from .schema import (
     Expert,
     Topic,
 )
+from .settings import setting
 from .showcase import Entry, Showcase, link
+from .urls import apply_url_settings
 from .validate import ContentError, FieldParser, display_path
 
 # Taken by the filter and pagination URLs (experts/topic/, posts/page/).
@@ -110,7 +112,7 @@ def check_headers(sources, fields, parser: FieldParser, settings) -> None:
     """Strict metadata (header.py) for each file, as the editor typed it. A file that
     fails this is not trusted to what Pelican made of it: its other fields are not
     reported again on top."""
-    extra = settings.get("EMINENCE_EXTRA_METADATA", ())
+    extra = setting(settings, "EMINENCE_EXTRA_METADATA")
     for src in sources:
         try:
             with open(src.path, encoding="utf-8") as fh:
@@ -140,7 +142,7 @@ def check_links(content_path: str, parser: FieldParser) -> None:
 
 def new_parser(settings) -> FieldParser:
     local = None
-    if settings.get("EMINENCE_ALLOW_LOCAL_FEEDS"):
+    if setting(settings, "EMINENCE_ALLOW_LOCAL_FEEDS"):
         local = os.path.dirname(os.path.normpath(settings["PATH"]))
     return FieldParser((), (), settings["PATH"], local_feed_root=local)
 
@@ -303,7 +305,7 @@ def link_sources(sources: Sources, parsed: dict, settings) -> Showcase:
     url, per_page = wall_pages(settings)
     return link(entries(sources.topics, parsed), entries(sources.experts, parsed, body=True),
                 entries(sources.endorsements, parsed, body=True), entries(sources.posts, parsed),
-                preview=bool(settings.get("EMINENCE_PREVIEW")), wall_page_url=url,
+                preview=setting(settings, "EMINENCE_PREVIEW"), wall_page_url=url,
                 wall_per_page=per_page)
 
 
@@ -312,6 +314,8 @@ def read_showcase(settings) -> Showcase:
     build validates it and linked. For the desk and `invoke health`."""
     from pelican.contents import Article
 
+    settings = dict(settings)
+    apply_url_settings(settings)  # the build's URLs: the desk links to the pages it shows
     parser, read = _reading(settings)
     posts = [rel for folder in settings["ARTICLE_PATHS"] for rel in _files(settings, folder, recursive=True)]
     try:

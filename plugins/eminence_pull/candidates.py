@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from eminence_model.settings import setting
 from eminence_model.store import header_field, sha256_bytes
 
 from .convert import _finish_line, escape
@@ -83,9 +84,9 @@ class CandidateWriter:
         self.puller = puller
         self.tally = puller.summary.watch
         settings, people = puller.settings, puller.people
-        self.max_new = settings.get("EMINENCE_WATCH_MAX_NEW", 10)
+        self.max_new = setting(settings, "EMINENCE_WATCH_MAX_NEW")
         self.domains = {d.strip().lower().removeprefix("www.")
-                        for d in settings.get("EMINENCE_INTERNAL_DOMAINS", []) if d.strip()}
+                        for d in setting(settings, "EMINENCE_INTERNAL_DOMAINS") if d.strip()}
         self.names = {" ".join(n.split()).casefold()
                       for names in expert_names(people).values() for n in names}
         # An expert's own profile pages (e.g. https://social.example/@ada) are theirs.

@@ -22,7 +22,9 @@ from markupsafe import Markup
 from pelican import signals
 from pelican.contents import Article, Content
 
-from eminence_model import reading
+from eminence_model import pelican_adapter, reading
+from eminence_model import settings as settings_table
+from eminence_model.urls import apply_url_settings
 from eminence_model.validate import ContentError
 
 from . import prefetch, search, structured
@@ -33,22 +35,6 @@ from .state import build_state, new_build
 __all__ = ["ContentError", "ShowcaseGenerator", "register"]
 
 logger = logging.getLogger(__name__)
-
-URL_DEFAULTS = {
-    "TOPIC_URL": "topics/{slug}/",
-    "TOPIC_SAVE_AS": "topics/{slug}/index.html",
-    "EXPERT_URL": "experts/{slug}/",
-    "EXPERT_SAVE_AS": "experts/{slug}/index.html",
-    # Endorsements live on the wall, not on pages of their own.
-    "ENDORSEMENT_URL": "endorsements/#endorsement-{slug}",
-    "ENDORSEMENT_SAVE_AS": "",
-    "EMINENCE_HOME_LATEST": 6,
-    "EMINENCE_HOME_ENDORSEMENTS": 3,
-    "EMINENCE_PREVIEW": False,
-    # What a post of each kind is called on cards and pages (a site may say "Talk").
-    "EMINENCE_KIND_LABELS": {"article": "Article", "note": "Note", "video": "Video", "episode": "Episode"},
-}
-
 
 def initials(name: str) -> str:
     parts = [p for p in str(name).replace("-", " ").split() if p[:1].isalpha()]
@@ -77,28 +63,11 @@ def apply_settings(pelican) -> None:
     settings = pelican.settings
     reading.start(settings)  # one read cache and one state per build, even when settings are reused
     state = new_build(settings)
-    for key, value in URL_DEFAULTS.items():
-        settings.setdefault(key, value)
-    for key in ("TOPIC", "EXPERT", "ENDORSEMENT"):
-        settings.setdefault(f"{key}_LANG_URL", settings[f"{key}_URL"])
-        settings.setdefault(f"{key}_LANG_SAVE_AS", settings[f"{key}_SAVE_AS"])
-    paginated = dict(settings.get("PAGINATED_TEMPLATES") or {})
-    for name in ("topic", "expert", "posts"):
-        paginated.setdefault(name, None)
-    # Quote cards are small: more per page, still well under ~150 KB a page.
-    paginated.setdefault("endorsements", settings.get("EMINENCE_ENDORSEMENTS_PER_PAGE", 24))
-    settings["PAGINATED_TEMPLATES"] = paginated
-
-    if settings.get("EMINENCE_PREVIEW"):
-        # Preview shows drafts at the URL they will have once published.
-        settings["DRAFT_URL"] = settings["DRAFT_LANG_URL"] = settings["ARTICLE_URL"]
-        settings["DRAFT_SAVE_AS"] = settings["DRAFT_LANG_SAVE_AS"] = settings["ARTICLE_SAVE_AS"]
-    else:
-        # A public build writes drafts nowhere, not even Pelican's drafts/ folder.
-        for key in ("DRAFT_URL", "DRAFT_SAVE_AS", "DRAFT_LANG_URL", "DRAFT_LANG_SAVE_AS",
-                    "DRAFT_PAGE_URL", "DRAFT_PAGE_SAVE_AS", "DRAFT_PAGE_LANG_URL",
-                    "DRAFT_PAGE_LANG_SAVE_AS"):
-            settings[key] = ""
+    settings_table.check(settings)
+    apply_url_settings(settings)
+    for known in settings_table.SETTINGS:  # what the theme reads from the settings
+        if known.template:
+            settings.setdefault(known.name, known.default)
 
     # Feed text reaches templates through titles and metadata: escape by default.
     settings["JINJA_ENVIRONMENT"] = {**settings.get("JINJA_ENVIRONMENT", {}), "autoescape": True}
@@ -110,8 +79,7 @@ def apply_settings(pelican) -> None:
     # OutputWriter (created once the content has validated, so invalid content
     # leaves the last good build) updates it in place, or empties it when it has
     # no record of the last build.
-    if pelican.delete_outputdir:
-        pelican.delete_outputdir = False
+    if pelican_adapter.keep_output_folder(pelican):
         state.clean_output = True
 
 
@@ -167,9 +135,8 @@ def skip_unsaved_lists(generator) -> None:
     of every post) before its writer finds that the page is saved nowhere: about 2 s of
     every 5,000-post build, cold or not. Where the setting saves nothing, this generator
     does not gather them; a site that sets one gets Pelican's pages as ever."""
-    for setting, method in UNSAVED_LISTS:
-        if not generator.settings.get(setting):
-            setattr(generator, method, lambda write: None)
+    pelican_adapter.skip_list_pages(generator, [method for setting, method in UNSAVED_LISTS
+                                                if not generator.settings.get(setting)])
 
 
 def articles_written(generator, writer) -> None:

@@ -16,6 +16,8 @@ from xml.sax.saxutils import escape, quoteattr
 from feedgenerator import Atom1Feed, Enclosure
 from pelican.utils import truncate_html_words
 
+from eminence_model.settings import setting
+
 FEED_PATHS = {
     "site": "feeds/all.atom.xml",
     "topic": "feeds/topics/{slug}.atom.xml",
@@ -26,8 +28,7 @@ OPML_PATH = "feeds/experts.opml"
 
 def base_url(settings: dict) -> str:
     """Absolute base for feeds and the sitemap: SITEURL, or a local one for dev builds."""
-    return (settings.get("SITEURL") or settings.get("EMINENCE_DEV_SITEURL")
-            or "http://127.0.0.1:8000").rstrip("/")
+    return (settings.get("SITEURL") or setting(settings, "EMINENCE_DEV_SITEURL")).rstrip("/")
 
 
 def feed_path(kind: str, slug: str = "") -> str:
@@ -41,7 +42,6 @@ def _entries(items, limit: int):
 
 
 _TAG = re.compile(r"<[^>]*>")
-FEED_CONTENT_WORDS = 1000  # EMINENCE_FEED_CONTENT_WORDS: an entry's content at most, in words
 
 
 def bounded(item, words: int) -> tuple[str, bool]:
@@ -107,9 +107,9 @@ def _feed(save, rel: str, title: str, page_url: str, items, settings: dict, base
 
     def make() -> str:
         feed_url = f"{base}/{rel}"
-        feed = Atom1Feed(title=title, link=page_url, description=settings.get("EMINENCE_TAGLINE", ""),
+        feed = Atom1Feed(title=title, link=page_url, description=setting(settings, "EMINENCE_TAGLINE"),
                          language=settings.get("DEFAULT_LANG"), feed_url=feed_url, feed_guid=feed_url)
-        words = settings.get("EMINENCE_FEED_CONTENT_WORDS", FEED_CONTENT_WORDS)
+        words = setting(settings, "EMINENCE_FEED_CONTENT_WORDS")
         for item in entries:
             _add(feed, item, base, words)
         return feed.writeString("utf-8")

@@ -25,9 +25,11 @@ import os
 
 from pelican.contents import Content
 from pelican.utils import clean_output_dir, sanitised_join
-from pelican.writers import FileOverwriteFailedError, Writer
+from pelican.writers import FileOverwriteFailedError
 
 from eminence_model.digest import sha
+from eminence_model.pelican_adapter import HookedWriter
+from eminence_model.settings import setting
 from eminence_model.store import remove_stale_temp_files
 
 from .fingerprint import ContentDigests, site_digest
@@ -64,7 +66,7 @@ class _PendingFile(io.StringIO):
     def close(self):
         if not self.closed:
             if self._elsewhere:
-                self._writer._written_files.discard(self._path)  # the other process's page
+                self._writer.written_files.discard(self._path)  # the other process's page
             elif self._unchanged:
                 self._writer.produced[self._path] = self._writer.fingerprints.get(self._path)
             else:
@@ -105,14 +107,14 @@ class _FingerprintedTemplate:
         return self._template.render(localcontext)
 
 
-class OutputWriter(Writer):
+class OutputWriter(HookedWriter):
     MANIFEST_VERSION = 1
 
     def __init__(self, output_path, settings=None):
         # Pelican's sanitised_join gives absolute paths; the record must match them.
         super().__init__(os.path.abspath(output_path), settings)
         settings = self.settings
-        self.enabled = settings.get("EMINENCE_INCREMENTAL", True)
+        self.enabled = setting(settings, "EMINENCE_INCREMENTAL")
         self.produced: dict[str, str | None] = {}  # absolute path -> fingerprint (None: none)
         self.fingerprints: dict[str, str | None] = {}
         self.changed: set[str] = set()  # written with new bytes, or removed
@@ -132,7 +134,7 @@ class OutputWriter(Writer):
         self._journal: int | None = None
         if self.enabled:
             self._recover_journal()
-        self._context: dict | None = None
+        self._page_context: dict | None = None
         self.share: Share | None = None
         self.shared_phases = 0  # loops of writes rendered on several processes
         self._articles_shared = False
@@ -197,7 +199,7 @@ class OutputWriter(Writer):
     def _static_outputs(self) -> list[str]:
         """Files Pelican copied rather than wrote: static content and the theme's assets."""
         settings, out = self.settings, []
-        for static in (self._context or {}).get("staticfiles", []):
+        for static in (self._page_context or {}).get("staticfiles", []):
             if static.save_as:
                 out.append(sanitised_join(self.output_path, static.save_as))
         for folder in settings.get("THEME_STATIC_PATHS", []):
@@ -299,14 +301,14 @@ class OutputWriter(Writer):
             return
         if share.is_child:
             share.exit_child({"produced": self.produced, "fingerprints": self.fingerprints,
-                              "changed": self.changed, "written": self._written_files,
+                              "changed": self.changed, "written": self.written_files,
                               "rendered": self.rendered - self._counts[0],
                               "skipped": self.skipped - self._counts[1]})
         for report in share.collect():
             self.produced.update(report["produced"])
             self.fingerprints.update(report["fingerprints"])
             self.changed |= report["changed"]
-            self._written_files |= report["written"]
+            self.written_files |= report["written"]
             self.rendered += report["rendered"]
             self.skipped += report["skipped"]
 
@@ -332,7 +334,7 @@ class OutputWriter(Writer):
     def write_file(self, name, template, context, *args, **kwargs):
         if not name:
             return None
-        self._context = context
+        self._page_context = context
         if not self._articles_shared and isinstance(kwargs.get("article"), Content):
             # Pelican's article loop: share it from its first page to article_writer_finalized.
             self._articles_shared = True
@@ -340,20 +342,20 @@ class OutputWriter(Writer):
         return super().write_file(name, _FingerprintedTemplate(self, template, kwargs),
                                   context, *args, **kwargs)
 
-    def _open_w(self, filename, encoding, override=False):
+    def open_output(self, filename, encoding, override=False):
         # Pelican's own guard against two pages writing one file, kept as is.
-        if filename in self._overridden_files:
+        if filename in self.overridden_files:
             if override:
                 raise FileOverwriteFailedError(f'Failed to overwrite "{filename}" a second time '
                                                "(was previously overwritten)")
             return open(os.devnull, "w", encoding=encoding)
-        if filename in self._written_files and not override:
+        if filename in self.written_files and not override:
             raise FileOverwriteFailedError(
                 f'Failed to overwrite "{filename}" as Pelican has already written to it '
                 "previously (set `override=True` if intended)")
         if override:
-            self._overridden_files.add(filename)
-        self._written_files.add(filename)
+            self.overridden_files.add(filename)
+        self.written_files.add(filename)
         return _PendingFile(self, filename)
 
     def write_text(self, rel: str, make, objects=()) -> None:

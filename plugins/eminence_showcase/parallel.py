@@ -21,20 +21,19 @@ import pickle
 import threading
 import traceback
 
+from eminence_model.settings import setting
 from eminence_model.store import worker_started
-
-PARALLEL_MIN = 64  # files or pages; below this, forking costs more than it saves
 
 
 def worker_count(settings: dict) -> int:
-    wanted = settings.get("EMINENCE_WORKERS")
+    wanted = setting(settings, "EMINENCE_WORKERS")
     if wanted is None:
         wanted = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, int(wanted or 1))
 
 
 def can_fork(settings: dict, jobs: int) -> bool:
-    return (worker_count(settings) > 1 and jobs >= settings.get("EMINENCE_PARALLEL_MIN", PARALLEL_MIN)
+    return (worker_count(settings) > 1 and jobs >= setting(settings, "EMINENCE_PARALLEL_MIN")
             and threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods())
 
 

@@ -12,13 +12,20 @@ from pelican import Pelican
 from pelican.settings import read_settings
 
 from eminence_model import reading
+from eminence_model import settings as settings_table
+from eminence_model.pelican_adapter import generator_classes
+from eminence_model.settings import setting
 from eminence_model.showcase import Showcase
 from eminence_model.store import Locked, exclusive
 from eminence_model.validate import display_path
 
 
 def load_settings(settings_file: str = "pelicanconf.py", **overrides) -> dict:
-    return read_settings(settings_file, override=overrides or None)
+    """Pelican's settings from the file; raises settings.SettingsError naming every
+    EMINENCE_* setting that is misspelt or has a value of the wrong type."""
+    settings = read_settings(settings_file, override=overrides or None)
+    settings_table.check(settings)
+    return settings
 
 
 class BuildWarnings(Exception):
@@ -95,7 +102,7 @@ def build(settings: dict, wait: bool = False) -> Pelican:
             pelican.run()
     finally:
         logging.getLogger("pelican").removeHandler(collect)
-    if collect.records and settings.get("EMINENCE_FATAL_WARNINGS", True):
+    if collect.records and setting(settings, "EMINENCE_FATAL_WARNINGS"):
         raise BuildWarnings([_explain(r, settings["PATH"]) for r in collect.records])
     return pelican
 
@@ -111,7 +118,7 @@ def check(settings: dict) -> Showcase:
                    localsiteurl=settings["SITEURL"])
     # The same generator list Pelican.run() uses; only their reading half runs.
     model = None
-    for cls in pelican._get_generator_classes():
+    for cls in generator_classes(pelican):
         generator = cls(context=context, settings=pelican.settings, path=pelican.path,
                         theme=pelican.theme, output_path=pelican.output_path)
         if hasattr(generator, "generate_context"):

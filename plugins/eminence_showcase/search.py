@@ -30,6 +30,8 @@ import sys
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 
+from eminence_model.settings import setting
+
 from .integrity import damaged_files
 from .parallel import worker_count
 from .state import build_state
@@ -37,11 +39,9 @@ from .state import build_state
 SITE_BUNDLE = "pagefind"
 POSTS_BUNDLE = "pagefind-posts-{}"
 BUNDLE_FOLDER = r"pagefind(-posts-\d+)?/"  # a regex for any bundle's folder (check-site skips them)
-SHARD_PAGES = 2000
 # Pagefind's peak memory per indexed post of ~600 words, measured with
 # `invoke bench` (630 MB for 5,000 posts in one run).
 PAGEFIND_MB_PER_POST = 0.13
-MEMORY_BUDGET_MB = 900
 # Top-level output folders Pagefind never needs to open.
 NOT_INDEXED = {"theme", "feeds", "images", "posts"}
 BODY_MARKER = b"data-pagefind-body"
@@ -49,7 +49,7 @@ BODY_MARKER = b"data-pagefind-body"
 
 def plan(settings: dict, posts) -> dict[str, dict]:
     """{post bundle: {"experts": slugs, "posts": count}} for the posts this build writes."""
-    per_shard = max(1, int(settings.get("EMINENCE_SEARCH_SHARD_PAGES") or SHARD_PAGES))
+    per_shard = max(1, setting(settings, "EMINENCE_SEARCH_SHARD_PAGES"))
     count = max(1, math.ceil(len(posts) / per_shard))
     shards: dict[str, dict] = {}
     for p in posts:
@@ -65,7 +65,7 @@ def plan(settings: dict, posts) -> dict[str, dict]:
 def concurrency(settings: dict, largest_shard: int) -> int:
     """How many Pagefind runs at once: as many as the cores, while this process's
     memory plus that many of the largest shard stays within EMINENCE_SEARCH_MEMORY_MB."""
-    budget = settings.get("EMINENCE_SEARCH_MEMORY_MB", MEMORY_BUDGET_MB)
+    budget = setting(settings, "EMINENCE_SEARCH_MEMORY_MB")
     mine = _rss_mb()
     shard = max(1.0, largest_shard * PAGEFIND_MB_PER_POST)
     fits = int((budget - mine) // shard)
@@ -142,7 +142,7 @@ def _bundle_of(rel: str, article_root: str, expert_bundle: dict[str, str]) -> st
 def build_index(pelican) -> None:
     """Run Pagefind for each bundle whose pages changed; remove bundles no longer planned."""
     settings = pelican.settings
-    if not settings.get("EMINENCE_SEARCH", True):
+    if not setting(settings, "EMINENCE_SEARCH"):
         return
     output = os.path.abspath(pelican.output_path)
     state = build_state(settings)

@@ -11,6 +11,7 @@ import json
 from markupsafe import Markup
 
 from eminence_model.sanitize import plain_text
+from eminence_model.settings import setting
 
 from .feeds import base_url
 
@@ -49,7 +50,7 @@ def filters(settings: dict) -> dict:
 
     def ld_home(topics) -> Markup:
         return _json({"@context": "https://schema.org", **org,
-                      "description": settings.get("EMINENCE_INTRO", ""),
+                      "description": setting(settings, "EMINENCE_INTRO"),
                       "knowsAbout": [t.title for t in topics]})
 
     def ld_person(expert) -> Markup:

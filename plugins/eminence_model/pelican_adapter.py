@@ -1,0 +1,115 @@
+"""Pelican beyond its documented API, behind one door.
+
+Everything else in Eminence uses Pelican through its public API: settings, readers,
+generators, the writer's `write_file`, signals (the way pelican-plugins' sitemap does).
+What the public API cannot do is here, each use with why (PRIVATE_USES, also what
+tests/test_pelican_contract.py checks against the installed Pelican, naming the use that
+broke). tests/test_layout.py fails any other module that names one of Pelican's private
+attributes. Upgrading Pelican: run the contract test first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pelican.readers import MarkdownReader
+from pelican.writers import Writer
+
+
+@dataclass(frozen=True)
+class PrivateUse:
+    owner: str  # the Pelican class, dotted
+    name: str
+    why: str
+
+
+PRIVATE_USES = (
+    PrivateUse("pelican.Pelican", "_get_generator_classes",
+               "generator_classes: `invoke check` runs the generators Pelican.run() would, "
+               "reading without writing"),
+    PrivateUse("pelican.Pelican", "delete_outputdir",
+               "keep_output_folder: the incremental build keeps the output, removing only stale files"),
+    PrivateUse("pelican.writers.Writer", "_open_w",
+               "HookedWriter.open_output: pages are written whole, fingerprinted and skipped if unchanged"),
+    PrivateUse("pelican.writers.Writer", "_written_files",
+               "HookedWriter.written_files: Pelican's guard against two pages writing one file, "
+               "kept across worker processes"),
+    PrivateUse("pelican.writers.Writer", "_overridden_files",
+               "HookedWriter.overridden_files: the same guard, as Pelican keeps it"),
+    PrivateUse("pelican.readers.MarkdownReader", "_parse_metadata",
+               "parse_markdown_metadata: one Markdown instance per reader, metadata parsed by Pelican"),
+    PrivateUse("pelican.readers.MarkdownReader", "_md",
+               "parse_markdown_metadata: formatted fields (Summary) converted by the reader's instance"),
+    PrivateUse("pelican.readers.MarkdownReader", "_source_path",
+               "parse_markdown_metadata: Pelican's reader keeps the file it reads on itself"),
+    PrivateUse("pelican.generators.ArticlesGenerator", "generate_tags",
+               "skip_list_pages: tag pages saved nowhere are not gathered (replaced per generator)"),
+    PrivateUse("pelican.generators.ArticlesGenerator", "generate_categories", "skip_list_pages"),
+    PrivateUse("pelican.generators.ArticlesGenerator", "generate_authors", "skip_list_pages"),
+)
+
+
+# -- Pelican ------------------------------------------------------------------------
+
+def generator_classes(pelican) -> list[type]:
+    """The generators Pelican.run() uses, plugins' included, in its order."""
+    return pelican._get_generator_classes()
+
+
+def keep_output_folder(pelican) -> bool:
+    """DELETE_OUTPUT_DIRECTORY off for this run (the output writer removes stale files
+    instead); True if it was on."""
+    was_on = bool(pelican.delete_outputdir)
+    pelican.delete_outputdir = False
+    return was_on
+
+
+def skip_list_pages(generator, methods: list[str]) -> None:
+    """These ArticlesGenerator list-page methods do nothing in this run."""
+    for method in methods:
+        setattr(generator, method, lambda write: None)
+
+
+# -- the writer ---------------------------------------------------------------------
+
+class HookedWriter(Writer):
+    """Pelican's Writer with where a page is opened as a public hook (`open_output`),
+    and the set of files written so far, which Pelican uses to refuse a second page
+    writing the same file."""
+
+    def _open_w(self, filename, encoding, override=False):
+        return self.open_output(filename, encoding, override)
+
+    def open_output(self, filename, encoding, override=False):
+        return super()._open_w(filename, encoding, override)
+
+    @property
+    def written_files(self) -> set:
+        return self._written_files
+
+    @written_files.setter
+    def written_files(self, files: set) -> None:
+        self._written_files = files
+
+    @property
+    def overridden_files(self) -> set:
+        return self._overridden_files
+
+
+# -- the Markdown reader ------------------------------------------------------------
+
+def parses_metadata_as_pelican(cls: type) -> bool:
+    """The reader class keeps Pelican's metadata parsing (a subclass may override it)."""
+    return cls._parse_metadata is MarkdownReader._parse_metadata
+
+
+def begin_markdown_file(reader: MarkdownReader, source_path: str) -> None:
+    """What MarkdownReader.read records before converting: the file it reads."""
+    reader._source_path = source_path
+
+
+def parse_markdown_metadata(reader: MarkdownReader, fields_markdown, meta: dict) -> dict:
+    """Pelican's own metadata parsing of `meta`, its formatted fields converted by
+    `fields_markdown` (the instance Pelican expects to find on the reader)."""
+    reader._md = fields_markdown
+    return reader._parse_metadata(meta)
