@@ -24,6 +24,7 @@ from eminence_model.refusals import (  # noqa: E402
     AFTER_BUILD,
     AFTER_EDIT,
     AFTER_PULL,
+    Refusal,
     exits_on,
     help_after_a_task_name,
     writes,
@@ -329,12 +330,12 @@ def health(c, strict=False, settings="pelicanconf.py"):
 def verify_endorsements(c, report=None, settings="pelicanconf.py"):
     """Re-fetch each published endorsement's Source: report pages gone or no longer
     quoting it (never edits a file). Exits 1 when any needs an editor."""
-    from eminence_publish.verify import markdown, tally, verify
+    from eminence_publish.verify import VerdictState, markdown, tally, verify
 
     conf, model = _checked(settings)
     endorsements = model.endorsements  # what the public site shows
     verdicts = verify(endorsements, conf)
-    problems = [v for v in verdicts if v.state != "ok"]
+    problems = [v for v in verdicts if v.state is not VerdictState.OK]
     print("\n".join([*map(str, problems), tally(verdicts)]))
     if report:
         with open(report, "w", encoding="utf-8") as fh:
@@ -359,7 +360,6 @@ def pull(c, expert=None, dry_run=False, offline=False, strict=False, force=False
     # the garbage collector from scanning it again at every collection. Measured on a
     # warm pull of 1,000 feeds (9 runs each, interleaved): median 0.63 s, 0.75 without.
     gc.freeze()
-    from eminence_model.store import PullLocked
     from eminence_pull import run_pull
     from eminence_pull.summary import progress_printer
 
@@ -369,7 +369,7 @@ def pull(c, expert=None, dry_run=False, offline=False, strict=False, force=False
                            force=force, progress=progress_printer())
     except ContentError as error:
         _fail(error)
-    except (PullLocked, ValueError) as error:
+    except Refusal as error:  # another pull running, an unknown --expert, a bad setting
         sys.exit(f"pull: {error}")
     print("\n".join(summary.report(time.monotonic() - started)))
     if summary_file:

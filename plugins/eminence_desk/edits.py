@@ -13,13 +13,14 @@ import os
 import re
 from dataclasses import dataclass
 
+from eminence_model.refusals import Refusal
 from eminence_model.schema import PUBLIC_CONSENT
 from eminence_model.store import atomic_write, header_field, pull_lock, state_dir
 from eminence_model.validate import display_path
-from eminence_pull.state import Ledger
+from eminence_pull.state import Ledger, RecordState
 
 
-class DeskError(Exception):
+class DeskError(Refusal):
     """A command the editor asked for cannot be done as asked; nothing was changed."""
 
 
@@ -172,7 +173,7 @@ def reject(content: str, files: list[str], reason: str | None = None) -> list[Ch
             key = ledger.files.get(rel)
             if key is not None:
                 rec = ledger.records[key]
-                rec.state = "rejected"
+                rec.state = RecordState.REJECTED
                 rec.note = (reason or "rejected by an editor")[:500]
                 ledger.record(key, rec, journal=False)
             os.unlink(path)

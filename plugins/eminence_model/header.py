@@ -25,7 +25,7 @@ import difflib
 import re
 from collections.abc import Iterable
 
-from .schema import Field
+from .schema import Field, FieldKind
 
 # Python-Markdown's own patterns (markdown.extensions.meta), so this check and the
 # reader agree on where the block ends.
@@ -49,7 +49,7 @@ def header_problems(path: str, text: str, fields: Iterable[Field], extra: Iterab
     fields = list(fields)
     known = {f.name.lower(): f.name for f in fields}
     # A choice left empty ('Status:') is read as absent, its default: a draft published.
-    choices = {f.name.lower(): f for f in fields if f.kind in ("choice", "yesno")}
+    choices = {f.name.lower(): f for f in fields if f.kind in (FieldKind.CHOICE, FieldKind.YESNO)}
     for name in (*PELICAN_KEYS, *extra):
         known.setdefault(name.lower(), name)
     lines = _lines(text)

@@ -13,6 +13,13 @@ import re
 import sys
 
 
+class Refusal(Exception):
+    """What was asked cannot be done as asked; the message says why and what to do, and
+    nothing was changed. Every refusal a user can meet is one (DeskError, Locked,
+    SettingsError, a check that failed...); a command prints it and exits 1, no
+    traceback. Any other exception is a programming error and keeps its traceback."""
+
+
 @contextlib.contextmanager
 def exits_on(*errors, prefix: str = ""):
     """A refusal the command explains itself: its message, exit status 1, no traceback."""

@@ -7,19 +7,40 @@ the same definition. Field names are spelled the way editors write them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from pelican.contents import Content
+
+
+class FieldKind(StrEnum):
+    """What a field's value is: how validate.FieldParser reads it."""
+
+    TEXT = "text"
+    LIST = "list"  # comma-separated words
+    DATE = "date"
+    URL = "url"  # https (or http)
+    URLS = "urls"
+    FEEDS = "feeds"  # URLs, or local files where allowed
+    TOPICS = "topics"  # topic slugs that must exist
+    EXPERT = "expert"  # an expert slug that must exist
+    EXPERTS = "experts"
+    CHOICE = "choice"  # one of Field.choices
+    YESNO = "yesno"
+    INT = "int"
+    AVATAR = "avatar"  # a file under content/ or an https URL
+    DURATION = "duration"  # 42:10 or 1:02:03
 
 
 @dataclass(frozen=True)
 class Field:
     name: str
-    # text | list | date | url | urls | feeds | topics | expert | experts | choice | yesno | int
-    # | avatar | duration
-    kind: str = "text"
+    kind: FieldKind = FieldKind.TEXT
     required: bool = False
     choices: tuple[str, ...] = ()
     hint: str = ""  # what to write, shown in error messages
+
+    def __post_init__(self):
+        object.__setattr__(self, "kind", FieldKind(self.kind))  # a misspelt kind fails at import
 
     @property
     def key(self) -> str:

@@ -15,12 +15,14 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
+from .refusals import Refusal
+
 
 @dataclass(frozen=True)
 class Setting:
     name: str
     default: object
-    takes: str  # int | bool | str | list | dict | int-or-none | str-or-none
+    takes: str  # int | number | bool | str | list | dict | int-or-none (_CHECKS)
     doc: str
     stage: str = "build"
     template: bool = False
@@ -77,10 +79,10 @@ SETTINGS = (
        "pull"),
     _s("EMINENCE_PULL_PROCESSES", 0, "int", "parser processes (0: one per core when pulling 16+ feeds)",
        "pull"),
-    _s("EMINENCE_PULL_TIMEOUT", 10, "int", "seconds per request", "pull"),
+    _s("EMINENCE_PULL_TIMEOUT", 10, "number", "seconds per request", "pull"),
     _s("EMINENCE_PULL_MAX_BYTES", 5 * 1024 * 1024, "int", "largest feed accepted, after decompression",
        "pull"),
-    _s("EMINENCE_PULL_MAX_RETRY_WAIT", 5, "int", "longest Retry-After waited for within a pull", "pull"),
+    _s("EMINENCE_PULL_MAX_RETRY_WAIT", 5, "number", "longest Retry-After waited for within a pull", "pull"),
     _s("EMINENCE_PULL_MODE", "excerpt", "str", "\"excerpt\" (the first words, linking to the original) "
        "or \"full\"", "pull"),
     _s("EMINENCE_PULL_EXCERPT_WORDS", 80, "int", "excerpt length, in words", "pull"),
@@ -111,10 +113,11 @@ _CHECKS = {
     "list": lambda v: isinstance(v, list | tuple),
     "dict": lambda v: isinstance(v, dict),
     "int-or-none": lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool)),
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
 }
 _SAYS = {"int": "a whole number", "bool": "True or False", "str": "a string in quotes",
          "list": "a list such as [\"a\", \"b\"]", "dict": "a dict such as {\"key\": \"value\"}",
-         "int-or-none": "a whole number, or None"}
+         "int-or-none": "a whole number, or None", "number": "a number of seconds, e.g. 2.5"}
 
 
 def setting(settings, name: str):
@@ -140,7 +143,7 @@ def problems(settings) -> list[str]:
     return found
 
 
-class SettingsError(Exception):
+class SettingsError(Refusal, ValueError):
     """pelicanconf.py sets an EMINENCE_* setting wrongly: every problem, each with its fix."""
 
     def __init__(self, found: list[str]):

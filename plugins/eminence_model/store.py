@@ -19,6 +19,8 @@ import fcntl
 import hashlib
 import os
 
+from .refusals import Refusal
+
 STATE_DIR = "_pull"  # under content/
 LOCK = ".lock"
 
@@ -115,7 +117,7 @@ def header_field(path: str, field: str) -> str | None:
     return None
 
 
-class Locked(Exception):
+class Locked(Refusal):
     """Another process holds the lock; the message names it and what to do."""
 
 

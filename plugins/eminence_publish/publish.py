@@ -23,6 +23,8 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 
+from eminence_model.refusals import Refusal
+
 MANIFEST = ".eminence-published.json"
 
 TYPES = {".atom.xml": "application/atom+xml", ".xml": "application/xml", ".opml": "text/x-opml",
@@ -41,7 +43,7 @@ class Report:
         return f"{self.uploaded} uploaded, {self.unchanged} unchanged, {self.deleted} deleted"
 
 
-class PublishError(Exception):
+class PublishError(Refusal):
     pass
 
 

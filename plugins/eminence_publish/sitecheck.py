@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import unquote, urljoin, urlsplit
 
+from eminence_model.refusals import Refusal
 from eminence_showcase.integrity import damaged_files
 from eminence_showcase.search import BUNDLE_FOLDER as PAGEFIND_BUNDLE
 
@@ -150,7 +151,7 @@ def validate_html(output: str) -> list[Broken]:
     return problems
 
 
-class SiteCheckFailed(Exception):
+class SiteCheckFailed(Refusal):
     """The site is missing or unsound; the message says what and where."""
 
 

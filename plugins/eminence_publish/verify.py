@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from enum import StrEnum
 
 from eminence_model.markdown_text import code_span
 from eminence_model.sanitize import plain_text, text_only
@@ -25,11 +26,18 @@ GONE_STATUSES = (404, 410)
 MIN_PART_WORDS = 3  # shorter pieces between ellipses are not worth matching alone
 
 
+class VerdictState(StrEnum):
+    OK = "ok"  # the page still says it
+    GONE = "gone"  # the page answers 404 or 410
+    MISSING = "missing"  # the page no longer contains the quote
+    UNREACHABLE = "unreachable"  # no answer, or the fetcher refused the address
+
+
 @dataclass
 class Verdict:
     path: str
     source: str
-    state: str  # ok | gone | missing | unreachable
+    state: VerdictState
     detail: str = ""
 
     def __str__(self) -> str:
@@ -64,16 +72,16 @@ def page_text(body: bytes, content_type: str | None) -> str:
 def verdict(endorsement, result) -> Verdict:
     path, source = endorsement.path, endorsement.source
     if result.status in GONE_STATUSES or result.gone:
-        return Verdict(path, source, "gone", f"the page answers HTTP {result.status}")
+        return Verdict(path, source, VerdictState.GONE, f"the page answers HTTP {result.status}")
     if result.error:
-        return Verdict(path, source, "unreachable", result.error)
+        return Verdict(path, source, VerdictState.UNREACHABLE, result.error)
     text = page_text(result.body or b"", result.content_type)
     missing = [p for p in quote_parts(plain_text(endorsement.quote)) if p not in text]
     moved = f" (moved permanently to {result.moved_to})" if result.moved_to else ""
     if missing:
-        return Verdict(path, source, "missing", f"the page no longer contains the quote{moved}: "
+        return Verdict(path, source, VerdictState.MISSING, f"the page no longer contains the quote{moved}: "
                        f"\"{missing[0][:120]}\" not found")
-    return Verdict(path, source, "ok", moved.strip(" ()"))
+    return Verdict(path, source, VerdictState.OK, moved.strip(" ()"))
 
 
 def verify(endorsements, settings: dict) -> list[Verdict]:
@@ -87,7 +95,7 @@ def verify(endorsements, settings: dict) -> list[Verdict]:
 
 def tally(verdicts) -> str:
     """One line: how many endorsements were checked, by verdict."""
-    counts = {s: sum(v.state == s for v in verdicts) for s in ("ok", "gone", "missing", "unreachable")}
+    counts = {s.value: sum(v.state is s for v in verdicts) for s in VerdictState}
     return (f"Checked {len(verdicts)} published endorsement(s): "
             + ", ".join(f"{n} {s}" for s, n in counts.items()) + ".")
 
@@ -101,7 +109,7 @@ FIXES = {
 
 def markdown(verdicts) -> str:
     """The report as an issue's body: what needs an editor, each with its fix."""
-    problems = [v for v in verdicts if v.state != "ok"]
+    problems = [v for v in verdicts if v.state is not VerdictState.OK]
     out = ["## Endorsements to verify", "", tally(verdicts), ""]
     if problems:
         out += ["| state | endorsement | source | what was seen | fix |", "|---|---|---|---|---|"]

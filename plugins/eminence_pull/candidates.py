@@ -24,7 +24,7 @@ from .convert import _finish_line, escape
 from .links import normalise_url
 from .mentions import Mention
 from .render import free_path, post_slug, render_post
-from .state import Record
+from .state import Record, RecordState
 
 WATCH = "@watch"  # the ledger's "expert" for endorsement candidates (never an expert slug)
 
@@ -134,7 +134,7 @@ class CandidateWriter:
                 elif budget <= 0:
                     reason = "over_limit"
                     ledger.record(f"{WATCH}|{m.key}", Record(
-                        WATCH, None, "backlog", url=m.link, content=m.content_hash, feed=job.url,
+                        WATCH, None, RecordState.BACKLOG, url=m.link, content=m.content_hash, feed=job.url,
                         first_seen=self.puller.now.isoformat()), journal=not self.puller.dry_run)
             if reason:
                 tally.dropped[reason] += 1
@@ -155,7 +155,7 @@ class CandidateWriter:
         data = render_post(fields, quote_markdown(m.quote))
         rel = free_path(self.puller.content, "endorsements",
                         post_slug(f"{endorser} {title}", self.puller.settings), self.puller.ledger.files)
-        rec = Record(WATCH, rel, "active", written=sha256_bytes(data), content=m.content_hash,
+        rec = Record(WATCH, rel, RecordState.ACTIVE, written=sha256_bytes(data), content=m.content_hash,
                      upstream=m.content_hash, url=m.link, feed=job.url, first_seen=now.isoformat(),
                      date=date.isoformat())
         self.puller._write(f"{WATCH}|{m.key}", rec, data)

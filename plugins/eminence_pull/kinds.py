@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from eminence_model.showcase import Kind
 from eminence_model.validate import DURATION
 
 NOTE_MAX_CHARS = 600  # Mastodon allows 500, Bluesky 300; a blog post is longer
@@ -40,7 +41,7 @@ _MENTION_FIRST = re.compile(r"^@[\w.-]+(?:@[\w.-]+)?\b")  # a status that opens 
 
 @dataclass(frozen=True)
 class Voice:
-    kind: str  # article | note | video | episode
+    kind: Kind
     media: str | None = None  # the audio file or the video's page
     duration: str | None = None  # m:ss or h:mm:ss
     aside: str | None = None  # "reply" or "repost": not pulled unless EMINENCE_PULL_REPLIES
@@ -129,16 +130,16 @@ def classify(raw, title: str, text: str, permalink: str | None, safe) -> Voice:
     duration, dropped = _duration(raw)
     enclosure = _enclosure(raw, safe)
     if enclosure and enclosure[0] == "audio":
-        return Voice("episode", enclosure[1], duration, dropped=dropped)
+        return Voice(Kind.EPISODE, enclosure[1], duration, dropped=dropped)
     page = permalink if permalink and _VIDEO_PAGE.match(permalink) else None
     if raw.get("yt_videoid") and permalink and (urlsplit(permalink).hostname or "").endswith("youtube.com"):
         page = permalink
     if page or (enclosure and len(text.split()) <= VIDEO_MAX_WORDS):
-        return Voice("video", page or enclosure[1], duration, dropped=dropped)
+        return Voice(Kind.VIDEO, page or enclosure[1], duration, dropped=dropped)
     if is_note(title, text):
-        return Voice("note", aside=aside(title, text))
+        return Voice(Kind.NOTE, aside=aside(title, text))
     # A reply or repost too long for a note is still one.
-    return Voice("article", aside="reply" if _REPLY_TITLE.match(title) else
+    return Voice(Kind.ARTICLE, aside="reply" if _REPLY_TITLE.match(title) else
                 "repost" if _REPOST.match(title) else None)
 
 

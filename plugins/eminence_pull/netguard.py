@@ -25,6 +25,8 @@ import ipaddress
 import socket
 from collections.abc import Iterable
 
+from eminence_model.settings import SettingsError
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 SHARED = ipaddress.ip_network("100.64.0.0/10")  # CGNAT; Python does not call it private
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
@@ -70,7 +72,7 @@ def why_internal(ip: IPAddress) -> str | None:
 
 
 def parse_networks(values: Iterable[str]) -> tuple:
-    """Networks from settings ('127.0.0.1', '10.0.0.0/8', '::1'); ValueError names a bad one."""
+    """Networks from settings ('127.0.0.1', '10.0.0.0/8', '::1'); SettingsError names a bad one."""
     networks = []
     for value in values:
         value = value.strip()
@@ -79,8 +81,8 @@ def parse_networks(values: Iterable[str]) -> tuple:
         try:
             networks.append(ipaddress.ip_network(value, strict=False))
         except ValueError:
-            raise ValueError(f"EMINENCE_PULL_ALLOW_ADDRESSES: {value!r} is not an address or "
-                             "network (e.g. 10.20.0.0/16)") from None
+            raise SettingsError([f"EMINENCE_PULL_ALLOW_ADDRESSES: {value!r} is not an address or "
+                                 "network (e.g. 10.20.0.0/16)"]) from None
     return tuple(networks)
 
 

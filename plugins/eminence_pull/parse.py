@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urljoin, urlsplit
 
 from eminence_model.sanitize import text_only
+from eminence_model.showcase import Kind
 
 from . import jsonfeed, sax_driver
 from .convert import excerpt, html_to_blocks, safe_url
@@ -301,11 +302,12 @@ def _entry(raw, feed_url: str, mode: str, excerpt_words: int, matcher: TopicMatc
     if flattened:
         voice = replace(voice, dropped="; ".join(filter(None, (voice.dropped, flattened))))
     # A note is its whole text; the excerpt is for articles.
-    body = "\n\n".join(excerpt(blocks, excerpt_words)) if mode == "excerpt" and voice.kind != "note" else full
+    short = mode == "excerpt" and voice.kind is not Kind.NOTE
+    body = "\n\n".join(excerpt(blocks, excerpt_words)) if short else full
     link = identity_link(permalink, eid)
     if voice.aside:
         title = without_marker(title)
-    if voice.kind == "note" or not title:
+    if voice.kind is Kind.NOTE or not title:
         # A note's title is its first words (feed readers and the browser's tab show it;
         # its page shows the text itself), a space between paragraphs. An entry with
         # neither id nor link is known by a hash over its title: its words are taken as

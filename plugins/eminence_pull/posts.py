@@ -21,7 +21,7 @@ from eminence_model.store import file_hash, header_field, sha256_bytes
 from .parse import Entry, is_legacy_hash
 from .render import free_path, post_slug, render_post
 from .settings import setting
-from .state import Record
+from .state import Record, RecordState
 from .summary import Job
 
 # Why two entries of one feed are one post, by the kind of key they share (parse.entry_key).
@@ -123,9 +123,10 @@ class PostWriter:
         if rec.expert != job.expert:
             self._skip(job, "another expert's post")
             return
-        if rec.state != "active":
-            self._skip(job, {"deleted": "deleted by an editor", "rejected": "rejected by an editor",
-                             "backlog": "backlog of a new expert"}.get(rec.state, rec.state))
+        if rec.state is not RecordState.ACTIVE:
+            self._skip(job, {RecordState.DELETED: "deleted by an editor",
+                             RecordState.REJECTED: "rejected by an editor",
+                             RecordState.BACKLOG: "backlog of a new expert"}.get(rec.state, rec.state))
             return
         if entry.link and entry.link != rec.url:
             rec.url = entry.link  # permalink changed: follow it, do not duplicate
@@ -133,7 +134,7 @@ class PostWriter:
         path = os.path.join(self.p.content, rec.file)
         on_disk = file_hash(path)
         if on_disk is None:
-            rec.state = "deleted"  # the editor deleted it: never again
+            rec.state = RecordState.DELETED  # the editor deleted it: never again
             self.p.ledger.record(key, rec, journal=not self.p.dry_run)
             self._skip(job, "deleted by an editor")
             return
@@ -184,7 +185,7 @@ class PostWriter:
             held_back = (f"more than {setting(self.p.settings, 'EMINENCE_PULL_MAX_NEW_PER_FEED')} new "
                          "posts from one feed in one pull (EMINENCE_PULL_MAX_NEW_PER_FEED)")
         if held_back:
-            self.p.ledger.record(key, Record(job.expert, None, "backlog", url=entry.link,
+            self.p.ledger.record(key, Record(job.expert, None, RecordState.BACKLOG, url=entry.link,
                                            content=entry.content_hash, feed=job.url,
                                            first_seen=first_seen), journal=not self.p.dry_run)
             self._skip(job, held_back)
@@ -199,9 +200,9 @@ class PostWriter:
         topics = self._topics(job, entry, rel)
         date = self._post_date(entry, None)
         data = render_post(self._fields(job, entry, date, status, topics), entry.body)
-        rec = Record(job.expert, rel, "active", written=sha256_bytes(data), content=entry.content_hash,
-                     upstream=entry.content_hash, url=entry.link, feed=job.url, first_seen=first_seen,
-                     date=date)
+        rec = Record(job.expert, rel, RecordState.ACTIVE, written=sha256_bytes(data),
+                     content=entry.content_hash, upstream=entry.content_hash, url=entry.link, feed=job.url,
+                     first_seen=first_seen, date=date)
         self.p._write(key, rec, data)
         self.p.summary.new += 1
         self.p.summary.count(job, "new")

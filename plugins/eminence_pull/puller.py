@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
+from eminence_model.refusals import Refusal
 from eminence_model.sources import read_people
 from eminence_model.store import (
     atomic_write,
@@ -69,7 +70,7 @@ class Puller:
     def jobs(self, only_expert: str | None) -> list[Job]:
         if only_expert and only_expert not in self.people.experts:
             known = ", ".join(sorted(self.people.experts))
-            raise ValueError(f"unknown expert '{only_expert}'; known experts: {known}")
+            raise Refusal(f"unknown expert '{only_expert}'; known experts: {known}")
         jobs = []
         for slug, values in self.people.experts.items():
             if only_expert and slug != only_expert:
@@ -384,8 +385,9 @@ class Puller:
 
 def run_pull(settings: dict, expert: str | None = None, dry_run: bool = False, offline: bool = False,
              force: bool = False, progress=None) -> Summary:
-    """Validate topics and experts, then pull. Raises ContentError, PullLocked or ValueError
-    when the pull itself cannot run; feed failures are reported in the Summary instead."""
+    """Validate topics and experts, then pull. Raises ContentError, or a Refusal (PullLocked,
+    an unknown expert, a bad setting) when the pull itself cannot run; feed failures are
+    reported in the Summary instead."""
     people = read_people(settings)
     return Puller(settings, people, dry_run=dry_run, offline=offline, force=force,
                   progress=progress).run(only_expert=expert)

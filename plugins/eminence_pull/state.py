@@ -20,6 +20,7 @@ import contextlib
 import json
 import os
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from eminence_model.store import atomic_write, file_hash
 
@@ -45,11 +46,23 @@ def dump_json(items: dict, head: dict | None = None, name: str = "") -> bytes:
     return (body + "\n").encode()
 
 
+class RecordState(StrEnum):
+    """What became of an entry the pull has seen (the last three are never written again)."""
+
+    ACTIVE = "active"  # written to content/; kept up to date until an editor edits it
+    BACKLOG = "backlog"  # beyond a limit (a new expert's, a feed's per pull): never offered
+    DELETED = "deleted"  # an editor deleted its file
+    REJECTED = "rejected"  # an editor rejected it
+
+
+_STATES = {s.value: s for s in RecordState}  # a dict lookup: ledgers hold 100,000s of records
+
+
 @dataclass
 class Record:
     expert: str
     file: str | None  # relative to content/; None for entries never written
-    state: str  # active | backlog | deleted | rejected (the last three are never written again)
+    state: RecordState
     written: str | None = None  # sha256 of the bytes the puller last wrote
     content: str | None = None  # content hash of the entry when last written
     upstream: str | None = None  # content hash last seen upstream
@@ -79,6 +92,7 @@ class Ledger:
             with open(path, encoding="utf-8") as fh:
                 data = json.load(fh)
             for key, rec in data.get("entries", {}).items():
+                rec["state"] = _STATES.get(rec["state"], rec["state"])
                 ledger._index(key, Record(**rec))
         return ledger
 
