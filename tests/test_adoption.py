@@ -145,7 +145,7 @@ def test_no_test_reads_the_projects_own_showcase():
     """The suite builds the example where it lives (examples/) or sites of its own; never
     content/ or the project's settings, which are a company's once it adopts Eminence."""
     own = re.compile(r"\bROOT\s*/\s*[\"'](content|pelicanconf\.py|publishconf\.py|example-feeds)\b")
-    for path in sorted((ROOT / "tests").glob("*.py")):
+    for path in sorted((ROOT / "tests").rglob("*.py")):
         assert not own.search(path.read_text(encoding="utf-8")), path.name
 
 

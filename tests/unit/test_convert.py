@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import markdown
 import pytest
 
 from eminence_pull.convert import html_to_markdown
-from helpers import ROOT, script_capable
+from helpers import script_capable
 
 EXTRA = markdown.Markdown(extensions=["extra", "meta"], output_format="html5")
 
@@ -142,12 +144,12 @@ def test_converting_with_a_limit_gives_the_same_excerpt_for_every_budget():
     assert cut > 100
 
 
-DATA = ROOT / "tests" / "data" / "convert"
+DATA = Path(__file__).parent / "testdata" / "convert"
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in DATA.glob("*.html")))
 def test_converter_gives_exactly_the_expected_markdown(name):
-    """tests/data/convert/NAME.html (feed HTML, as an entry of a post at BASE) must become
+    """testdata/convert/NAME.html (feed HTML, as an entry of a post at BASE) must become
     exactly NAME.md. A change of the converter's output shows here as a diff to review."""
     html = (DATA / f"{name}.html").read_text(encoding="utf-8")
     expected = (DATA / f"{name}.md").read_text(encoding="utf-8")
