@@ -177,16 +177,16 @@ def main(argv=None) -> None:
     import argparse
 
     sys.path.insert(0, os.path.join(ROOT, "plugins"))
-    from eminence_pull.settings import DEFAULTS
+    from eminence_model.settings import TABLE
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--feeds", type=int, default=2000)
     ap.add_argument("--hosts", type=int, default=300)
     ap.add_argument("--entries", type=int, default=3)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--workers", type=int, default=DEFAULTS["EMINENCE_PULL_WORKERS"])
-    ap.add_argument("--per-host", type=int, default=DEFAULTS["EMINENCE_PULL_PER_HOST"])
-    ap.add_argument("--timeout", type=float, default=DEFAULTS["EMINENCE_PULL_TIMEOUT"])
+    ap.add_argument("--workers", type=int, default=TABLE["EMINENCE_PULL_WORKERS"].default)
+    ap.add_argument("--per-host", type=int, default=TABLE["EMINENCE_PULL_PER_HOST"].default)
+    ap.add_argument("--timeout", type=float, default=TABLE["EMINENCE_PULL_TIMEOUT"].default)
     args = ap.parse_args(argv)
     feeds = plan(args.feeds, args.hosts, args.seed)
     work = tempfile.mkdtemp(prefix="eminence-netbench-")

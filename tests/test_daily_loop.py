@@ -95,9 +95,9 @@ def test_the_example_opml_lists_every_active_experts_feed(project):
 
 
 def test_example_feed_files_are_a_setting_for_the_example_only(site):
-    from eminence_pull.settings import DEFAULTS
+    from eminence_model.settings import TABLE
 
-    assert DEFAULTS["EMINENCE_FEED_FILES"] == {}
+    assert TABLE["EMINENCE_FEED_FILES"].default == {}
     # A showcase without the mapping fetches the URL (and the test server is not there).
     assert "https://ines.example.com/feed.xml" in site.settings()["EMINENCE_FEED_FILES"]
 

@@ -56,8 +56,8 @@ def rank_feed(path: Path, terms: list[str], top: int) -> list[dict]:
             EMINENCE_INTERNAL_DOMAINS=[], EMINENCE_WATCH_MAX_NEW=1000, EMINENCE_PREVIEW=True)
         read_people(settings)
         run_pull(settings)
-        context = runner.check(settings)
-        items = queue_items(context, str(content), now=dt.datetime.now(dt.UTC), brand_terms=terms)
+        model = runner.check(settings)
+        items = queue_items(model, str(content), now=dt.datetime.now(dt.UTC), brand_terms=terms)
         return [i for i in items if i["kind"] == "endorsement"][:top]
 
 
