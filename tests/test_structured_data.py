@@ -78,7 +78,10 @@ def test_each_kind_page_shows_what_it_is(published):
     watch = talk.select_one(".media .media-link")
     assert watch["href"] == "https://talks.example.org/media/carbon-aware-batch-jobs.mp4"
     assert watch.get_text(" ", strip=True).startswith("Watch on talks.example.org (41:00)")
-    assert talk.select_one(".byline .duration").get_text() == "41:00"
+    # Read aloud as "running time 41:00" (a label on a bare span is not read: ARIA 1.2).
+    duration = talk.select_one(".byline .duration")
+    assert duration.get_text() == "running time 41:00" and not duration.has_attr("aria-label")
+    assert duration.select_one(".visually-hidden").get_text() == "running time "
     episode = page(published, EPISODE + "/")
     listen = episode.select_one(".media .media-link")
     assert listen["href"] == "https://media.gridside.example.com/episodes/gridside-12.mp3"

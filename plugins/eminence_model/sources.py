@@ -222,15 +222,22 @@ def _check_post(src: Source, values: dict, content_path: str, parser: FieldParse
                        "add 'Media: <the https URL of the video's page>', or change 'Kind:'.")
 
 
-def entries(sources: list[Source], parsed: dict, *, body: bool = False) -> list[Entry]:
+def entries(sources: list[Source], parsed: dict, *, body: bool = False, page: bool = True) -> list[Entry]:
     """showcase.link's input: what validation parsed, with the title, date and status
     Pelican derived itself. `body`: with the HTML (a biography, a quote); a post's is
-    left to its page (Pelican resolves its links when it is first asked for)."""
+    left to its page (Pelican resolves its links when it is first asked for). `page`:
+    the kind has pages of its own, whose URL Pelican formats; it is kept on the object
+    (Pelican's `override_url`), since Pelican formats it again at every access and the
+    theme asks ~35 times per post (eminence_showcase.freeze_urls does the same for the rest)."""
     out = []
     for src in sources:
         values = dict(parsed[src.path])
         values.update((k, getattr(src.obj, k)) for k in ("title", "date", "status") if hasattr(src.obj, k))
-        url = src.obj.url if getattr(src.obj, "save_as", "") else ""
+        url = ""
+        if page:
+            url = src.obj.url
+            if not hasattr(src.obj, "override_url"):
+                src.obj.override_url = url
         html = (src.obj.content or "") if body else ""
         out.append(Entry(src.path, src.slug, values, html, url, src.obj))
     return out
@@ -304,7 +311,7 @@ def wall_pages(settings) -> tuple:
 def link_sources(sources: Sources, parsed: dict, settings) -> Showcase:
     url, per_page = wall_pages(settings)
     return link(entries(sources.topics, parsed), entries(sources.experts, parsed, body=True),
-                entries(sources.endorsements, parsed, body=True), entries(sources.posts, parsed),
+                entries(sources.endorsements, parsed, body=True, page=False), entries(sources.posts, parsed),
                 preview=setting(settings, "EMINENCE_PREVIEW"), wall_page_url=url,
                 wall_per_page=per_page)
 

@@ -59,6 +59,16 @@ def summary_text(content) -> str:
     return text
 
 
+def describe(text, limit: int = 160) -> str:
+    """A page's meta description: whole words, at most `limit` characters, an ellipsis
+    only where it was cut (and never after a full stop: "cannot...." read as a typo)."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit].rsplit(" ", 1)[0] if " " in text[: limit] else text[: limit - 1]
+    return cut.rstrip(" .,;:!?…-–—") + "…"
+
+
 def apply_settings(pelican) -> None:
     settings = pelican.settings
     reading.start(settings)  # one read cache and one state per build, even when settings are reused
@@ -73,6 +83,7 @@ def apply_settings(pelican) -> None:
     settings["JINJA_ENVIRONMENT"] = {**settings.get("JINJA_ENVIRONMENT", {}), "autoescape": True}
     settings["JINJA_FILTERS"] = {**settings.get("JINJA_FILTERS", {}),
                                  "initials": initials, "host": host, "summary_text": summary_text,
+                                 "describe": describe,
                                  **structured.filters(settings)}
 
     # Pelican empties the output folder before reading content. Instead, the

@@ -245,5 +245,7 @@ class ShowcaseGenerator(Generator):
         pages += [(f"{kind}/topic/{t.slug}/", None) for t in sc.topics
                   for kind in ("experts", "endorsements")]
         pages += [(e.url, newest.get(e.url)) for e in sc.experts]
-        pages += [(p.url, p.date) for p in public]
+        # A post whose canonical is its Original (the expert's own site) is indexed there,
+        # not here: listing it too would tell search engines two stories.
+        pages += [(p.url, p.date) for p in public if not getattr(p, "original", None)]
         write_sitemap(save, self.settings, pages)
