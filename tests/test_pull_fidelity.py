@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import feedparser
 import pytest
 from bs4 import BeautifulSoup
 
@@ -309,6 +310,24 @@ def test_running_times_become_the_duration_field(raw, clock):
 
     assert to_clock(raw) == clock
     assert clock is None or DURATION.fullmatch(clock)  # what the pull writes validates
+
+
+def test_an_episodes_file_size_reaches_our_feeds_and_a_placeholder_size_does_not(site, feeds):
+    """Podcast apps read an enclosure's length from the feeds Eminence writes: the
+    source's size is kept (Media-Length); 0 or 1, what feeds write when they do not
+    know, is not a size, and our feed says 0 (unknown) for it."""
+    items = [f"<title>Episode {n}</title><guid>ep{n}</guid><link>https://show.example.com/ep{n}</link>"
+             f"<description>A conversation about grids, part {n}.</description>"
+             f'<enclosure url="https://cdn.show.example.com/ep{n}.mp3" type="audio/mpeg" length="{length}"/>'
+             f"<pubDate>Mon, 0{n} Mar 2026 10:00:00 GMT</pubDate>" for n, length in ((1, 48211456), (2, 1))]
+    url = feeds.add("/sizes.xml", Response(rss(*items), content_type="application/rss+xml"))
+    site.set_expert("cy", [url], trusted=True)
+    site.pull()
+    assert site.meta("cy", "episode-1.md")["Media-Length"] == "48211456"
+    assert "Media-Length" not in site.meta("cy", "episode-2.md")
+    feed = feedparser.parse((site.build() / "feeds" / "experts" / "cy.atom.xml").read_bytes())
+    sizes = {e.title: e.enclosures[0]["length"] for e in feed.entries}
+    assert sizes == {"Episode 1": "48211456", "Episode 2": "0"}
 
 
 def test_a_running_time_the_model_would_refuse_is_left_out_and_said(site, feeds):

@@ -24,7 +24,7 @@ def test_feeds_carry_every_kind(published):
     grid = parse(published / "feeds/topics/grid-reliability.atom.xml")
     episode = next(e for e in grid.entries if e.title.startswith("Ep. 12"))
     assert episode.enclosures == [{"href": "https://media.gridside.example.com/episodes/gridside-12.mp3",
-                                   "length": "0", "type": "audio/mpeg"}]
+                                   "length": "48211456", "type": "audio/mpeg"}]  # the source's size
     assert 'Listen to the episode (52:14)</a>' in episode.content[0].value
     amara = parse(published / "feeds/experts/amara-nwosu.atom.xml")
     assert [e.title for e in amara.entries] == [  # a note's title is its first words

@@ -111,6 +111,8 @@ POST_FIELDS = (
     Field("Original", "url", hint="the https URL of the original post"),
     Field("Media", "url", hint="the https URL of the video's watch page or the episode's audio file"),
     Field("Duration", "duration", hint="a running time such as 42:10 or 1:02:03"),
+    Field("Media-Length", "int", hint="the size of an episode's audio file in bytes, as its feed gives it "
+                                      "(podcast apps read it from our feeds)"),
     Field("Featured", "yesno", hint="yes or no"),
     Field("Status", "choice", choices=("draft", "published"), hint="draft or published"),
     Field("Feed", hint="the feed the post was pulled from (written by the pull)"),

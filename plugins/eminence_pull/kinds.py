@@ -46,6 +46,7 @@ class Voice:
     duration: str | None = None  # m:ss or h:mm:ss
     aside: str | None = None  # "reply" or "repost": not pulled unless EMINENCE_PULL_REPLIES
     dropped: str | None = None  # a value left out because the content model would refuse it
+    media_length: int | None = None  # an episode's audio file, in bytes, when the feed says
 
 
 def clock(value) -> str | None:
@@ -68,20 +69,27 @@ def clock(value) -> str | None:
     return None
 
 
-def _enclosure(raw, safe) -> tuple[str, str] | None:
-    """(audio|video, URL) of the entry's first audio or video enclosure."""
+def _byte_length(value) -> int | None:
+    """An enclosure's declared size: a positive whole number of bytes (many feeds say 0
+    or 1 when they do not know; those are not sizes)."""
+    value = str(value or "").strip()
+    return int(value) if value.isdigit() and len(value) <= 13 and int(value) > 1 else None
+
+
+def _enclosure(raw, safe) -> tuple[str, str, int | None] | None:
+    """(audio|video, URL, size in bytes or None) of the entry's first audio or video enclosure."""
     # FeedBurner rewrites enclosures through its (now dead) redirector.
     original = (raw.get("feedburner_origenclosurelink") or "").strip()
     for enclosure in raw.get("enclosures") or []:
         kind = (enclosure.get("type") or "").split("/")[0]
         href = safe(original or enclosure.get("href") or "")
         if kind in ("audio", "video") and href and href.startswith(("http://", "https://")):
-            return kind, href
+            return kind, href, _byte_length(enclosure.get("length"))
     for media in raw.get("media_content") or []:
         kind = media.get("medium") or (media.get("type") or "").split("/")[0]
         href = safe(media.get("url") or "")
         if kind in ("audio", "video") and href and href.startswith(("http://", "https://")):
-            return kind, href
+            return kind, href, _byte_length(media.get("filesize") or media.get("fileSize"))
     return None
 
 
@@ -130,7 +138,7 @@ def classify(raw, title: str, text: str, permalink: str | None, safe) -> Voice:
     duration, dropped = _duration(raw)
     enclosure = _enclosure(raw, safe)
     if enclosure and enclosure[0] == "audio":
-        return Voice(Kind.EPISODE, enclosure[1], duration, dropped=dropped)
+        return Voice(Kind.EPISODE, enclosure[1], duration, dropped=dropped, media_length=enclosure[2])
     page = permalink if permalink and _VIDEO_PAGE.match(permalink) else None
     if raw.get("yt_videoid") and permalink and (urlsplit(permalink).hostname or "").endswith("youtube.com"):
         page = permalink

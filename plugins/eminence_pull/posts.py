@@ -102,6 +102,7 @@ class PostWriter:
         return [("Title", entry.title), ("Date", date), ("Expert", job.expert),
                 ("Topics", ", ".join(topics)), ("Kind", voice.kind), ("Original", entry.original or ""),
                 ("Media", voice.media or ""), ("Duration", voice.duration or ""),
+                ("Media-Length", str(voice.media_length or "")),
                 ("Status", status), ("Feed", job.url)]
 
     def _apply_entry(self, job: Job, entry: Entry) -> None:

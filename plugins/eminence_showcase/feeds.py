@@ -97,7 +97,8 @@ def _media(post, content: str) -> tuple[str, list]:
     if kind != "episode":
         return content, []
     mime = mimetypes.guess_type(media.split("?")[0])[0] or "audio/mpeg"
-    return content, [Enclosure(media, "0", mime)]
+    # RSS and Atom readers expect a size; 0 says "unknown" where the feed gave none.
+    return content, [Enclosure(media, str(getattr(post, "media_length", None) or 0), mime)]
 
 
 def _feed(save, rel: str, title: str, page_url: str, items, settings: dict, base: str) -> None:
