@@ -103,7 +103,7 @@ def expert_placeholder(content) -> None:
 
 
 def pull_before_build(pelican) -> None:
-    if not pelican.settings.get("EMINENCE_PULL_ON_BUILD"):
+    if not settings_table.setting(pelican.settings, "EMINENCE_PULL_ON_BUILD"):
         return
     from eminence_pull import run_pull  # a lower stage; only this opt-in setting needs it
 

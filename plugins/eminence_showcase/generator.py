@@ -1,5 +1,7 @@
 """ShowcaseGenerator: reads topics, experts and endorsements, validates the whole
-content model (posts included), links it together and writes the showcase pages.
+content model (posts included; eminence_model.sources.validate), links it into the
+showcase model (eminence_model.showcase.link, kept as `self.model`), dresses Pelican's
+objects with the model's links for the theme (`dress`) and writes the showcase pages.
 
 Posts stay ordinary Pelican articles (read and written by ArticlesGenerator);
 this generator runs after it, so `context["articles"]` and `context["drafts"]`
@@ -21,6 +23,7 @@ from eminence_model.schema import (
     Expert,
     Topic,
 )
+from eminence_model.settings import setting
 from eminence_model.sources import (
     PELICAN_MANAGED,
     Source,
@@ -87,7 +90,7 @@ def dress(model: showcase.Showcase) -> tuple[list, list, list, list]:
 class ShowcaseGenerator(Generator):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.preview = bool(self.settings.get("EMINENCE_PREVIEW"))
+        self.preview = bool(setting(self.settings, "EMINENCE_PREVIEW"))
         self.showcase = Pages()
         self.model: showcase.Showcase | None = None
 
@@ -137,10 +140,10 @@ class ShowcaseGenerator(Generator):
         site_stream = stream("posts/", merged(shown_posts, shown_endorsements))
         self.showcase = Pages(topic_objs, expert_objs, shown_endorsements, shown_posts, site_stream)
         featured = [e for e in shown_endorsements if e.featured] or shown_endorsements
-        featured = featured[: self.settings["EMINENCE_HOME_ENDORSEMENTS"]]
+        featured = featured[: setting(self.settings, "EMINENCE_HOME_ENDORSEMENTS")]
         # The home page's stream: what is new, endorsements the page already features aside.
         latest = [i for i in site_stream.items if not (is_endorsement(i) and i in featured)]
-        self.home_stream = latest[: self.settings["EMINENCE_HOME_LATEST"]]
+        self.home_stream = latest[: setting(self.settings, "EMINENCE_HOME_LATEST")]
         # Search bundles follow the posts this build writes (drafts too, in a preview).
         build_state(self.settings).search_plan = bundles = search.plan(self.settings, shown_posts)
         self.context.update(
