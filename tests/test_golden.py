@@ -5,7 +5,8 @@ the home page, a topic's stream, an expert's, a post, the streams of all posts, 
 endorsement wall, the coverage page, the 404 page and a topic's Atom feed. Any change
 to what these pages say or how they are marked up fails here with the page and the
 first lines that differ, so a theme change is always a deliberate one. After an
-intended change, rewrite the files and review their diff like code:
+intended change, rewrite the files (that run fails, page by page, saying so), review
+their diff like code and run the test again:
 
     EMINENCE_UPDATE_GOLDEN=1 python3 -m pytest tests/test_golden.py
 
@@ -53,7 +54,9 @@ def test_page_matches_its_golden_copy(example_output, page):
     if os.environ.get("EMINENCE_UPDATE_GOLDEN"):
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(got, encoding="utf-8")
-        pytest.skip(f"wrote {golden.relative_to(Path(__file__).parent)}: review its diff")
+        # Never a pass: a run that writes the copies has compared nothing (CI never sets it).
+        pytest.fail(f"wrote {golden.relative_to(Path(__file__).parent)}: review its diff, then run "
+                    "again without EMINENCE_UPDATE_GOLDEN")
     expected = golden.read_text(encoding="utf-8")
     if got != expected:
         diff = list(difflib.unified_diff(expected.splitlines(), got.splitlines(), "golden", "built",

@@ -245,24 +245,27 @@ def link(topics: list[Entry], experts: list[Entry], endorsements: list[Entry], p
         _resolve(by_expert, p.values["expert"], p.path, "expert"), topics_of(p),
         bool(p.values.get("feed")), _values(p), p.read) for p in posts]
 
-    def endorsement(e: Entry, url: str) -> Endorsement:
-        return Endorsement(
-            e.slug, e.values["title"], e.path, url, e.values["date"], PostStatus(e.values["status"]),
-            Consent(e.values["consent"]), bool(e.values.get("featured")), e.values["endorser"],
-            e.values["source"], topics_of(e),
-            tuple(_resolve(by_expert, s, e.path, "expert") for s in e.values.get("experts", ())),
-            bool(e.values.get("feed")), e.body or "", _values(e), e.read)
+    def shown(e: Entry) -> bool:
+        """Published with consent; in a preview also drafts and pending, never withdrawn."""
+        status, consent = PostStatus(e.values["status"]), Consent(e.values["consent"])
+        if status is PostStatus.PUBLISHED and consent.allows_publishing:
+            return True
+        return preview and consent is not Consent.WITHDRAWN
 
-    drafted = [endorsement(e, "") for e in endorsements]
-    shown_drafted = _newest_first(e for e in drafted if e.is_public or (
-        preview and e.consent is not Consent.WITHDRAWN))
     # The wall is paginated: each shown endorsement's URL is its card on its page.
+    on_wall = sorted((e for e in endorsements if shown(e)), key=lambda e: (e.values["date"], e.slug),
+                     reverse=True)
     wall_urls = {}
-    for i, e in enumerate(shown_drafted):
+    for i, e in enumerate(on_wall):
         page = i // wall_per_page + 1 if wall_per_page else 1
         base = wall_page_url(page) if wall_page_url else "endorsements/"
         wall_urls[e.path] = f"{base}#endorsement-{e.slug}"
-    endorsement_records = [endorsement(e, wall_urls.get(e.path, "")) for e in endorsements]
+    endorsement_records = [Endorsement(
+        e.slug, e.values["title"], e.path, wall_urls.get(e.path, ""), e.values["date"],
+        PostStatus(e.values["status"]), Consent(e.values["consent"]), bool(e.values.get("featured")),
+        e.values["endorser"], e.values["source"], topics_of(e),
+        tuple(_resolve(by_expert, s, e.path, "expert") for s in e.values.get("experts", ())),
+        bool(e.values.get("feed")), e.body or "", _values(e), e.read) for e in endorsements]
 
     shown_posts = _newest_first(p for p in post_records if p.status is PostStatus.PUBLISHED or (
         preview and p.status is PostStatus.DRAFT))
