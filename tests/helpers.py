@@ -95,6 +95,14 @@ def page(output: Path, rel: str) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
+def site_pages(output: Path):
+    """(path, parsed page) for every HTML page of a built site, the search index aside."""
+    for path in sorted(output.rglob("*.html")):
+        rel = path.relative_to(output)
+        if not rel.parts[0].startswith("pagefind"):
+            yield str(rel), page(output, str(rel))
+
+
 def write(base: Path, rel: str, text: str) -> Path:
     path = base / rel
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,17 +8,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections import Counter
 
-from helpers import build, page, write
+from helpers import build, page, site_pages, write
 
 SITE = "https://showcase.example.com"
-
-
-def pages(output):
-    for path in sorted(output.rglob("*.html")):
-        rel = path.relative_to(output)
-        if rel.parts[0].startswith("pagefind"):
-            continue
-        yield str(rel), page(output, str(rel))
 
 
 def sitemap(output) -> set[str]:
@@ -29,7 +21,7 @@ def sitemap(output) -> set[str]:
 
 def test_the_sitemap_lists_only_pages_that_are_their_own_canonical(published):
     canonical = {}
-    for rel, soup in pages(published):
+    for rel, soup in site_pages(published):
         link = soup.select_one('link[rel="canonical"]')
         url = f"{SITE}/{rel.removesuffix('index.html')}"
         canonical[url] = link["href"] if link else None
@@ -60,7 +52,7 @@ def test_a_post_without_an_original_is_its_own_canonical_and_in_the_sitemap(smal
 
 def test_every_page_has_a_description_of_its_own(published):
     descriptions = {rel: soup.select_one('meta[name="description"]')["content"]
-                    for rel, soup in pages(published)}
+                    for rel, soup in site_pages(published)}
     shared = {d: n for d, n in Counter(descriptions.values()).items() if n > 1}
     assert not shared, {d: [r for r, x in descriptions.items() if x == d][:4] for d in shared}
     for rel, text in descriptions.items():
@@ -69,7 +61,7 @@ def test_every_page_has_a_description_of_its_own(published):
 
 
 def test_headings_never_skip_a_level(published):
-    for rel, soup in pages(published):
+    for rel, soup in site_pages(published):
         levels = [int(h.name[1]) for h in soup.select("h1, h2, h3, h4, h5, h6")]
         deepest = 0
         for level in levels:
@@ -78,7 +70,7 @@ def test_headings_never_skip_a_level(published):
 
 
 def test_no_label_where_aria_prohibits_it_and_every_card_has_a_heading(published):
-    for rel, soup in pages(published):
+    for rel, soup in site_pages(published):
         # A span or div without a role cannot be named (ARIA 1.2): a screen reader would
         # read only its text. Lists are named by what they hold, not by a label.
         named = soup.select("span[aria-label]:not([role]), div[aria-label]:not([role]), ul[aria-label]")

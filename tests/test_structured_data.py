@@ -38,7 +38,8 @@ def test_blogposting_with_author_on_post_pages(published):
     assert post["author"] == {
         "@type": "Person", "name": "Malik Hassan", "url": f"{SITE}/experts/malik-hassan/",
         "jobTitle": "Reliability Engineering Lead", "worksFor": post["publisher"],
-        "sameAs": ["https://malik.example.com/", "https://social.example.net/@malik"]}
+        "sameAs": ["https://malik.example.com/", "https://social.example.net/@malik"],
+        "image": f"{SITE}/images/experts/malik-hassan.svg"}
     assert post["isBasedOn"] == "https://malik.example.com/2026/postmortem-ice-storm/"
 
 
@@ -48,18 +49,18 @@ EPISODE = "posts/oskar-berg/ep-12-black-start-drills-with-a-control-room-veteran
 
 
 def test_each_kind_has_its_schema_type(published):
-    note, = jsonld(published, NOTE)
+    note, _ = jsonld(published, NOTE)  # and its BreadcrumbList
     assert note["@type"] == "SocialMediaPosting" and note["author"]["name"] == "Amara Nwosu"
-    assert note["articleBody"].startswith("Supply chain security tip of the week: pin your CI actions")
+    assert note["text"].startswith("Supply chain security tip of the week: pin your CI actions")
     assert note["isBasedOn"] == "https://social.example.net/@amara/113480000000000001"
     assert note["url"] == f"{SITE}/{NOTE}/"
-    talk, = jsonld(published, TALK)
+    talk, _ = jsonld(published, TALK)
     assert talk["@type"] == "VideoObject" and talk["creator"]["name"] == "Lena Fischer"
     assert talk["name"] == "Carbon-aware batch jobs: moving work to when the grid is green"
     assert talk["duration"] == "PT41M0S" and talk["uploadDate"] == "2026-11-24T10:00:00+00:00"
-    assert talk["url"] == "https://talks.example.org/media/carbon-aware-batch-jobs.mp4"
+    assert talk["contentUrl"] == "https://talks.example.org/media/carbon-aware-batch-jobs.mp4"
     assert talk["description"].startswith("How we shifted 30% of our nightly batch energy")
-    episode, = jsonld(published, EPISODE)
+    episode, _ = jsonld(published, EPISODE)
     assert episode["@type"] == "PodcastEpisode" and episode["author"]["name"] == "Oskar Berg"
     assert episode["associatedMedia"] == {
         "@type": "AudioObject", "duration": "PT52M14S",

@@ -44,6 +44,10 @@ SETTINGS = (
                                 "episode": "Episode"}, "dict",
        "what a post of each kind is called on cards and pages", template=True),
     _s("EMINENCE_ENDORSEMENTS_PER_PAGE", 24, "int", "quotes per page on the endorsement wall"),
+    _s("EMINENCE_SAME_AS", [], "list", "the company's own profiles (e.g. its LinkedIn page): the "
+       "home page's Organization `sameAs`"),
+    _s("EMINENCE_CARD_FONT", "", "str", "a font file for the social cards' text (\"\": Pillow's, Latin "
+       "scripts only; name one that covers the showcase's scripts, e.g. Noto Sans CJK)"),
     _s("EMINENCE_FEED_CONTENT_WORDS", 1000, "int", "words of a post's content in a feed entry, at most"),
     _s("EMINENCE_DEV_SITEURL", "http://127.0.0.1:8000", "str",
        "the absolute base of feeds and the sitemap when SITEURL is empty (development builds)"),

@@ -36,7 +36,7 @@ from eminence_model.sources import (
 )
 from eminence_model.validate import display_path
 
-from . import charts, search
+from . import cards, charts, search
 from .feeds import write_feeds, write_sitemap
 from .output import saver, writer_sharing
 from .state import build_state
@@ -93,6 +93,7 @@ class ShowcaseGenerator(Generator):
         self.preview = bool(setting(self.settings, "EMINENCE_PREVIEW"))
         self.showcase = Pages()
         self.model: showcase.Showcase | None = None
+        self.cards: list[cards.Card] = []
 
     # -- reading ------------------------------------------------------------
 
@@ -137,6 +138,11 @@ class ShowcaseGenerator(Generator):
             logger.warning("%s: Consent is 'withdrawn': the endorsement is taken down from "
                            "the site.", display_path(e.path))
         self._chart(topic_objs, expert_objs, shown_posts, shown_endorsements)
+        logo, site_card, topic_cards, expert_cards = cards.plan(self.settings, topic_objs, expert_objs)
+        for obj, card in [*((t, topic_cards[t.slug]) for t in topic_objs),
+                          *((x, expert_cards[x.slug]) for x in expert_objs)]:
+            obj.card = card
+        self.cards = [logo, site_card, *topic_cards.values(), *expert_cards.values()]
         site_stream = stream("posts/", merged(shown_posts, shown_endorsements))
         self.showcase = Pages(topic_objs, expert_objs, shown_endorsements, shown_posts, site_stream)
         featured = [e for e in shown_endorsements if e.featured] or shown_endorsements
@@ -155,6 +161,8 @@ class ShowcaseGenerator(Generator):
             featured_endorsements=featured,
             site_stream=site_stream,
             EMINENCE_PREVIEW=self.preview,
+            site_card=site_card,
+            site_logo=logo,
         )
 
     def _chart(self, topics, experts, posts, endorsements) -> None:
@@ -202,6 +210,11 @@ class ShowcaseGenerator(Generator):
             1 + len(x.stream.filters) for x in (*sc.topics, *sc.experts))
         with writer_sharing(writer, pages, lists=True):
             self._write_pages(writer)
+        cards.prune_cache(self._card_cache, self.cards)
+
+    @property
+    def _card_cache(self) -> str:
+        return os.path.join(self.settings.get("CACHE_PATH", "cache"), "cards")
 
     def _write_stream(self, writer, stream, template: str, save_as: str, **kwargs):
         """A stream's first page (and its pagination), then a page per filter."""
@@ -236,6 +249,8 @@ class ShowcaseGenerator(Generator):
         self._write(writer, "search/index.html", "search", "search/")
         self._write(writer, "coverage/index.html", "coverage", "coverage/")
         save = saver(writer, self.output_path)
+        for card in self.cards:  # drawn only where no earlier build left it (cards.py)
+            save(card.path, lambda card=card: cards.card_bytes(card, self._card_cache), digest=card.digest)
         write_feeds(save, self.settings, sc.topics, sc.experts, sc.posts, sc.endorsements)
         public = [p for p in sc.posts if not p.is_draft]  # drafts never reach the sitemap
         newest = {}

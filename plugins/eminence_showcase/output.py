@@ -358,16 +358,18 @@ class OutputWriter(HookedWriter):
         self.written_files.add(filename)
         return _PendingFile(self, filename)
 
-    def write_text(self, rel: str, make, objects=()) -> None:
-        """A file the showcase writes itself (feeds, sitemap): `make()` gives its text,
-        and is not called when the fingerprint over `objects` is unchanged."""
+    def write_text(self, rel: str, make, objects=(), digest: str | None = None) -> None:
+        """A file the showcase writes (feeds, sitemap, cards): `make()` gives its text or bytes,
+        not called when the fingerprint (over `objects`, or the file's own `digest`) is unchanged."""
         if self.share is not None and not self.share.mine():
             return
         path = sanitised_join(self.output_path, rel)
         fingerprint = None
-        parts = self._parts(objects) if self.enabled else None
+        parts = self._parts(objects) if self.enabled and digest is None else None
         if parts is not None:
             fingerprint = sha(self._site, self.digests.content, rel, *parts)
+        elif digest is not None and self.enabled:
+            fingerprint = sha(rel, digest)
         if fingerprint and self.previous.get(path) == fingerprint and os.path.isfile(path):
             self.skipped += 1
             self.produced[path] = fingerprint
@@ -376,8 +378,8 @@ class OutputWriter(HookedWriter):
         os.makedirs(os.path.dirname(path), exist_ok=True)
         self.save(path, make())
 
-    def save(self, path: str, text: str) -> None:
-        data = text.encode("utf-8")
+    def save(self, path: str, text: str | bytes) -> None:
+        data = text.encode("utf-8") if isinstance(text, str) else text
         self.produced[path] = self.fingerprints.get(path)
         try:
             if os.path.getsize(path) == len(data):
@@ -408,10 +410,11 @@ def saver(writer, output_path: str):
     if isinstance(writer, OutputWriter):
         return writer.write_text
 
-    def save(rel: str, make, objects=()) -> None:
+    def save(rel: str, make, objects=(), digest=None) -> None:
         path = sanitised_join(output_path, rel)
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(make())
+        data = make()
+        with open(path, "wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
 
     return save
