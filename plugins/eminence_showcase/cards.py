@@ -22,6 +22,7 @@ names a TrueType/OpenType file that covers the showcase's scripts (e.g. Noto San
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 from dataclasses import dataclass
@@ -212,7 +213,5 @@ def prune_cache(cache_folder: str, cards) -> None:
         return
     for name in names:
         if name.endswith(".png") and name not in keep:
-            try:
+            with contextlib.suppress(OSError):
                 os.remove(os.path.join(cache_folder, name))
-            except OSError:
-                pass

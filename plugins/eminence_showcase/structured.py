@@ -16,7 +16,6 @@ from eminence_model.settings import setting
 
 from .feeds import base_url
 
-
 VIDEO_FILES = (".mp4", ".m4v", ".webm", ".mov", ".ogv")
 
 
