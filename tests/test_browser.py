@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -173,7 +174,7 @@ def test_the_stream_filters_by_kind_without_javascript(browser, site_url):
     assert page.url.endswith("/posts/episodes/")
     cards = page.locator(".stream-grid > .card")
     assert cards.count() == 2 and page.locator(".stream-grid > .kind-episode").count() == 2
-    listen = cards.first.get_by_role("link", name="Listen to the episode (52:14)")
+    listen = cards.first.get_by_role("link", name=re.compile(r"^Listen to the episode\s*: Ep\. 12"))
     assert listen.get_attribute("href") == "https://media.gridside.example.com/episodes/gridside-12.mp3"
     current = page.locator('.filter [aria-current="page"]')
     assert current.inner_text().split() == ["Episodes", "2"]
@@ -189,16 +190,18 @@ def test_the_stream_filters_by_kind_without_javascript(browser, site_url):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("path", PAGES)
-def test_no_serious_accessibility_violations(browser, site_url, path, scheme):
+@pytest.mark.parametrize("path", [*PAGES, "search/?q=grid"])
+def test_no_accessibility_violations_at_any_impact(browser, site_url, path, scheme):
     from axe_playwright_python.sync_playwright import Axe
 
     page, _, _ = visit(browser, site_url + path, scheme=scheme)
+    if "?q=" in path:  # the search page with its results, filters and "More results"
+        page.wait_for_selector(".search-result", timeout=15000)
+        page.wait_for_selector(".search-filter")
     violations = Axe().run(page).response["violations"]
     page.context.close()
-    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations
-               if v["impact"] in ("serious", "critical")]
-    assert serious == [], serious
+    found = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+    assert found == [], found
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -215,12 +218,41 @@ def test_page_weight_under_150_kb_without_images(browser, site_url, path):
 
 def test_search_finds_a_post_and_filters_by_topic(browser, site_url):
     page, errors, hosts = visit(browser, site_url + "search/?q=calibration")
-    page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
-    titles = page.locator(".pagefind-ui__result-link").all_text_contents()
+    page.wait_for_selector(".search-result .card-title a", timeout=15000)
+    titles = page.locator(".search-result .card-title a").all_text_contents()
     assert "Calibration is a feature, not a metric" in titles
-    filters = page.locator(".pagefind-ui__filter-name").all_text_contents()
-    assert any("topic" in f.lower() for f in filters), filters
+    assert page.locator("#search-status").inner_text().startswith("1 result for “calibration”")
+    # One search box on the page: the header's form gives way to the page's own.
+    assert page.locator("input[type=search]").count() == 1
+    assert page.get_by_label("Search the showcase").input_value() == "calibration"
+    page.wait_for_selector(".search-filter legend")
+    assert page.locator(".search-filter legend").all_text_contents() == ["Topic", "Kind"]
+    # No furniture in the excerpt: no initials, date, running time or "Read the original".
+    excerpt = page.locator(".search-excerpt").first.inner_text()
+    assert "Read the original" not in excerpt and "Subscribe" not in excerpt, excerpt
+    assert page.locator(".search-excerpt mark").first.inner_text().lower() == "calibration"
+    # Filtering by a topic the post is not in leaves none; by its own, it stays.
+    page.get_by_role("checkbox", name="Security Engineering").check()
+    page.wait_for_function("document.getElementById('search-status').textContent.startsWith('No results')")
+    page.get_by_role("checkbox", name="Security Engineering").uncheck()
+    page.get_by_role("checkbox", name="Applied AI").check()
+    page.wait_for_function("document.getElementById('search-status').textContent.startsWith('1 result')")
+    assert page.locator(".search-result .card-title a").all_text_contents() == [
+        "Calibration is a feature, not a metric"]
     assert hosts == {"127.0.0.1"} and errors == []
+    page.context.close()
+
+
+def test_search_excerpts_carry_the_words_not_the_page_furniture(browser, site_url):
+    page, errors, _ = visit(browser, site_url + "search/?q=Oskar")
+    page.locator(".search-result .card-title a", has_text="Ep. 12").first.wait_for(timeout=15000)
+    excerpts = page.locator(".search-excerpt").all_inner_texts()
+    assert not any(t.startswith("OB ") or "Listen to the episode" in t or "(Atom)" in t
+                   or " · " in t for t in excerpts), excerpts
+    # The expert's name is still what finds their posts and their page.
+    titles = page.locator(".search-result .card-title a").all_text_contents()
+    assert "Oskar Berg" in titles and any(t.startswith("Ep. 1") for t in titles), titles
+    assert errors == []
     page.context.close()
 
 
@@ -236,11 +268,11 @@ def test_search_merges_the_post_shards_and_the_site_index(browser, sharded_site)
     shard_of = {expert: name for name, experts in record.items() if name in shards for expert in experts}
 
     page, errors, hosts = visit(browser, url + "search/?q=the")
-    page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
-    while page.locator(".pagefind-ui__button").count():  # "Load more results"
-        page.locator(".pagefind-ui__button").first.click()
+    page.wait_for_selector(".search-result .card-title a", timeout=15000)
+    while page.locator("#search-more").is_visible():  # "More results"
+        page.locator("#search-more").click()
         page.wait_for_timeout(300)
-    links = page.eval_on_selector_all(".pagefind-ui__result-link", "els => els.map(e => e.href)")
+    links = page.eval_on_selector_all(".search-result .card-title a", "els => els.map(e => e.href)")
     experts = {urlsplit(h).path.split("/")[2] for h in links if urlsplit(h).path.startswith("/posts/")}
     assert len({shard_of[e] for e in experts}) >= 3, (experts, shard_of)  # several shards answered
     assert hosts == {"127.0.0.1"} and errors == []
@@ -249,9 +281,9 @@ def test_search_merges_the_post_shards_and_the_site_index(browser, sharded_site)
     page, errors, _ = visit(browser, url + "search/?q=Priya")
     # Results from the merged indexes arrive one index at a time: wait for this one
     # (reading the list at the first result failed when a topic page came first).
-    expert = page.locator(".pagefind-ui__result-link", has_text="Priya Raman").first
+    expert = page.locator(".search-result .card-title a", has_text="Priya Raman").first
     expert.wait_for(timeout=15000)
-    assert "Priya Raman" in " ".join(page.locator(".pagefind-ui__result-link").all_text_contents())
+    assert "Priya Raman" in " ".join(page.locator(".search-result .card-title a").all_text_contents())
     assert errors == []
     page.context.close()
 
@@ -260,9 +292,9 @@ def test_header_search_form_submits_to_the_search_page(browser, site_url):
     page, _, _ = visit(browser, site_url + "experts/")
     page.fill("#q", "ice storm")
     page.press("#q", "Enter")
-    page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
+    page.wait_for_selector(".search-result .card-title a", timeout=15000)
     assert "Post-incident review: the ice storm weekend" in page.locator(
-        ".pagefind-ui__result-link").all_text_contents()
+        ".search-result .card-title a").all_text_contents()
     page.context.close()
 
 

@@ -8,6 +8,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import feedparser
+from bs4 import BeautifulSoup
 
 from helpers import EXAMPLE, build, page
 
@@ -42,8 +43,25 @@ def test_every_feed_is_valid_atom_with_absolute_urls(published):
         feed = parse(path)
         assert feed.version == "atom10"
         for entry in feed.entries:
-            assert entry.link.startswith("https://") and entry.id.startswith(SITE), (path, entry.id)
+            # A post's id is its page; a quote (no page of its own) has a tag: URI.
+            own = entry.id.startswith(SITE) or entry.id.startswith("tag:showcase.example.com,")
+            assert entry.link.startswith("https://") and own, (path, entry.id)
             assert entry.author and entry.tags
+
+
+def test_an_endorsement_entry_links_its_source_and_the_wall_and_keeps_its_id(published):
+    feed = parse(published / "feeds/all.atom.xml")
+    quotes = [e for e in feed.entries if e.id.startswith("tag:")]
+    assert quotes and len({e.id for e in quotes}) == len(quotes)
+    northfield = next(e for e in quotes if e.author == "Marta Lindgren")
+    assert northfield.id == ("tag:showcase.example.com,2026-10-30:endorsement/"
+                             "northfield-water-forecasting")
+    content = BeautifulSoup(northfield.content[0].value, "html.parser")
+    links = {a.get_text(): a["href"] for a in content.find_all("a")}
+    assert links["source: northfield-water.example.org"] == (
+        "https://northfield-water.example.org/news/2026/forecasting-partnership")
+    assert links["on our endorsement wall"] == (
+        f"{SITE}/endorsements/#endorsement-northfield-water-forecasting")
 
 
 def test_topic_feed_merges_posts_and_endorsements_with_authors(published):

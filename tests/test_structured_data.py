@@ -76,9 +76,15 @@ def test_each_kind_page_shows_what_it_is(published):
     assert note.select_one('link[rel="canonical"]')["href"] == "https://social.example.net/@amara/113480000000000001"
     assert note.select_one(".original a").get_text() == "See it on social.example.net"
     talk = page(published, TALK + "/")
+    # One call to action: where the talk plays (its page); the file is a plainer second link,
+    # and the running time is said once, beside the date.
     watch = talk.select_one(".media .media-link")
-    assert watch["href"] == "https://talks.example.org/media/carbon-aware-batch-jobs.mp4"
-    assert watch.get_text(" ", strip=True).startswith("Watch on talks.example.org (41:00)")
+    assert watch["href"] == "https://talks.example.org/v/carbon-aware-batch-jobs"
+    assert watch.get_text(" ", strip=True).startswith("Watch on talks.example.org :")
+    assert talk.select_one(".media .media-file")["href"] == (
+        "https://talks.example.org/media/carbon-aware-batch-jobs.mp4")
+    assert not talk.select_one(".original")  # "Read the original" would be the same page again
+    assert talk.select_one("main").get_text().count("41:00") == 1
     # Read aloud as "running time 41:00" (a label on a bare span is not read: ARIA 1.2).
     duration = talk.select_one(".byline .duration")
     assert duration.get_text() == "running time 41:00" and not duration.has_attr("aria-label")
@@ -86,7 +92,7 @@ def test_each_kind_page_shows_what_it_is(published):
     episode = page(published, EPISODE + "/")
     listen = episode.select_one(".media .media-link")
     assert listen["href"] == "https://media.gridside.example.com/episodes/gridside-12.mp3"
-    assert listen.get_text(" ", strip=True).startswith("Listen to the episode (52:14)")
+    assert listen.get_text(" ", strip=True).startswith("Listen to the episode :")
     for soup in (note, talk, episode):  # links, never players or remote images
         assert not soup.find(["audio", "video", "iframe", "embed", "object"])
         assert all(not img["src"].startswith("http") for img in soup.find_all("img"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
 from feedgenerator import Atom1Feed, Enclosure
@@ -62,11 +63,15 @@ def _add(feed: Atom1Feed, item, base: str, words: int) -> None:
     url = f"{base}/{item.url}"
     if hasattr(item, "endorser"):  # an endorsement
         author = item.endorser
-        description = f"{item.endorser}" + (f", {item.endorser_role}" if getattr(item, "endorser_role", None)
-                                            else "") + f" — source: {item.source}"
+        who = item.endorser + (f", {item.endorser_role}" if getattr(item, "endorser_role", None) else "")
+        description = f"{who} — source: {item.source}"
         link = item.source
-        content = f"<blockquote>{bounded(item, words)[0]}</blockquote><p>{escape(description)}</p>"
-        unique = f"{base}/endorsements/{item.slug}"
+        content = (f"<blockquote>{bounded(item, words)[0]}</blockquote><p>— {escape(who)} "
+                   f"(<a href={quoteattr(item.source)}>source: {escape(urlsplit(item.source).netloc)}</a>)"
+                   f" · <a href={quoteattr(url)}>on our endorsement wall</a></p>")
+        # A quote has no page of its own (it moves down the wall's pages): its id is a tag
+        # URI (RFC 4151), which names it for good without pretending to be an address.
+        unique = f"tag:{urlsplit(base).hostname or 'localhost'},{item.date.date().isoformat()}:endorsement/{item.slug}"
         enclosures = []
     else:  # a post of any kind; a note's title is its first words
         author = item.expert.title
@@ -88,7 +93,9 @@ def _media(post, content: str) -> tuple[str, list]:
     """A video's or an episode's link before its text; an episode's audio also as the
     entry's enclosure, so podcast apps subscribed to an expert's feed can play it."""
     kind = getattr(post, "kind", "article")
-    media = getattr(post, "media", None) or getattr(post, "original", None)
+    media, original = getattr(post, "media", None), getattr(post, "original", None)
+    # As on its page: an episode's audio, a video's page (where it plays) before its file.
+    media = (media or original) if kind == "episode" else (original or media)
     if kind not in ("video", "episode") or not media:
         return content, []
     duration = f" ({post.duration})" if getattr(post, "duration", None) else ""

@@ -19,6 +19,11 @@ from .feeds import base_url
 VIDEO_FILES = (".mp4", ".m4v", ".webm", ".mov", ".ogv")
 
 
+def media_file(url) -> str | None:
+    """The URL if it is a video file (not a page that plays it)."""
+    return url if url and urlsplit(str(url)).path.lower().endswith(VIDEO_FILES) else None
+
+
 def _json(data) -> Markup:
     text = json.dumps(data, ensure_ascii=False, sort_keys=True)
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
@@ -103,7 +108,7 @@ def filters(settings: dict) -> dict:
                          "articleBody": text, "datePublished": article.date.isoformat()})
         elif kind == "video":
             # The page that shows the video is its url; the file itself is contentUrl.
-            file = media if media and urlsplit(media).path.lower().endswith(VIDEO_FILES) else None
+            file = media_file(media)
             watch = [u for u in (original, media) if u and u != file]
             data.update({"@type": "VideoObject", "name": article.title,
                          "description": text or article.title,
@@ -155,4 +160,5 @@ def filters(settings: dict) -> dict:
         return _json({"@context": "https://schema.org", "@graph": items})
 
     return {"page_url": page_url, "ld_home": ld_home, "ld_person": ld_person, "ld_post": ld_post,
-            "ld_quotes": ld_quotes, "ld_breadcrumbs": ld_breadcrumbs, "ld_item_list": ld_item_list}
+            "ld_quotes": ld_quotes, "ld_breadcrumbs": ld_breadcrumbs, "ld_item_list": ld_item_list,
+            "media_file": media_file}

@@ -1,25 +1,148 @@
-// The search page only: Pagefind's UI (files served by this site, no third party),
-// started with the query from the header form (?q=...).
-window.addEventListener("DOMContentLoaded", function () {
-  // The posts' index shards, merged into the site's own index (absolute URLs: Pagefind
-  // resolves bundle paths against its own script, not this page).
-  var bundles = JSON.parse(document.getElementById("search").getAttribute("data-bundles") || "[]");
-  var ui = new PagefindUI({ element: "#search", showSubResults: false, showImages: false,
-                            resetStyles: false,
-                            mergeIndex: bundles.map(function (path) {
-                              return { bundlePath: new URL(path, document.baseURI).href };
-                            }) });
-  // Pagefind's input has only a placeholder; give it an accessible name (axe: label-title-only).
-  var named = function () {
-    var input = document.querySelector(".pagefind-ui__search-input");
-    if (!input) { return false; }
-    input.setAttribute("aria-label", "Search the showcase");
-    return true;
-  };
-  if (!named()) {
-    new MutationObserver(function (_, observer) { if (named()) { observer.disconnect(); } })
-      .observe(document.getElementById("search"), { childList: true, subtree: true });
+// The search page only: one search box, results styled by the site's CSS, drawn from
+// Pagefind's own API (pagefind.js and its index, served by this site: no third party).
+// Pagefind's ready-made UI was 29 KiB of JavaScript this page never ran, a second box,
+// and styles of its own; this is the part of it the showcase uses.
+(function () {
+  "use strict";
+  var PAGE = 10;
+  var root = document.getElementById("search");
+  var form = document.getElementById("search-form");
+  if (!root || !form) { return; }
+  var input = form.elements.q;
+  var statusLine = document.getElementById("search-status");
+  var list = document.getElementById("search-results");
+  var more = document.getElementById("search-more");
+  var filterBox = document.getElementById("search-filters");
+  var bundles = JSON.parse(root.getAttribute("data-bundles") || "[]");
+  var pagefind = null, shown = [], current = null, ticket = 0, timer = null;
+
+  function absolute(path) { return new URL(path, document.baseURI).href; }
+
+  function load() {
+    if (!pagefind) {
+      // The site's bundle first; the posts' shards are merged into it (absolute URLs:
+      // Pagefind resolves bundle paths against its own script, not this page).
+      pagefind = import(absolute(root.getAttribute("data-pagefind") + "pagefind.js")).then(function (pf) {
+        return pf.options({ excerptLength: 24 }).then(function () {
+          return Promise.all(bundles.map(function (b) { return pf.mergeIndex(absolute(b)); }));
+        }).then(function () { return pf; });
+      });
+    }
+    return pagefind;
   }
+
+  // An excerpt is Pagefind's text with <mark> around the words found: copy only text
+  // and marks out of an inert document, so nothing from a page's text can become markup.
+  function excerpt(html) {
+    var out = document.createElement("p");
+    out.className = "search-excerpt";
+    var body = new DOMParser().parseFromString(html, "text/html").body;
+    body.childNodes.forEach(function (node) {
+      if (node.nodeName === "MARK") {
+        var mark = document.createElement("mark");
+        mark.textContent = node.textContent;
+        out.appendChild(mark);
+      } else {
+        out.appendChild(document.createTextNode(node.textContent));
+      }
+    });
+    return out;
+  }
+
+  function card(data) {
+    var item = document.createElement("li");
+    item.className = "card search-result";
+    var labels = (data.filters.kind || []).concat(data.filters.topic || []).filter(function (v, i, all) {
+      return all.indexOf(v) === i;
+    });
+    if (labels.length) {
+      var meta = document.createElement("p");
+      meta.className = "meta";
+      meta.textContent = labels.join(" · ");
+      item.appendChild(meta);
+    }
+    var heading = document.createElement("h2");
+    heading.className = "card-title";
+    var link = document.createElement("a");
+    link.href = data.url;
+    link.textContent = data.meta.title || data.url;
+    heading.appendChild(link);
+    item.appendChild(heading);
+    item.appendChild(excerpt(data.excerpt));
+    return item;
+  }
+
+  function chosen() {
+    var filters = {};
+    filterBox.querySelectorAll("input:checked").forEach(function (box) {
+      (filters[box.name] = filters[box.name] || { any: [] }).any.push(box.value);
+    });
+    return filters;
+  }
+
+  function say(text) { statusLine.textContent = text; }
+
+  function showMore() {
+    var next = current.results.slice(shown.length, shown.length + PAGE);
+    var mine = ticket;
+    return Promise.all(next.map(function (r) { return r.data(); })).then(function (pages) {
+      if (mine !== ticket) { return; }
+      pages.forEach(function (data) { shown.push(data); list.appendChild(card(data)); });
+      more.hidden = shown.length >= current.results.length;
+    });
+  }
+
+  function run() {
+    var query = input.value.trim();
+    var mine = ++ticket;
+    var url = new URL(window.location.href);
+    if (query) { url.searchParams.set("q", query); } else { url.searchParams.delete("q"); }
+    window.history.replaceState(null, "", url);
+    if (!query) {
+      list.replaceChildren(); more.hidden = true; say(""); return Promise.resolve();
+    }
+    say("Searching…");
+    return load().then(function (pf) { return pf.search(query, { filters: chosen() }); })
+      .then(function (search) {
+        if (mine !== ticket) { return; }
+        current = search; shown = []; list.replaceChildren();
+        var n = search.results.length;
+        var filtered = n !== search.unfilteredResultCount ? " (filtered from " + search.unfilteredResultCount + ")" : "";
+        say((n === 0 ? "No results" : n === 1 ? "1 result" : n + " results") + " for “" + query + "”" + filtered + ".");
+        return showMore();
+      })
+      .catch(function () { if (mine === ticket) { say("Search could not load. Try again, or browse by topic."); } });
+  }
+
+  function filterGroup(name, legend, counts) {
+    var values = Object.keys(counts || {}).sort();
+    if (values.length < 2) { return; }
+    var set = document.createElement("fieldset");
+    set.className = "search-filter";
+    var title = document.createElement("legend");
+    title.textContent = legend;
+    set.appendChild(title);
+    values.forEach(function (value) {
+      var label = document.createElement("label");
+      label.className = "chip";
+      var box = document.createElement("input");
+      box.type = "checkbox"; box.name = name; box.value = value;
+      box.addEventListener("change", run);
+      label.appendChild(box);
+      label.appendChild(document.createTextNode(" " + value));
+      set.appendChild(label);
+    });
+    filterBox.appendChild(set);
+  }
+
+  form.addEventListener("submit", function (event) { event.preventDefault(); run(); });
+  input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 250); });
+  more.addEventListener("click", function () { showMore(); });
+  load().then(function (pf) { return pf.filters(); }).then(function (counts) {
+    filterGroup("topic", "Topic", counts.topic);
+    filterGroup("kind", "Kind", counts.kind);
+    filterBox.hidden = !filterBox.children.length;
+  }).catch(function () {});
   var q = new URLSearchParams(window.location.search).get("q");
-  if (q) { ui.triggerSearch(q); }
-});
+  if (q) { input.value = q; run(); }
+})();
