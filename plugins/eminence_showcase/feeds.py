@@ -71,7 +71,8 @@ def _add(feed: Atom1Feed, item, base: str, words: int) -> None:
                    f" · <a href={quoteattr(url)}>on our endorsement wall</a></p>")
         # A quote has no page of its own (it moves down the wall's pages): its id is a tag
         # URI (RFC 4151), which names it for good without pretending to be an address.
-        unique = f"tag:{urlsplit(base).hostname or 'localhost'},{item.date.date().isoformat()}:endorsement/{item.slug}"
+        authority = urlsplit(base).hostname or "localhost"
+        unique = f"tag:{authority},{item.date.date().isoformat()}:endorsement/{item.slug}"
         enclosures = []
     else:  # a post of any kind; a note's title is its first words
         author = item.expert.title
