@@ -23,8 +23,8 @@ def site_copy(published, tmp_path):
 
 def test_rsync_mirrors_what_it_published_and_never_touches_the_rest(site_copy, tmp_path):
     dest = tmp_path / "www"
-    total = len([p for p in site_copy.rglob("*") if p.is_file()])
     first = publish_rsync(str(site_copy), str(dest))
+    total = len([p for p in site_copy.rglob("*") if p.is_file()])  # with each page's .gz
     assert first.uploaded == total and first.deleted == 0
     assert (dest / "index.html").read_bytes() == (site_copy / "index.html").read_bytes()
     assert len(json.loads((dest / MANIFEST).read_text())["published"]) == total
@@ -34,7 +34,7 @@ def test_rsync_mirrors_what_it_published_and_never_touches_the_rest(site_copy, t
     (site_copy / "404.html").unlink()
     shutil.rmtree(site_copy / "posts" / "ines-okafor" / "drift-is-a-calendar-problem")
     again = publish_rsync(str(site_copy), str(dest))
-    assert (again.uploaded, again.deleted) == (1, 2), again
+    assert (again.uploaded, again.deleted) == (1, 4), again  # each page and its .gz
     assert not (dest / "404.html").exists()
     assert not (dest / "posts/ines-okafor/drift-is-a-calendar-problem").exists()  # its folder too
     assert (dest / "google1234.html").read_text() == "verification"
@@ -42,7 +42,8 @@ def test_rsync_mirrors_what_it_published_and_never_touches_the_rest(site_copy, t
     kept = publish_rsync(str(site_copy), str(dest), keep=True)
     assert kept.deleted == 0 and (dest / "sitemap.xml").exists()
     pruned = publish_rsync(str(site_copy), str(dest), delete=True)
-    assert pruned.deleted == 2 and not (dest / "sitemap.xml").exists()
+    assert pruned.deleted == 3 and not (dest / "sitemap.xml").exists()  # its .gz too
+    assert not (dest / "sitemap.xml.gz").exists()
     assert not (dest / "google1234.html").exists() and (dest / MANIFEST).exists()
 
 
@@ -70,7 +71,13 @@ def test_s3_mirrors_what_it_published_with_content_types(site_copy, s3):
     first = publish_s3(str(site_copy), "showcase", prefix="site", client=client)
     assert (first.uploaded, first.unchanged) == (total, 0)
     head = client.head_object(Bucket="showcase", Key="site/index.html")
-    assert head["ContentType"] == "text/html; charset=utf-8"
+    assert head["ContentType"] == "text/html; charset=utf-8" and head["ContentEncoding"] == "gzip"
+    stored = client.get_object(Bucket="showcase", Key="site/index.html")["Body"].read()
+    assert gzip.decompress(stored) == (site_copy / "index.html").read_bytes()
+    # Pagefind's index files are compressed already: stored as they are.
+    fragment = next(p for p in (site_copy / "pagefind" / "fragment").iterdir())
+    key = f"site/{fragment.relative_to(site_copy)}"
+    assert "ContentEncoding" not in client.head_object(Bucket="showcase", Key=key)
     assert client.head_object(Bucket="showcase", Key="site/feeds/all.atom.xml")["ContentType"] == (
         "application/atom+xml")
     assert client.head_object(Bucket="showcase", Key="site/theme/css/site.css")["ContentType"].startswith(
@@ -82,6 +89,7 @@ def test_s3_mirrors_what_it_published_with_content_types(site_copy, s3):
     again = publish_s3(str(site_copy), "showcase", prefix="site", client=client)
     assert (again.uploaded, again.deleted) == (1, 1)
     assert client.get_object(Bucket="showcase", Key="site/robots.txt")["Body"].read() == b"changed\n"
+    assert not any(k["Key"].endswith(".gz") for k in client.list_objects_v2(Bucket="showcase")["Contents"])
     keys = {o["Key"] for o in client.list_objects_v2(Bucket="showcase")["Contents"]}
     assert "site/404.html" not in keys and "site/google1234.html" in keys
     (site_copy / "sitemap.xml").unlink()
@@ -90,6 +98,36 @@ def test_s3_mirrors_what_it_published_with_content_types(site_copy, s3):
     assert pruned.deleted == 2
     keys = [o["Key"] for o in client.list_objects_v2(Bucket="showcase")["Contents"]]
     assert "site/sitemap.xml" not in keys and len(keys) == total - 2 + 1  # + the manifest
+
+
+def test_each_text_file_has_its_gzip_beside_it_and_none_goes_stale(tmp_path):
+    from eminence_publish.compress import precompress
+
+    site = tmp_path / "site"
+    page = "<p>" + "Kestrel Works keeps the grid calm. " * 200 + "</p>"
+    files = {"index.html": page, "posts/a/index.html": page, "theme/css/site.css": "a{color:red}" * 100,
+             "robots.txt": "User-agent: *\n", "pagefind/fragment/en_1.pf_fragment": "x" * 2000,
+             "downloads/archive.tar.gz": "not ours"}
+    for rel, text in files.items():
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_text(text)
+    assert precompress(str(site)) == (3, 0)
+    assert gzip.decompress((site / "index.html.gz").read_bytes()) == page.encode()
+    assert not (site / "robots.txt.gz").exists()  # too small to gain
+    assert not (site / "pagefind/fragment/en_1.pf_fragment.gz").exists()
+    assert precompress(str(site)) == (0, 0)  # nothing changed: nothing written
+    (site / "index.html").write_text(page.replace("calm", "steady"))
+    shutil.rmtree(site / "posts")
+    assert precompress(str(site)) == (1, 0)  # the page's folder went with its .gz
+    assert b"steady" in gzip.decompress((site / "index.html.gz").read_bytes())
+    (site / "theme/css/site.css").unlink()
+    assert precompress(str(site)) == (0, 1) and not (site / "theme/css/site.css.gz").exists()
+    assert (site / "downloads/archive.tar.gz").read_text() == "not ours"  # the site's own file
+    # Deterministic: the same bytes compress to the same bytes (S3's ETag says "unchanged").
+    before = (site / "index.html.gz").read_bytes()
+    (site / "index.html.gz").unlink()
+    precompress(str(site))
+    assert (site / "index.html.gz").read_bytes() == before
 
 
 def test_invoke_publish_checks_first_and_never_deploys_a_failed_build(project, tmp_path, s3):

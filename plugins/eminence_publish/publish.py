@@ -9,7 +9,8 @@ published, MANIFEST, at the destination, and only those files are candidates for
 removal. `keep` removes nothing (the old behaviour); `delete` removes everything the
 output does not hold. Readers never see a page before its assets: rsync moves every
 file into place at the end (--delay-updates); S3 gets non-HTML files first, then the
-pages, then the removals.
+pages, then the removals. Text files reach the host compressed (compress.py): as a
+`.gz` beside each over rsync, as gzip with its Content-Encoding on S3.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import tempfile
 from dataclasses import dataclass
 
 from eminence_model.refusals import Refusal
+
+from .compress import compressible, gzipped, precompress
 
 MANIFEST = ".eminence-published.json"
 
@@ -92,9 +95,11 @@ def _literal(path: str) -> str:
 
 
 def publish_rsync(output: str, dest: str, delete: bool = False, keep: bool = False) -> Report:
-    """To a folder, or host:folder over SSH (rsync's own syntax)."""
+    """To a folder, or host:folder over SSH (rsync's own syntax), with a `.gz` beside each
+    text file for the host to serve (compress.py)."""
     if shutil.which("rsync") is None:
         raise PublishError("rsync is not installed (Debian: apt-get install rsync).")
+    precompress(output)
     files = local_files(output)
     base = dest.rstrip("/") + "/"
     with tempfile.TemporaryDirectory() as tmp:
@@ -153,14 +158,21 @@ def publish_s3(output: str, bucket: str, prefix: str = "", delete: bool = False,
     files = local_files(output)
     report = Report()
     # Assets first, pages last: no page is ever served before what it links to.
+    # A text file is stored gzipped with Content-Encoding (S3 cannot pick a .gz per request),
+    # so the .gz files an rsync publish left in the output are not uploaded.
+    files = {rel: path for rel, path in files.items()
+             if not (rel.endswith(".gz") and compressible(rel[:-3]) and rel[:-3] in files)}
     for rel in sorted(files, key=lambda r: (r.endswith(".html"), r)):
         with open(files[rel], "rb") as fh:
             data = fh.read()
         key = prefix + rel
-        if remote.get(key) == hashlib.md5(data, usedforsecurity=False).hexdigest():
+        packed = gzipped(data) if compressible(rel) else None
+        body = packed if packed is not None else data
+        if remote.get(key) == hashlib.md5(body, usedforsecurity=False).hexdigest():
             report.unchanged += 1
             continue
-        client.put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type(rel))
+        extra = {"ContentEncoding": "gzip"} if packed is not None else {}
+        client.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type(rel), **extra)
         report.uploaded += 1
     ours = set()
     if prefix + MANIFEST in remote:
