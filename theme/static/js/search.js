@@ -95,8 +95,9 @@
   function run() {
     var query = input.value.trim();
     var mine = ++ticket;
+    // The address says what is shown (q and each filter), so it can be shared or bookmarked.
     var url = new URL(window.location.href);
-    if (query) { url.searchParams.set("q", query); } else { url.searchParams.delete("q"); }
+    url.search = new URLSearchParams(new FormData(form)).toString();
     window.history.replaceState(null, "", url);
     if (!query) {
       list.replaceChildren(); more.hidden = true; say(""); return Promise.resolve();
@@ -114,35 +115,13 @@
       .catch(function () { if (mine === ticket) { say("Search could not load. Try again, or browse by topic."); } });
   }
 
-  function filterGroup(name, legend, counts) {
-    var values = Object.keys(counts || {}).sort();
-    if (values.length < 2) { return; }
-    var set = document.createElement("fieldset");
-    set.className = "search-filter";
-    var title = document.createElement("legend");
-    title.textContent = legend;
-    set.appendChild(title);
-    values.forEach(function (value) {
-      var label = document.createElement("label");
-      label.className = "chip";
-      var box = document.createElement("input");
-      box.type = "checkbox"; box.name = name; box.value = value;
-      box.addEventListener("change", run);
-      label.appendChild(box);
-      label.appendChild(document.createTextNode(" " + value));
-      set.appendChild(label);
-    });
-    filterBox.appendChild(set);
-  }
-
   form.addEventListener("submit", function (event) { event.preventDefault(); run(); });
   input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 250); });
   more.addEventListener("click", function () { showMore(); });
-  load().then(function (pf) { return pf.filters(); }).then(function (counts) {
-    filterGroup("topic", "Topic", counts.topic);
-    filterGroup("kind", "Kind", counts.kind);
-    filterBox.hidden = !filterBox.children.length;
-  }).catch(function () {});
-  var q = new URLSearchParams(window.location.search).get("q");
-  if (q) { input.value = q; run(); }
+  var params = new URLSearchParams(window.location.search);
+  filterBox.querySelectorAll("input[type=checkbox]").forEach(function (box) {
+    box.checked = params.getAll(box.name).indexOf(box.value) >= 0;  // a shared link's filters
+    box.addEventListener("change", run);
+  });
+  if (params.get("q")) { input.value = params.get("q"); run(); }
 })();
