@@ -73,6 +73,10 @@ EDITS = {
     "endorsement withdrawn": lambda c, t: _set_field(c / "endorsements/analyst-reliability-culture.md",
                                                      "Consent", "withdrawn"),
     "template edited": lambda c, t: _theme_edit(t),
+    "static image added": lambda c, t: (c / "images" / "diagram.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>', encoding="utf-8"),
+    "post moved to an older date": lambda c, t: _set_field(
+        _newest_published(c), "Date", "2025-01-15T09:00:00+00:00"),
 }
 
 
@@ -90,13 +94,13 @@ def _build(base: Path, name: str, incremental: bool):
     settings = settings_for(base / "content", output, THEME=str(base / "theme"), EMINENCE_SEARCH=False,
                             EMINENCE_INCREMENTAL=incremental, EMINENCE_FATAL_WARNINGS=False,
                             EMINENCE_WORKERS=2 if incremental else 1, EMINENCE_PARALLEL_MIN=1)
-    runner.build(settings)
-    return output, build_state(settings).writer
+    pelican = runner.build(settings)
+    return output, build_state(settings).writer, pelican.eminence_unchanged
 
 
 def test_first_incremental_build_equals_a_clean_one(workspace):
-    output, writer = _build(workspace, "incremental", True)
-    clean, _ = _build(workspace, "clean-first", False)
+    output, writer, _ = _build(workspace, "incremental", True)
+    clean, _, _ = _build(workspace, "clean-first", False)
     assert writer.shared_phases == 2  # the article pages and the showcase's pages
     assert writer.skipped == 0 and writer.rendered > 50  # counts merged from both processes
     assert _tree(output) == _tree(clean)
@@ -106,16 +110,17 @@ def test_first_incremental_build_equals_a_clean_one(workspace):
 def test_after_each_edit_incremental_equals_clean(workspace, edit):
     # Edits accumulate in order (the module's tests run in order): a realistic session.
     EDITS[edit](workspace / "content", workspace / "theme")
-    output, writer = _build(workspace, "incremental", True)
+    output, writer, unchanged = _build(workspace, "incremental", True)
     clean_dir = workspace / f"clean-{edit.replace(' ', '-')}"
-    clean, _ = _build(workspace, clean_dir.name, False)
+    clean, _, _ = _build(workspace, clean_dir.name, False)
+    assert unchanged == (edit == "nothing")  # only a build with nothing to do stops early
     got, want = _tree(output), _tree(clean)
     assert sorted(set(got) ^ set(want)) == [], "stale or missing files"
     differ = [rel for rel in want if got[rel] != want[rel]]
     assert differ == [], f"pages not refreshed after '{edit}'"
     shutil.rmtree(clean_dir)
     if edit == "nothing":
-        assert writer.rendered == 0 and writer.changed == set()
+        assert writer is None  # last_build.py: not even Pelican's content objects were made
     if edit in ("newest post's body", "old post's body"):
         # Only that post's page and the lists it is on are rendered again.
         assert 0 < writer.rendered < writer.skipped

@@ -46,6 +46,10 @@ PRIVATE_USES = (
                "skip_list_pages: tag pages saved nowhere are not gathered (replaced per generator)"),
     PrivateUse("pelican.generators.ArticlesGenerator", "generate_categories", "skip_list_pages"),
     PrivateUse("pelican.generators.ArticlesGenerator", "generate_authors", "skip_list_pages"),
+    PrivateUse("pelican.log.LimitFilter", "_raised_messages",
+               "forget_logged_warnings: Pelican logs a warning once per process; a second build "
+               "in one process (the desk's preview, a test) must warn again, or it passes"),
+    PrivateUse("pelican.log.LimitFilter", "_group_count", "forget_logged_warnings"),
 )
 
 
@@ -54,6 +58,15 @@ PRIVATE_USES = (
 def generator_classes(pelican) -> list[type]:
     """The generators Pelican.run() uses, plugins' included, in its order."""
     return pelican._get_generator_classes()
+
+
+def forget_logged_warnings() -> None:
+    """A new build in this process reports every warning again (Pelican's LimitFilter
+    keeps the messages it let through for the life of the process)."""
+    from pelican.log import LimitFilter
+
+    LimitFilter._raised_messages.clear()
+    LimitFilter._group_count.clear()
 
 
 def keep_output_folder(pelican) -> bool:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import logging
 import os
 
 from pelican.contents import Content
@@ -35,8 +34,6 @@ from eminence_model.store import remove_stale_temp_files
 from .fingerprint import ContentDigests, site_digest
 from .parallel import Share, can_fork, worker_count
 from .state import build_state
-
-logger = logging.getLogger(__name__)
 
 
 class Unchanged(str):
@@ -107,6 +104,14 @@ class _FingerprintedTemplate:
         return self._template.render(localcontext)
 
 
+def manifest_path(settings: dict, output_path: str) -> str:
+    """What the last build wrote into `output_path`: named by the output's place in the
+    project (the content's parent), so it fits a clone elsewhere with its cache restored."""
+    project = os.path.dirname(os.path.realpath(settings["PATH"]))
+    name = sha(os.path.relpath(os.path.realpath(output_path), project))[:12]
+    return os.path.join(settings.get("CACHE_PATH", "cache"), f"eminence-output-{name}.json")
+
+
 class OutputWriter(HookedWriter):
     MANIFEST_VERSION = 1
 
@@ -121,12 +126,7 @@ class OutputWriter(HookedWriter):
         self.rendered = self.skipped = 0
         self._digests: ContentDigests | None = None
         self._site = site_digest(settings) if self.enabled else ""
-        # Named by where the output is relative to the project (the content folder's
-        # parent), so the record still fits a clone elsewhere with its cache restored.
-        project = os.path.dirname(os.path.realpath(settings["PATH"]))
-        self.manifest_path = os.path.join(
-            settings.get("CACHE_PATH", "cache"),
-            f"eminence-output-{sha(os.path.relpath(os.path.realpath(output_path), project))[:12]}.json")
+        self.manifest_path = manifest_path(settings, output_path)
         self._last_content: str | None = None  # the last build's content digest, if reusable
         self.previous: dict[str, str | None] = self._load() if self.enabled else {}
         # New files are noted here as they are written; the record replaces it at the end.
@@ -173,8 +173,7 @@ class OutputWriter(HookedWriter):
         return files
 
     def _recover_journal(self) -> None:
-        """Files an interrupted build wrote count as produced by the last build (with
-        no fingerprint), so they are re-rendered or removed like any other."""
+        """An interrupted build's files count as the last build's (no fingerprint): re-rendered or removed."""
         root = self.output_path + os.sep
         try:
             with open(self.journal_path, encoding="utf-8") as fh:
@@ -405,8 +404,7 @@ def writer_sharing(writer, jobs: int, lists: bool = False):
 
 
 def saver(writer, output_path: str):
-    """`save(rel, make, objects)` for files the showcase writes itself; a plain write
-    when another plugin's writer is in use."""
+    """`save(rel, make, objects, digest)` (write_text), or a plain write under another writer."""
     if isinstance(writer, OutputWriter):
         return writer.write_text
 

@@ -13,11 +13,15 @@ from pelican.settings import read_settings
 
 from eminence_model import reading
 from eminence_model import settings as settings_table
-from eminence_model.pelican_adapter import generator_classes
+from eminence_model.pelican_adapter import forget_logged_warnings, generator_classes
 from eminence_model.settings import setting
 from eminence_model.showcase import Showcase
 from eminence_model.store import Locked, exclusive
 from eminence_model.validate import display_path
+
+from .last_build import LastBuild
+
+logger = logging.getLogger(__name__)
 
 
 def load_settings(settings_file: str = "pelicanconf.py", **overrides) -> dict:
@@ -94,12 +98,25 @@ def build(settings: dict, wait: bool = False) -> Pelican:
     BuildLocked when another build is writing the same output folder (unless `wait`),
     and BuildWarnings (output written, not to be published) when Pelican warns about
     broken content, like `pelican --fatal warnings` but naming the file."""
+    forget_logged_warnings()
     pelican = Pelican(settings)
     collect = _Collect()
     logging.getLogger("pelican").addHandler(collect)
     try:
         with output_lock(pelican.output_path, wait):
+            last = LastBuild(pelican.settings, pelican.output_path)
+            if last.unchanged():  # last_build.py: the output is already this build's
+                pelican.eminence_unchanged = True
+                logger.info("Nothing changed since the last build of %s: nothing to do.",
+                            display_path(pelican.output_path))
+                return pelican
+            last.forget()
             pelican.run()
+            pelican.eminence_unchanged = False
+            if collect.records:
+                last.warned()
+            else:
+                last.remember()
     finally:
         logging.getLogger("pelican").removeHandler(collect)
     if collect.records and setting(settings, "EMINENCE_FATAL_WARNINGS"):

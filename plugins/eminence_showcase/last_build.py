@@ -1,0 +1,126 @@
+"""Nothing changed, nothing done: the record of the last complete build of an output folder.
+
+A build with nothing to do still paid for Pelican making every content object, the
+showcase's model and validation, and walking every page to find none changed (6.7 s at
+5,000 posts). Instead `runner.build` compares the build's inputs with the ones the last
+complete build of the same output folder recorded, and stops there when they are equal.
+
+The inputs (`inputs_digest`) are everything a page's bytes may depend on: the site digest
+(settings, theme files, plugin code, library versions, the build's month: fingerprint.py),
+every file under the content folder by its bytes (a fresh clone has new modification
+times), Python's and Pagefind's versions. They are taken after Pelican's `initialized`
+signal, so a pull run by EMINENCE_PULL_ON_BUILD is in them.
+
+Invariants:
+- A record exists only for a build that finished without an error or a fatal warning; a
+  build that starts removes it first, so a build that fails or dies leaves none.
+- It holds the digest of the inputs as they were when that build started: content edited
+  during a build makes the next one run.
+- It counts only while the output holds exactly the files and folders that build left
+  there, the search index's included: a page deleted by hand, the folder emptied, or
+  anything left in it since (a killed build's staging folder) makes the next build run,
+  which restores or removes it.
+- EMINENCE_INCREMENTAL = False never takes the shortcut.
+- A build that warned records nothing, and its pages are all rendered again next time
+  (`warned`): a warning is raised by every build until its cause is fixed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sys
+from importlib import metadata
+
+from eminence_model.digest import sha
+from eminence_model.settings import setting
+
+from .fingerprint import site_digest
+from .output import manifest_path
+
+
+def _record_path(settings: dict, output_path: str) -> str:
+    return manifest_path(settings, output_path).replace("eminence-output-", "eminence-inputs-")
+
+
+def _content_digest(folder: str) -> str:
+    h = hashlib.sha1()
+    for base, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(base, name)
+            h.update(os.path.relpath(path, folder).encode("utf-8", "surrogateescape") + b"\0")
+            with open(path, "rb") as fh:
+                h.update(hashlib.sha1(fh.read()).digest())
+    return h.hexdigest()
+
+
+def _files(folder: str):
+    """Every file and folder under `folder` (folders ending in /), relative: the pages,
+    the search index's files, and what a killed build may have left (a staging folder)."""
+    for base, dirs, files in os.walk(folder):
+        for name in files:
+            yield os.path.relpath(os.path.join(base, name), folder)
+        for name in dirs:
+            yield os.path.relpath(os.path.join(base, name), folder) + "/"
+
+
+def inputs_digest(settings: dict) -> str:
+    try:
+        pagefind = metadata.version("pagefind")
+    except metadata.PackageNotFoundError:
+        pagefind = "-"
+    return sha(site_digest(settings), _content_digest(settings["PATH"]), sys.version, pagefind)
+
+
+class LastBuild:
+    """`unchanged()` before a build; `forget()` when it starts; `remember()` when it ends well."""
+
+    def __init__(self, settings: dict, output_path: str):
+        self.settings, self.output_path = settings, os.path.abspath(output_path)
+        self.path = _record_path(settings, output_path)
+        self.enabled = bool(setting(settings, "EMINENCE_INCREMENTAL"))
+        self.digest = inputs_digest(settings) if self.enabled else None
+
+    def unchanged(self) -> bool:
+        if not self.enabled:
+            return False
+        try:
+            with open(self.path, encoding="utf-8") as fh:
+                record = json.load(fh)
+        except (OSError, ValueError):
+            return False
+        if not isinstance(record, dict) or record.get("inputs") != self.digest:
+            return False
+        return set(record.get("files") or ()) == set(_files(self.output_path))
+
+    def forget(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(self.path)
+
+    def remember(self) -> None:
+        if not self.enabled:
+            return
+        os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
+        tmp = f"{self.path}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump({"inputs": self.digest, "files": sorted(_files(self.output_path))}, fh)
+        os.replace(tmp, self.path)
+
+    def warned(self) -> None:
+        """The build warned (runner.BuildWarnings): its pages are rendered again next time,
+        so the warning is raised again. Skipped as unchanged, the page that warned would
+        not warn, and the next build would pass with the broken link still in it."""
+        path = manifest_path(self.settings, self.output_path)
+        try:
+            with open(path, encoding="utf-8") as fh:
+                record = json.load(fh)
+        except (OSError, ValueError):
+            return
+        record["site"] = ""  # another site's record: its file list kept, no page skipped
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(record, fh)
+        os.replace(tmp, path)

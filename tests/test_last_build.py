@@ -1,0 +1,121 @@
+"""A build with nothing to do stops after comparing its inputs with the last complete
+build's (plugins/eminence_showcase/last_build.py); any change to what a page may show
+makes it build, and its output is then what a clean build writes."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from helpers import ROOT, build, settings_for, write
+from helpers import runner as build_runner
+
+
+def built(content, output, **options) -> bool:
+    """Build; True if it stopped early with nothing to do."""
+    options = {"EMINENCE_SEARCH": False, **options}
+    return build(content, output, **options).eminence_unchanged
+
+
+def test_nothing_changed_means_nothing_done(small_site, tmp_path):
+    out = tmp_path / "out"
+    assert built(small_site, out) is False
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    assert built(small_site, out) is True
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize("change", ["post edited", "static file added", "setting changed",
+                                    "another month", "page deleted from the output",
+                                    "output emptied", "incremental off"])
+def test_any_change_to_the_inputs_or_the_output_builds_again(small_site, tmp_path, change, monkeypatch):
+    out = tmp_path / "out"
+    options = {}
+    assert built(small_site, out) is False
+    if change == "post edited":
+        post = next((small_site / "posts").rglob("*.md"))
+        post.write_text(post.read_text() + "\nOne more line.\n")
+    elif change == "static file added":
+        write(small_site, "images/new.svg", '<svg xmlns="http://www.w3.org/2000/svg"/>')
+    elif change == "setting changed":
+        options["EMINENCE_HOME_LATEST"] = 2
+    elif change == "another month":
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1893456000")  # the charts end at 2030-01
+    elif change == "page deleted from the output":
+        (out / "topics" / "ai" / "index.html").unlink()
+    elif change == "output emptied":
+        shutil.rmtree(out)
+    elif change == "incremental off":
+        options["EMINENCE_INCREMENTAL"] = False
+    assert built(small_site, out, **options) is False
+    assert (out / "topics" / "ai" / "index.html").is_file()  # restored where it was removed
+    if change != "incremental off":
+        assert built(small_site, out, **options) is True  # and then nothing again
+
+
+def test_a_theme_edit_builds_again(small_site, tmp_path):
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    out = tmp_path / "out"
+    assert built(small_site, out, THEME=str(theme)) is False
+    base = theme / "templates" / "base.html"
+    base.write_text(base.read_text().replace("</footer>", "<p>New footer line</p></footer>"))
+    assert built(small_site, out, THEME=str(theme)) is False
+    assert "New footer line" in (out / "index.html").read_text()
+
+
+def test_a_failed_build_leaves_no_record_to_skip_by(small_site, tmp_path):
+    from eminence_model.validate import ContentError
+
+    out = tmp_path / "out"
+    assert built(small_site, out) is False
+    expert = small_site / "experts" / "ada.md"
+    good = expert.read_text()
+    expert.write_text(good.replace("Topics: ai, security", "Topics: no-such-topic"))
+    with pytest.raises(ContentError):
+        built(small_site, out)
+    assert not list((tmp_path / "cache").glob("eminence-inputs-*.json"))  # forgotten at the start
+    expert.write_text(good)  # back to what the last good build had: it builds again
+    assert built(small_site, out) is False
+
+
+def test_a_build_with_fatal_warnings_records_nothing(small_site, tmp_path):
+    from helpers import runner
+
+    write(small_site, "posts/ada/broken-link.md", """
+        Title: A broken link
+        Date: 2026-03-01
+        Expert: ada
+        Topics: ai
+
+        See [this]({filename}/posts/ada/no-such-post.md).
+        """)
+    out = tmp_path / "out"
+    for _ in range(2):  # the warning is raised again, not skipped over
+        with pytest.raises(runner.BuildWarnings):
+            built(small_site, out)
+
+
+def test_the_record_is_per_output_folder(small_site, tmp_path):
+    assert built(small_site, tmp_path / "one") is False
+    assert built(small_site, tmp_path / "two") is False
+    assert built(small_site, tmp_path / "one") is True
+
+
+def test_content_edited_during_a_build_is_built_next_time(small_site, tmp_path, monkeypatch):
+    """The record holds the inputs as the build found them when it started."""
+    out = tmp_path / "out"
+    settings = settings_for(small_site, out, EMINENCE_SEARCH=False)
+    real_run = build_runner.Pelican.run
+    post = next((small_site / "posts").rglob("*.md"))
+
+    def run_and_edit(self):
+        real_run(self)
+        post.write_text(post.read_text() + "\nWritten while the build ran.\n")
+
+    monkeypatch.setattr(build_runner.Pelican, "run", run_and_edit)
+    build_runner.build(settings)
+    monkeypatch.undo()
+    assert built(small_site, out) is False
+    assert "Written while the build ran" in next(out.rglob(f"{post.stem}/index.html")).read_text()
