@@ -130,8 +130,8 @@ class FeedServer:
 
 
 def atom(entries: list[dict], title: str = "Test feed", base: str = "", extra: str = "") -> str:
-    """A small Atom feed. Entry keys: id, title, link, updated, content, content_type, categories,
-    author (a dict: name, uri, email)."""
+    """A small Atom feed. Entry keys: id, title, link, updated, content, content_type, content_lang
+    (its xml:lang), categories, author (a dict: name, uri, email)."""
     parts = [f'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom"'
              f'{f" xml:base={chr(34)}{base}{chr(34)}" if base else ""}>',
              f"<title>{title}</title>", '<link href="https://blog.example.com/"/>',
@@ -154,7 +154,8 @@ def atom(entries: list[dict], title: str = "Test feed", base: str = "", extra: s
         content = e.get("content", "<p>Body.</p>")
         if ctype == "html":
             content = content.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        parts.append(f'<content type="{ctype}">{content}</content>')
+        lang = f' xml:lang="{e["content_lang"]}"' if e.get("content_lang") else ""
+        parts.append(f'<content type="{ctype}"{lang}>{content}</content>')
         parts.append("</entry>")
     parts.append("</feed>")
     return "\n".join(parts)

@@ -261,7 +261,7 @@ class PullSite:
 
 FORBIDDEN_TAGS = {"script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "form",
                   "input", "button", "textarea", "select", "base", "svg", "math", "portal"}
-THEME_SCRIPTS = ("/pagefind/pagefind-ui.js", "/theme/js/search.js")
+THEME_SCRIPTS = ("/theme/js/search.js",)  # the search page's; it imports pagefind.js itself
 BAD_URL = ("javascript:", "vbscript:", "data:", "livescript:", "mocha:")
 
 
@@ -272,9 +272,14 @@ def script_capable(html: str) -> list[str]:
 
     found = []
     soup = BeautifulSoup(html, "html.parser")
-    for form in soup.select("form.site-search"):  # the theme's own header search box
+    # The theme's own search forms (the header's box, the search page's box and filters):
+    # plain GET forms to the search page.
+    for form in soup.select("form.site-search, form.search-form"):
         if form.get("action", "").endswith("/search/") and form.get("method") == "get":
             form.decompose()
+    for more in soup.select("button#search-more"):  # the search page's "More results"
+        if set(more.attrs) <= {"id", "class", "type", "hidden"} and more.get("type") == "button":
+            more.decompose()
     for tag in soup.find_all(True):
         src = tag.get("src") or ""
         if tag.name == "script" and src.endswith(THEME_SCRIPTS) and not tag.string:

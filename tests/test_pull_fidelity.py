@@ -117,7 +117,10 @@ def test_feedburner_entries_link_to_the_original_article_and_audio(site, feeds):
     assert '<link rel="canonical" href="https://show.example.com/ep8"' in html
     listen = BeautifulSoup(html, "html.parser").select_one(".media .media-link")
     assert listen["href"] == "https://cdn.show.example.com/ep8.mp3"
-    assert listen.get_text(" ", strip=True).startswith("Listen to the episode (1:02:05)")
+    assert listen.get_text(" ", strip=True).startswith("Listen to the episode")
+    # The running time is said once, beside the date.
+    assert BeautifulSoup(html, "html.parser").select_one(".byline .duration").get_text() == (
+        "running time 1:02:05")
     assert "<audio" not in html and "<iframe" not in html  # a link: no third-party request
 
 

@@ -29,6 +29,7 @@ class FieldKind(StrEnum):
     INT = "int"
     AVATAR = "avatar"  # a file under content/ or an https URL
     DURATION = "duration"  # 42:10 or 1:02:03
+    LANG = "lang"  # a BCP 47 language tag (languages.py), kept normalised
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,8 @@ EXPERT_FIELDS = (
     Field("Status", "choice", choices=("active", "alumni"), hint="active or alumni"),
     Field("Aliases", "list", hint="comma-separated other names they write under (keeps them out of "
                                   "endorsement candidates)"),
+    Field("Lang", "lang", hint="the language they write in, a BCP 47 tag such as de or pt-BR "
+                               "(their posts' language where a post names none; default: the site's)"),
 )
 
 ENDORSEMENT_FIELDS = (
@@ -116,6 +119,8 @@ POST_FIELDS = (
     Field("Featured", "yesno", hint="yes or no"),
     Field("Status", "choice", choices=("draft", "published"), hint="draft or published"),
     Field("Feed", hint="the feed the post was pulled from (written by the pull)"),
+    Field("Lang", "lang", hint="the post's language, a BCP 47 tag such as de, pt-BR or zh-Hant "
+                               "(default: its expert's, else the site's)"),
 )
 
 PUBLIC_CONSENT = ("public", "granted")

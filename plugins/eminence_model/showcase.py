@@ -110,6 +110,11 @@ class Expert:
     def is_alumni(self) -> bool:
         return self.status is ExpertStatus.ALUMNI
 
+    @property
+    def lang(self) -> str | None:
+        """The language they write in (a BCP 47 tag), if their file says."""
+        return self.values.get("lang")
+
 
 @dataclass(frozen=True, eq=False)
 class Post:
@@ -134,6 +139,11 @@ class Post:
     @property
     def original(self) -> str | None:
         return self.values.get("original")
+
+    @property
+    def lang(self) -> str | None:
+        """Its language: its own Lang, else its expert's; None: the site's (DEFAULT_LANG)."""
+        return self.values.get("lang") or self.expert.lang
 
 
 @dataclass(frozen=True, eq=False)

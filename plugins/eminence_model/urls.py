@@ -30,6 +30,10 @@ def apply_url_settings(settings: dict) -> None:
     for key in ("TOPIC", "EXPERT", "ENDORSEMENT"):
         settings.setdefault(f"{key}_LANG_URL", settings[f"{key}_URL"])
         settings.setdefault(f"{key}_LANG_SAVE_AS", settings[f"{key}_SAVE_AS"])
+    # A post has one address whatever its language (no translations here, engine_settings):
+    # Pelican's defaults would write a German post to {slug}-de.html.
+    settings["ARTICLE_LANG_URL"], settings["ARTICLE_LANG_SAVE_AS"] = settings["ARTICLE_URL"], settings[
+        "ARTICLE_SAVE_AS"]
     paginated = dict(settings.get("PAGINATED_TEMPLATES") or {})
     for name in ("topic", "expert", "posts"):
         paginated.setdefault(name, None)

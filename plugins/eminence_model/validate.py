@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from pelican.utils import get_date
 
+from .languages import language_tag
 from .schema import Field, FieldKind
 
 
@@ -203,6 +204,12 @@ class FieldParser:
             if DURATION.fullmatch(str(text)):
                 return str(text)
             self.problem(path, field, f"'{text}' is not a running time.", f"write {field.hint}.")
+            return None
+        if kind is FieldKind.LANG:
+            tag = language_tag(str(text))
+            if tag:
+                return tag
+            self.problem(path, field, f"'{text}' is not a language tag.", f"write {field.hint}.")
             return None
         if kind is FieldKind.AVATAR:
             if is_url(text):

@@ -91,6 +91,8 @@ def _entry(item: dict, feed: dict) -> FeedParserDict:
         entry["author"] = _text(first.get("name"))
         entry["author_detail"] = FeedParserDict(name=_text(first.get("name")),
                                                 href=_text(first.get("url")))
+    if _text(item.get("language")):  # JSON Feed 1.1: an item in another language than its feed
+        entry["language"] = _text(item.get("language"))
     tags = [t for t in _list(item.get("tags")) if isinstance(t, str)]
     entry["tags"] = [FeedParserDict(term=t) for t in tags]
     # FeedParserDict derives `enclosures` from the links with rel="enclosure", as for RSS.
@@ -122,7 +124,8 @@ def parse(data: bytes) -> FeedParserDict:
         result.update(bozo=True, bozo_exception="JSON, but not a JSON Feed (no 'items' list)")
         return result
     result["version"] = VERSIONS.get(_text(doc.get("version")), "json")
-    result["feed"] = FeedParserDict(title=_text(doc.get("title")), link=_text(doc.get("home_page_url")))
+    result["feed"] = FeedParserDict(title=_text(doc.get("title")), link=_text(doc.get("home_page_url")),
+                                    language=_text(doc.get("language")))  # JSON Feed 1.1
     for n, item in enumerate(doc["items"], 1):
         if not isinstance(item, dict):
             result["skipped_items"].append(f"item {n} is not an object")

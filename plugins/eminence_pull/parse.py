@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 from urllib.parse import urljoin, urlsplit
 
+from eminence_model.languages import language_tag
 from eminence_model.sanitize import text_only
 from eminence_model.showcase import Kind
 
@@ -42,6 +43,7 @@ class Entry:
     legacy_hash: str | None = None  # for entries without an id: the hash a ledger from
     #                                 before content_hash() knows them by (see _entry)
     voice: Voice = Voice("article")  # its kind, media and whether it only replies (kinds.py)
+    lang: str | None = None  # the language the entry or its feed declares (BCP 47), if any
 
 
 @dataclass
@@ -219,9 +221,11 @@ def parse_feed(data: bytes, url: str, content_type: str | None, mode: str = "exc
     if parsed is None:
         return result
     matcher = topic_matcher(topic_terms)
+    feed_lang = language_tag((parsed.get("feed") or {}).get("language"))
     for raw in parsed.entries:
         try:
-            result.entries.append(_entry(raw, url, mode, excerpt_words, matcher))
+            result.entries.append(replace(_entry(raw, url, mode, excerpt_words, matcher),
+                                          lang=entry_language(raw) or feed_lang))
         except NothingToPublish as exc:
             result.problems.append(f"entry skipped ({exc})")
         except Exception as exc:  # noqa: BLE001 - one bad entry must not sink the feed
@@ -279,6 +283,15 @@ def is_legacy_hash(value: str | None) -> bool:
 # Entries up to this much HTML are converted whole even in excerpt mode: a note is
 # kept entire, and is known to be one only once its text is known.
 SHORT_HTML = 4000
+
+
+def entry_language(raw) -> str | None:
+    """What the entry says it is written in: its content's, summary's or title's xml:lang
+    (Atom), or its own `language` (JSON Feed); the feed's own is the caller's fallback."""
+    declared = [(raw.get("content") or [{}])[0].get("language"),
+                (raw.get("summary_detail") or {}).get("language"),
+                (raw.get("title_detail") or {}).get("language"), raw.get("language")]
+    return next((tag for tag in map(language_tag, declared) if tag), None)
 
 
 def _entry(raw, feed_url: str, mode: str, excerpt_words: int, matcher: TopicMatcher) -> Entry:

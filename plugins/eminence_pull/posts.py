@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from dataclasses import replace
 
+from eminence_model.languages import same_language
 from eminence_model.store import file_hash, header_field, sha256_bytes
 
 from .parse import Entry, is_legacy_hash
@@ -103,7 +104,13 @@ class PostWriter:
                 ("Topics", ", ".join(topics)), ("Kind", voice.kind), ("Original", entry.original or ""),
                 ("Media", voice.media or ""), ("Duration", voice.duration or ""),
                 ("Media-Length", str(voice.media_length or "")),
-                ("Status", status), ("Feed", job.url)]
+                ("Status", status), ("Feed", job.url), ("Lang", self._lang(entry))]
+
+    def _lang(self, entry: Entry) -> str:
+        """The language the entry or its feed declares, where it is not the site's (an
+        English feed on an English site adds no line to each post)."""
+        site = self.p.settings.get("DEFAULT_LANG")
+        return "" if not entry.lang or same_language(entry.lang, site) else entry.lang
 
     def _apply_entry(self, job: Job, entry: Entry) -> None:
         key = self.p.ledger.find(job.expert, entry.key, entry.link, entry.content_hash, entry.legacy_hash,

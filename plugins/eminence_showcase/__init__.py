@@ -69,6 +69,14 @@ def describe(text, limit: int = 160) -> str:
     return cut.rstrip(" .,;:!?…-–—") + "…"
 
 
+def lang_attr(tag, page_lang) -> Markup:
+    """` lang="TAG"` where `tag` differs from the language of what is around it, else
+    nothing. Escaped: a tag reaching here was validated, but an attribute is no place to trust."""
+    if not tag or str(tag) == str(page_lang):
+        return Markup("")
+    return Markup(' lang="{}"').format(str(tag))
+
+
 def apply_settings(pelican) -> None:
     settings = pelican.settings
     reading.start(settings)  # one read cache and one state per build, even when settings are reused
@@ -83,7 +91,7 @@ def apply_settings(pelican) -> None:
     settings["JINJA_ENVIRONMENT"] = {**settings.get("JINJA_ENVIRONMENT", {}), "autoescape": True}
     settings["JINJA_FILTERS"] = {**settings.get("JINJA_FILTERS", {}),
                                  "initials": initials, "host": host, "summary_text": summary_text,
-                                 "describe": describe,
+                                 "describe": describe, "lang_attr": lang_attr,
                                  **structured.filters(settings)}
 
     # Pelican empties the output folder before reading content. Instead, the

@@ -27,6 +27,17 @@ FEED_PATHS = {
 OPML_PATH = "feeds/experts.opml"
 
 
+class LanguageAtomFeed(Atom1Feed):
+    """Atom whose entries say their own language (xml:lang) where it is not the feed's."""
+
+    def item_attributes(self, item):
+        attributes = super().item_attributes(item)
+        lang = item.get("lang")
+        if lang and lang != self.feed.get("language"):
+            attributes = {**attributes, "xml:lang": lang}
+        return attributes
+
+
 def base_url(settings: dict) -> str:
     """Absolute base for feeds and the sitemap: SITEURL, or a local one for dev builds."""
     return (settings.get("SITEURL") or setting(settings, "EMINENCE_DEV_SITEURL")).rstrip("/")
@@ -87,7 +98,8 @@ def _add(feed: Atom1Feed, item, base: str, words: int) -> None:
         unique = url
     feed.add_item(title=item.title, link=link, description=description, content=content,
                   author_name=author, pubdate=item.date, updateddate=item.date, unique_id=unique,
-                  categories=[t.title for t in item.topics], enclosures=enclosures)
+                  categories=[t.title for t in item.topics], enclosures=enclosures,
+                  lang=getattr(item, "lang", None))
 
 
 def _media(post, content: str) -> tuple[str, list]:
@@ -116,7 +128,7 @@ def _feed(save, rel: str, title: str, page_url: str, items, settings: dict, base
 
     def make() -> str:
         feed_url = f"{base}/{rel}"
-        feed = Atom1Feed(title=title, link=page_url, description=setting(settings, "EMINENCE_TAGLINE"),
+        feed = LanguageAtomFeed(title=title, link=page_url, description=setting(settings, "EMINENCE_TAGLINE"),
                          language=settings.get("DEFAULT_LANG"), feed_url=feed_url, feed_guid=feed_url)
         words = setting(settings, "EMINENCE_FEED_CONTENT_WORDS")
         for item in entries:

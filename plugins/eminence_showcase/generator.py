@@ -70,6 +70,8 @@ def dress(model: showcase.Showcase) -> tuple[list, list, list, list]:
     for p in model.every_post:
         p.read.expert, p.read.featured, p.read.is_draft = p.expert.read, p.featured, p.is_draft
         p.read.kind = p.kind.value
+        if p.lang:  # else Pelican's own: DEFAULT_LANG
+            p.read.lang = p.lang
     for e in model.every_endorsement:
         e.read.experts, e.read.featured, e.read.is_draft = objs(e.experts), e.featured, e.is_draft
         if e.url:

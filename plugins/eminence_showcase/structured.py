@@ -95,7 +95,8 @@ def filters(settings: dict) -> dict:
         kind = getattr(article, "kind", "article")
         url = f"{base}/{article.url}"
         data = {"@context": "https://schema.org", "author": person(article.expert), "publisher": org,
-                "url": url, "about": [t.title for t in article.topics]}
+                "url": url, "about": [t.title for t in article.topics],
+                "inLanguage": getattr(article, "lang", None) or settings.get("DEFAULT_LANG", "en")}
         original = getattr(article, "original", None)
         media = getattr(article, "media", None) or original
         duration = iso_duration(getattr(article, "duration", None))

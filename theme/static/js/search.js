@@ -18,13 +18,32 @@
 
   function absolute(path) { return new URL(path, document.baseURI).href; }
 
+  // The languages a bundle holds an index for (Pagefind keeps one per <html lang>).
+  function languages(bundle) {
+    return fetch(absolute(bundle + "pagefind-entry.json"))
+      .then(function (r) { return r.ok ? r.json() : {}; })
+      .then(function (entry) { return Object.keys(entry.languages || {}); })
+      .catch(function () { return []; });
+  }
+
   function load() {
     if (!pagefind) {
-      // The site's bundle first; the posts' shards are merged into it (absolute URLs:
-      // Pagefind resolves bundle paths against its own script, not this page).
-      pagefind = import(absolute(root.getAttribute("data-pagefind") + "pagefind.js")).then(function (pf) {
+      // The site's bundle (in this page's language) first; then every other language of
+      // it and every language of each post shard, merged in (absolute URLs: Pagefind
+      // resolves bundle paths against its own script, not this page). A German post
+      // is found from an English page, searched with German rules.
+      var site = root.getAttribute("data-pagefind");
+      var page = (document.documentElement.lang || "").toLowerCase();
+      pagefind = import(absolute(site + "pagefind.js")).then(function (pf) {
+        var merge = function (bundle, skip) {
+          return languages(bundle).then(function (langs) {
+            if (!langs.length && skip === null) { return pf.mergeIndex(absolute(bundle)); }  // as Pagefind chooses
+            return Promise.all(langs.filter(function (l) { return l.toLowerCase() !== skip; })
+              .map(function (l) { return pf.mergeIndex(absolute(bundle), { language: l }); }));
+          });
+        };
         return pf.options({ excerptLength: 24 }).then(function () {
-          return Promise.all(bundles.map(function (b) { return pf.mergeIndex(absolute(b)); }));
+          return Promise.all([merge(site, page)].concat(bundles.map(function (b) { return merge(b, null); })));
         }).then(function () { return pf; });
       });
     }

@@ -1,0 +1,40 @@
+"""Language tags as the content model holds them: BCP 47 (RFC 5646), normalised.
+
+A post's language decides its page's `lang` (screen readers' pronunciation, browsers'
+hyphenation and translation, search engines), its search index (Pagefind splits one
+per language) and its feed entry's `xml:lang`. Feeds declare it in many spellings
+(`en-us`, `EN_US`, `de-DE`, `zh-hant-tw`); the model keeps one: the language subtag
+lower case, a script in title case, a region upper case (`en-US`, `zh-Hant-TW`).
+Only the common shape is accepted (language, optional script, region and variants;
+no extensions or private use): enough for every language a feed names, and nothing
+that could carry markup into an attribute.
+"""
+
+from __future__ import annotations
+
+import re
+
+_TAG = re.compile(r"([a-z]{2,3})(?:-([a-z]{4}))?(?:-([a-z]{2}|\d{3}))?((?:-(?:[a-z\d]{5,8}|\d[a-z\d]{3}))*)",
+                  re.IGNORECASE)
+
+
+def language_tag(text) -> str | None:
+    """`text` as a normalised BCP 47 tag, or None if it is not one."""
+    if not isinstance(text, str):
+        return None
+    m = _TAG.fullmatch(text.strip().replace("_", "-"))
+    if not m:
+        return None
+    language, script, region, variants = m.groups()
+    parts = [language.lower(), script.title() if script else None, region.upper() if region else None]
+    return "-".join(p for p in parts if p) + (variants.lower() if variants else "")
+
+
+def primary(tag: str) -> str:
+    """The language subtag: `pt-BR` -> `pt`."""
+    return tag.split("-", 1)[0].lower()
+
+
+def same_language(a: str | None, b: str | None) -> bool:
+    """Whether two tags name one language (regions and scripts aside): `en-GB` ~ `en`."""
+    return bool(a and b) and primary(a) == primary(b)

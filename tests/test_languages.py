@@ -1,0 +1,148 @@
+"""A post's language (issue #31): the pull writes what a feed declares, the model keeps a
+normalised BCP 47 tag, and the pages, cards, feeds, JSON-LD and search say it."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import feedparser
+import pytest
+
+from feedserver import Response, atom, one_entry
+from helpers import build, page, write
+
+RSS_DE = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Netzbetrieb</title><link>https://blog.example.de/</link>
+<description>x</description><language>de-de</language>
+<item><title>Schwarzstart im Stromnetz</title><link>https://blog.example.de/1</link>
+<guid>https://blog.example.de/1</guid><pubDate>Tue, 05 May 2026 10:00:00 GMT</pubDate>
+<description>&lt;p&gt;Wie ein Schwarzstart im Stromnetz geübt wird.&lt;/p&gt;</description></item>
+</channel></rss>"""
+
+
+def test_the_pull_writes_the_language_a_feed_declares_where_it_is_not_the_sites(site, feeds):
+    german = feeds.add("/de.xml", Response(RSS_DE, content_type="application/rss+xml"))
+    # An English feed with one entry in Brazilian Portuguese (xml:lang on its content).
+    mixed = atom([one_entry(1), one_entry(2, content='<p>Aprendizado de máquina.</p>',
+                                          content_lang="pt-br")], extra="")
+    english = feeds.add("/en.xml", Response(mixed.replace("<feed ", '<feed xml:lang="en-US" ', 1)))
+    jsonfeed = feeds.add("/fr.json", Response(json.dumps({
+        "version": "https://jsonfeed.org/version/1.1", "title": "Carnet", "language": "fr",
+        "items": [{"id": "f1", "url": "https://blog.example.fr/1", "title": "Réseau électrique",
+                   "content_html": "<p>Le réseau.</p>", "date_published": "2026-05-03T10:00:00Z"}]}),
+        content_type="application/feed+json"))
+    site.set_expert("cy", [german, english, jsonfeed], trusted=True)
+    site.pull()
+    posts = site.posts()
+    lang = {name: (re.search(r"(?m)^Lang: (.*)$", text) or [None, None])[1] for name, text in posts.items()}
+    assert lang["schwarzstart-im-stromnetz.md"] == "de-DE"  # normalised
+    assert lang["post-number-2.md"] == "pt-BR"  # the entry's own, over its feed's
+    assert lang["post-number-1.md"] is None  # English on an English site: no line
+    assert lang["reseau-electrique.md"] == "fr"
+    out = site.build()
+    assert page(out, "posts/cy/schwarzstart-im-stromnetz/").html["lang"] == "de-DE"
+
+
+def test_pages_cards_feeds_and_json_ld_say_the_language(small_site, tmp_path):
+    write(small_site, "posts/ada/auf-deutsch.md", """
+        Title: Stromnetze im Winter
+        Date: 2026-03-02
+        Expert: ada
+        Topics: ai
+        Lang: de_de
+
+        Warum Stromnetze im Winter anders geplant werden.
+        """)
+    expert = small_site / "experts" / "cy.md"
+    expert.write_text(expert.read_text().replace("Topics:", "Lang: ar\nTopics:", 1))
+    write(small_site, "posts/cy/shabaka.md", """
+        Title: شبكة الكهرباء
+        Date: 2026-03-03
+        Expert: cy
+        Topics: ai
+
+        نص قصير عن الشبكة.
+        """)
+    out = tmp_path / "out"
+    build(small_site, out, EMINENCE_SEARCH=False)
+    german = page(out, "posts/ada/auf-deutsch/")
+    assert german.html["lang"] == "de-DE"
+    # The site's own words around it keep the site's language.
+    assert german.select_one(".site-header")["lang"] == "en" and german.select_one(".site-footer")["lang"] == "en"
+    assert german.select_one(".byline")["lang"] == "en" and german.h1["dir"] == "auto"
+    ld = json.loads(german.find("script", type="application/ld+json").string)
+    assert ld["inLanguage"] == "de-DE"
+    english = page(out, "posts/ada/second/")
+    assert english.html["lang"] == "en" and not english.select_one(".site-header").has_attr("lang")
+    # A post that names no language has its expert's.
+    arabic = page(out, "posts/cy/shabaka/")
+    assert arabic.html["lang"] == "ar" and arabic.select_one(".prose")["dir"] == "auto"
+    # Listed on an English page, the card's own words carry their language.
+    card = next(c for c in page(out, "topics/ai/").select(".post-card")
+                if "Stromnetze" in c.get_text())
+    assert card.select_one(".card-title")["lang"] == "de-DE" and card.select_one(".card-title")["dir"] == "auto"
+    assert not card.has_attr("lang")  # the card's labels are the site's
+    feed = feedparser.parse((out / "feeds" / "all.atom.xml").read_bytes())
+    entries = {e.title: e for e in feed.entries}
+    assert entries["Stromnetze im Winter"].title_detail.language == "de-DE"
+    xml = (out / "feeds" / "all.atom.xml").read_text()
+    assert xml.count('xml:lang="de-DE"') == 1 and xml.count('xml:lang="ar"') >= 1
+
+
+def test_a_language_that_is_not_a_tag_stops_the_build_with_the_fix(small_site, tmp_path):
+    from eminence_model.validate import ContentError
+
+    write(small_site, "posts/ada/bad-lang.md", """
+        Title: Bad language
+        Date: 2026-03-02
+        Expert: ada
+        Topics: ai
+        Lang: Deutsch
+
+        Text.
+        """)
+    with pytest.raises(ContentError, match=r"bad-lang\.md.*Lang.*'Deutsch' is not a language tag.*BCP 47"):
+        build(small_site, tmp_path / "out", EMINENCE_SEARCH=False)
+
+
+def test_search_finds_each_language_from_the_sites_search_page(small_site, tmp_path, browser):
+    """Pagefind keeps one index per <html lang>; the (English) search page searches all."""
+    import threading
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    write(small_site, "posts/ada/auf-deutsch.md", """
+        Title: Stromnetze im Winter
+        Date: 2026-03-02
+        Expert: ada
+        Topics: ai
+        Lang: de
+
+        Warum Umspannwerke im Winter anders geplant werden.
+        """)
+    out = tmp_path / "out"
+    build(small_site, out)
+    languages = {p.name.split("_")[0].removeprefix("pagefind.")
+                 for p in out.glob("pagefind*/pagefind.*.pf_meta")}
+    assert {"en", "de"} <= languages, languages  # an index per language
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(out)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        context = browser.new_context()
+        tab = context.new_page()
+        errors = []
+        tab.on("pageerror", lambda e: errors.append(str(e)))
+        for word, title in (("Umspannwerke", "Stromnetze im Winter"), ("Again", "Second post")):
+            tab.goto(f"http://127.0.0.1:{server.server_address[1]}/search/?q={word}")
+            tab.wait_for_selector(".search-result", timeout=15000)
+            assert title in tab.locator(".search-result .card-title a").all_text_contents(), word
+        assert errors == []
+        context.close()
+    finally:
+        server.shutdown()
