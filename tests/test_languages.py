@@ -69,7 +69,7 @@ def test_pages_cards_feeds_and_json_ld_say_the_language(small_site, tmp_path):
     german = page(out, "posts/ada/auf-deutsch/")
     assert german.html["lang"] == "de-DE"
     # The site's own words around it keep the site's language.
-    assert german.select_one(".site-header")["lang"] == "en" and german.select_one(".site-footer")["lang"] == "en"
+    assert [german.select_one(s)["lang"] for s in (".site-header", ".site-footer")] == ["en", "en"]
     assert german.select_one(".byline")["lang"] == "en" and german.h1["dir"] == "auto"
     ld = json.loads(german.find("script", type="application/ld+json").string)
     assert ld["inLanguage"] == "de-DE"
@@ -81,7 +81,8 @@ def test_pages_cards_feeds_and_json_ld_say_the_language(small_site, tmp_path):
     # Listed on an English page, the card's own words carry their language.
     card = next(c for c in page(out, "topics/ai/").select(".post-card")
                 if "Stromnetze" in c.get_text())
-    assert card.select_one(".card-title")["lang"] == "de-DE" and card.select_one(".card-title")["dir"] == "auto"
+    title = card.select_one(".card-title")
+    assert (title["lang"], title["dir"]) == ("de-DE", "auto")
     assert not card.has_attr("lang")  # the card's labels are the site's
     feed = feedparser.parse((out / "feeds" / "all.atom.xml").read_bytes())
     entries = {e.title: e for e in feed.entries}
