@@ -38,13 +38,14 @@ CONTENT_LINK = re.compile(rb"[{|](filename|attach|index|tag|category|author)[}|]
 STATIC_LINK = re.compile(rb"[{|]static[}|]")
 
 
-def _tree_digest(folder: str) -> str:
+def tree_digest(folder: str) -> str:
+    """Every file under `folder`: its relative path and its bytes (never its mtime)."""
     h = hashlib.sha1()
     for base, dirs, files in os.walk(folder):
         dirs.sort()
         for name in sorted(files):
             path = os.path.join(base, name)
-            h.update(os.path.relpath(path, folder).encode())
+            h.update(os.path.relpath(path, folder).encode("utf-8", "surrogateescape") + b"\0")
             with open(path, "rb") as fh:
                 h.update(hashlib.sha1(fh.read()).digest())
     return h.hexdigest()
@@ -55,7 +56,7 @@ def site_digest(settings: dict) -> str:
     the charts end there)."""
     themes = [settings["THEME"], *settings.get("THEME_TEMPLATES_OVERRIDES", [])]
     return sha(settings_digest(settings), code_digest(settings), build_day().strftime("%Y-%m"),
-                *(_tree_digest(t) for t in themes if os.path.isdir(t)))
+                *(tree_digest(t) for t in themes if os.path.isdir(t)))
 
 
 class ContentDigests:

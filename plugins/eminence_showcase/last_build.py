@@ -28,7 +28,6 @@ Invariants:
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import sys
@@ -37,24 +36,12 @@ from importlib import metadata
 from eminence_model.digest import sha
 from eminence_model.settings import setting
 
-from .fingerprint import site_digest
+from .fingerprint import site_digest, tree_digest
 from .output import manifest_path
 
 
 def _record_path(settings: dict, output_path: str) -> str:
     return manifest_path(settings, output_path).replace("eminence-output-", "eminence-inputs-")
-
-
-def _content_digest(folder: str) -> str:
-    h = hashlib.sha1()
-    for base, dirs, files in os.walk(folder):
-        dirs.sort()
-        for name in sorted(files):
-            path = os.path.join(base, name)
-            h.update(os.path.relpath(path, folder).encode("utf-8", "surrogateescape") + b"\0")
-            with open(path, "rb") as fh:
-                h.update(hashlib.sha1(fh.read()).digest())
-    return h.hexdigest()
 
 
 def _files(folder: str):
@@ -72,7 +59,7 @@ def inputs_digest(settings: dict) -> str:
         pagefind = metadata.version("pagefind")
     except metadata.PackageNotFoundError:
         pagefind = "-"
-    return sha(site_digest(settings), _content_digest(settings["PATH"]), sys.version, pagefind)
+    return sha(site_digest(settings), tree_digest(settings["PATH"]), sys.version, pagefind)
 
 
 class LastBuild:
