@@ -68,21 +68,10 @@ def project(tmp_path):
 @pytest.fixture(scope="session")
 def published(tmp_path_factory):
     """The example built with publishconf.py, as CI publishes it."""
-    import os
+    from helpers import build_as_published
 
-    from helpers import runner
-
-    SITE = "https://showcase.example.com"
     project = example_project(tmp_path_factory.mktemp("published") / "project")
-    out = project / "output"
-    os.environ["SITEURL"] = SITE
-    try:
-        settings = runner.load_settings(str(project / "publishconf.py"), OUTPUT_PATH=str(out),
-                                        CACHE_PATH=str(project / "cache"))
-    finally:
-        del os.environ["SITEURL"]
-    runner.build(settings)
-    return out
+    return build_as_published(project, "https://showcase.example.com")
 
 
 @pytest.fixture(scope="session")

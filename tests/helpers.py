@@ -80,6 +80,22 @@ def settings_for(content: Path, output: Path, **overrides) -> dict:
     return runner.load_settings(SETTINGS, PATH=str(content), OUTPUT_PATH=str(output), **overrides)
 
 
+def build_as_published(project: Path, site: str) -> Path:
+    """`project` built with its publishconf.py into its output/, at SITEURL `site`, as
+    CI publishes it (publishconf reads SITEURL from the environment)."""
+    import os
+
+    out = project / "output"
+    os.environ["SITEURL"] = site
+    try:
+        settings = runner.load_settings(str(project / "publishconf.py"), OUTPUT_PATH=str(out),
+                                        CACHE_PATH=str(project / "cache"))
+    finally:
+        del os.environ["SITEURL"]
+    runner.build(settings)
+    return out
+
+
 def build(content: Path, output: Path, **overrides):
     return runner.build(settings_for(content, output, **overrides))
 

@@ -18,7 +18,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from helpers import ROOT, example_project, runner
+from helpers import ROOT, build_as_published, example_project
 
 AUDIT = ROOT / "tools" / "lighthouse"
 KINDS = [  # one page of each kind, as in test_browser.py, and the search page with results
@@ -49,13 +49,7 @@ def production_site(tmp_path_factory):
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(out)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     site = f"http://127.0.0.1:{server.server_address[1]}"
-    os.environ["SITEURL"] = site
-    try:
-        settings = runner.load_settings(str(project / "publishconf.py"), OUTPUT_PATH=str(out),
-                                        CACHE_PATH=str(project / "cache"))
-    finally:
-        del os.environ["SITEURL"]
-    runner.build(settings)
+    build_as_published(project, site)
     yield site, out
     server.shutdown()
 
