@@ -21,6 +21,7 @@ from enum import StrEnum
 from eminence_model.markdown_text import code_span
 from eminence_model.sanitize import plain_text, text_only
 from eminence_model.validate import display_path
+from eminence_model.words import count_words
 
 GONE_STATUSES = (404, 410)
 MIN_PART_WORDS = 3  # shorter pieces between ellipses are not worth matching alone
@@ -52,7 +53,7 @@ def normalise(text: str) -> str:
 
 def quote_parts(quote: str) -> list[str]:
     parts = [normalise(p) for p in re.split(r"\[?…\]?|\.\.\.", quote)]
-    return [p for p in parts if len(p.split()) >= MIN_PART_WORDS] or [normalise(quote)]
+    return [p for p in parts if count_words(p) >= MIN_PART_WORDS] or [normalise(quote)]
 
 
 def page_text(body: bytes, content_type: str | None) -> str:

@@ -25,6 +25,7 @@ from urllib.parse import quote, urljoin, urlsplit
 from lxml import etree
 
 from eminence_model.sanitize import URL_SCHEMES, clean, is_video_embed
+from eminence_model.words import count_words, cut_words
 
 from .shape import flatten_deep
 
@@ -311,7 +312,7 @@ STANDS_ALONE = 5  # words: an excerpt with fewer than this is filled from the ne
 
 def prose_words(block: str) -> int:
     """The words a block adds to an excerpt: none for an image or an empty block."""
-    return 0 if _FURNITURE.match(block) else len(block.split())
+    return 0 if _FURNITURE.match(block) else count_words(block)
 
 
 def _cut(block: str, budget: int) -> str:
@@ -322,12 +323,13 @@ def _cut(block: str, budget: int) -> str:
     code = block.startswith("    ")
     kept, used = [], 0
     for line in block.split("\n"):
-        n = len(line.split())
+        n = count_words(line)
         if used + n > budget:
             if not kept or (used < STANDS_ALONE and not code):
                 # Nothing yet, or only a lead-in ("Synopsis:" and a hard break): the long
                 # line is cut at a word boundary rather than left out.
-                kept.append(line if code else " ".join(line.split()[:max(budget - used, 1)]) + " …")
+                start = line if code else (cut_words(line, max(budget - used, 1)) or line).rstrip()
+                kept.append(start + ("" if code else " …"))
             elif code:
                 kept.append("    …")
             elif not kept[-1].lstrip().startswith("|"):

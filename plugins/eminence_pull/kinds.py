@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from eminence_model.showcase import Kind
 from eminence_model.validate import DURATION
+from eminence_model.words import count_words, cut_words, has_cjk
 
 NOTE_MAX_CHARS = 600  # Mastodon allows 500, Bluesky 300; a blog post is longer
 VIDEO_MAX_WORDS = 300  # past this, a post with a video file attached is an article
@@ -142,7 +143,7 @@ def classify(raw, title: str, text: str, permalink: str | None, safe) -> Voice:
     page = permalink if permalink and _VIDEO_PAGE.match(permalink) else None
     if raw.get("yt_videoid") and permalink and (urlsplit(permalink).hostname or "").endswith("youtube.com"):
         page = permalink
-    if page or (enclosure and len(text.split()) <= VIDEO_MAX_WORDS):
+    if page or (enclosure and count_words(text) <= VIDEO_MAX_WORDS):
         return Voice(Kind.VIDEO, page or enclosure[1], duration, dropped=dropped)
     if is_note(title, text):
         return Voice(Kind.NOTE, aside=aside(title, text))
@@ -180,4 +181,7 @@ def first_words(text: str, words: int = 10) -> str:
     """A note's title: its first words, for feed readers and the browser's tab. Always
     with the ellipsis: an entry with neither id nor link is known by a hash over its
     title, and untitled entries were titled this way before kinds existed."""
+    if has_cjk(text):  # written without spaces: its first characters (words.py)
+        return (cut_words(" ".join(text.split()), words) or " ".join(text.split())) + " …"
+    # Unchanged for spaced scripts: the title is the identity of an entry without id or link.
     return " ".join(text.split(maxsplit=words)[:words]) + " …"

@@ -26,6 +26,7 @@ from eminence_model import pelican_adapter, reading
 from eminence_model import settings as settings_table
 from eminence_model.urls import apply_url_settings
 from eminence_model.validate import ContentError
+from eminence_model.words import cut_at_word
 
 from . import prefetch, search, structured
 from .generator import ShowcaseGenerator
@@ -65,8 +66,8 @@ def describe(text, limit: int = 160) -> str:
     text = " ".join(str(text).split())
     if len(text) <= limit:
         return text
-    cut = text[: limit].rsplit(" ", 1)[0] if " " in text[: limit] else text[: limit - 1]
-    return cut.rstrip(" .,;:!?…-–—") + "…"
+    cut = cut_at_word(text, limit - 1)  # a CJK character is a word of its own (words.py)
+    return cut.rstrip(" .,;:!?…-–—。、，！？") + "…"
 
 
 def lang_attr(tag, page_lang) -> Markup:

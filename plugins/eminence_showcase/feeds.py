@@ -18,6 +18,7 @@ from feedgenerator import Atom1Feed, Enclosure
 from pelican.utils import truncate_html_words
 
 from eminence_model.settings import setting
+from eminence_model.words import count_words
 
 FEED_PATHS = {
     "site": "feeds/all.atom.xml",
@@ -63,7 +64,7 @@ def bounded(item, words: int) -> tuple[str, bool]:
     cached = item.__dict__.get("_eminence_feed_html")
     if cached is None or cached[0] != words:
         html = item.content
-        cut = len(_TAG.sub(" ", html).split()) > words
+        cut = count_words(_TAG.sub(" ", html)) > words
         if cut:
             html = truncate_html_words(html, words, end_text="…")
         item.__dict__["_eminence_feed_html"] = cached = (words, html, cut)
