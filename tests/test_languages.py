@@ -44,6 +44,33 @@ def test_the_pull_writes_the_language_a_feed_declares_where_it_is_not_the_sites(
     assert page(out, "posts/cy/schwarzstart-im-stromnetz/").html["lang"] == "de-DE"
 
 
+GERMAN = ("<p>Wie ein Netzbetreiber den Wiederaufbau nach einem großflächigen Ausfall übt, und warum "
+          "die Leitwarte dafür jedes Jahr zwei Wochen plant.</p>")
+ENGLISH = ("<p>Our operators needed a control room that could rebuild the grid after a blackout, and "
+           "this is how we trained for it over two winters.</p>")
+
+
+def test_the_pull_detects_the_language_where_the_feed_declares_none(site, feeds):
+    """Detected where undeclared, written where it is not what the post would have anyway:
+    its expert's language, else the site's. A line of text the detector is unsure of."""
+    undeclared = feeds.add("/any.xml", Response(atom([
+        one_entry(1, title="Schwarzstart", content=GERMAN),
+        one_entry(2, title="Black start", content=ENGLISH),
+        one_entry(3, title="Danke", content="<p>Danke!</p>")])))
+    site.set_expert("cy", [undeclared], trusted=True)
+    expert = site.content / "experts" / "ada.md"
+    expert.write_text(expert.read_text().replace("Topics:", "Lang: de\nTopics:", 1))
+    german_expert = feeds.add("/ada.xml", Response(atom([
+        one_entry(4, title="Grid winters", content=ENGLISH), one_entry(5, title="Netz", content=GERMAN)])))
+    site.set_expert("ada", [german_expert], trusted=True)
+    site.pull()
+    lang = {name: (re.search(r"(?m)^Lang: (.*)$", text) or [None, None])[1]
+            for expert in ("cy", "ada") for name, text in site.posts(expert).items()
+            if name not in ("first.md", "second.md")}  # ada's own, written by hand
+    assert lang == {"schwarzstart.md": "de", "black-start.md": None, "danke.md": None,
+                    "grid-winters.md": "en", "netz.md": None}
+
+
 def test_pages_cards_feeds_and_json_ld_say_the_language(small_site, tmp_path):
     write(small_site, "posts/ada/auf-deutsch.md", """
         Title: Stromnetze im Winter

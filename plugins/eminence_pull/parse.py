@@ -22,6 +22,7 @@ from eminence_model.showcase import Kind
 from . import jsonfeed, sax_driver
 from .convert import excerpt, html_to_blocks, safe_url
 from .kinds import Voice, classify, first_words, title_text, without_marker
+from .langdetect import detection_text
 from .links import clean_link, normalise_url, publisher_url
 from .shape import flatten_deep, without_teaser
 
@@ -44,6 +45,8 @@ class Entry:
     #                                 before content_hash() knows them by (see _entry)
     voice: Voice = Voice("article")  # its kind, media and whether it only replies (kinds.py)
     lang: str | None = None  # the language the entry or its feed declares (BCP 47), if any
+    lang_text: str = ""  # undeclared: what the detector reads (langdetect.py), in the main
+    #                      process and only for a post it writes (the model is 100 MiB)
 
 
 @dataclass
@@ -224,8 +227,8 @@ def parse_feed(data: bytes, url: str, content_type: str | None, mode: str = "exc
     feed_lang = language_tag((parsed.get("feed") or {}).get("language"))
     for raw in parsed.entries:
         try:
-            result.entries.append(replace(_entry(raw, url, mode, excerpt_words, matcher),
-                                          lang=entry_language(raw) or feed_lang))
+            result.entries.append(_entry(raw, url, mode, excerpt_words, matcher,
+                                         entry_language(raw) or feed_lang))
         except NothingToPublish as exc:
             result.problems.append(f"entry skipped ({exc})")
         except Exception as exc:  # noqa: BLE001 - one bad entry must not sink the feed
@@ -294,7 +297,8 @@ def entry_language(raw) -> str | None:
     return next((tag for tag in map(language_tag, declared) if tag), None)
 
 
-def _entry(raw, feed_url: str, mode: str, excerpt_words: int, matcher: TopicMatcher) -> Entry:
+def _entry(raw, feed_url: str, mode: str, excerpt_words: int, matcher: TopicMatcher,
+           declared_lang: str | None = None) -> Entry:
     feed_link = entry_link(raw, feed_url)
     # The publisher's own article (not FeedBurner's or a search engine's redirect):
     # the post's identity, its Original and rel=canonical.
@@ -335,4 +339,5 @@ def _entry(raw, feed_url: str, mode: str, excerpt_words: int, matcher: TopicMatc
                  original=original, title=title, published=entry_date(raw),
                  categories=[c for c in categories if c], body=body,
                  topics=matcher.match(categories, f"{title} {text[:20000]}"),
-                 content_hash=content_hash(title, sanitized), legacy_hash=markdown_hash, voice=voice)
+                 content_hash=content_hash(title, sanitized), legacy_hash=markdown_hash, voice=voice,
+                 lang=declared_lang, lang_text="" if declared_lang else detection_text(title, text))

@@ -19,6 +19,7 @@ from dataclasses import replace
 from eminence_model.languages import same_language
 from eminence_model.store import file_hash, header_field, sha256_bytes
 
+from .langdetect import detect_language
 from .parse import Entry, is_legacy_hash
 from .render import free_path, post_slug, render_post
 from .settings import setting
@@ -104,13 +105,16 @@ class PostWriter:
                 ("Topics", ", ".join(topics)), ("Kind", voice.kind), ("Original", entry.original or ""),
                 ("Media", voice.media or ""), ("Duration", voice.duration or ""),
                 ("Media-Length", str(voice.media_length or "")),
-                ("Status", status), ("Feed", job.url), ("Lang", self._lang(entry))]
+                ("Status", status), ("Feed", job.url), ("Lang", self._lang(job, entry))]
 
-    def _lang(self, entry: Entry) -> str:
-        """The language the entry or its feed declares, where it is not the site's (an
-        English feed on an English site adds no line to each post)."""
-        site = self.p.settings.get("DEFAULT_LANG")
-        return "" if not entry.lang or same_language(entry.lang, site) else entry.lang
+    def _lang(self, job: Job, entry: Entry) -> str:
+        """The entry's language (declared, else detected), where the post would not have
+        it anyway: its expert's language, else the site's (an English feed on an English
+        site adds no line to each post)."""
+        lang = entry.lang or detect_language(entry.lang_text)
+        expert = self.p.people.experts.get(job.expert) or {}
+        fallback = expert.get("lang") or self.p.settings.get("DEFAULT_LANG")
+        return "" if not lang or same_language(lang, fallback) else lang
 
     def _apply_entry(self, job: Job, entry: Entry) -> None:
         key = self.p.ledger.find(job.expert, entry.key, entry.link, entry.content_hash, entry.legacy_hash,
