@@ -54,11 +54,20 @@ def _files(folder: str):
             yield os.path.relpath(os.path.join(base, name), folder) + "/"
 
 
+def installed(*names: str) -> str:
+    """The versions of those of these distributions that are installed."""
+    found = []
+    for name in names:
+        try:
+            found.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            pass
+    return ", ".join(found)
+
+
 def inputs_digest(settings: dict) -> str:
-    try:
-        pagefind = metadata.version("pagefind")
-    except metadata.PackageNotFoundError:
-        pagefind = "-"
+    # Pagefind's wrapper and which indexer it runs (the extended one segments CJK).
+    pagefind = installed("pagefind", "pagefind-bin", "pagefind-bin-extended")
     return sha(site_digest(settings), tree_digest(settings["PATH"]), sys.version, pagefind)
 
 
