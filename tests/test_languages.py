@@ -174,3 +174,37 @@ def test_search_finds_each_language_from_the_sites_search_page(small_site, tmp_p
         context.close()
     finally:
         server.shutdown()
+
+
+def test_a_stream_in_several_languages_has_a_filter_by_language(small_site, tmp_path):
+    """Static pages like the kind filter: posts only, regions merged, named in the site's
+    language; none where a stream's posts are in one language."""
+    for name, lang, title in (("winter", "de-DE", "Stromnetze im Winter"),
+                              ("sommer", "de-AT", "Netze im Sommer"), ("dianwang", "zh-CN", "电网调度")):
+        write(small_site, f"posts/cy/{name}.md", f"""
+            Title: {title}
+            Date: 2026-03-02
+            Expert: cy
+            Topics: ai
+            Lang: {lang}
+
+            Text.
+            """)
+    out = tmp_path / "out"
+    build(small_site, out, EMINENCE_SEARCH=False)
+    topic = page(out, "topics/ai/")
+    nav = topic.select_one('nav[aria-label="Show by language"]')
+    chips = [" ".join(a.get_text().split()) for a in nav.select("a")]
+    assert chips[0] == "Every language" and chips[1].startswith("English ")  # the site's first
+    assert set(chips[2:]) == {"German 2", "Chinese (Simplified) 1"}
+    assert nav.select_one('[aria-current="page"]').get_text() == "Every language"
+    german = page(out, "topics/ai/in/de/")
+    titles = {t.get_text(strip=True) for t in german.select(".post-card .card-title")}
+    assert titles == {"Stromnetze im Winter", "Netze im Sommer"}  # de-DE and de-AT: one German
+    assert german.h1.get_text(" ", strip=True).endswith(": German")
+    assert german.select_one('nav[aria-label="Show by language"] [aria-current="page"]').get_text(
+        " ", strip=True) == "German 2"
+    assert (out / "posts" / "in" / "zh-Hans" / "index.html").is_file()  # the site's stream too
+    # ada writes in English only: her profile has no language filter, and no such pages.
+    assert page(out, "experts/ada/").select_one('nav[aria-label="Show by language"]') is None
+    assert not (out / "experts" / "ada" / "in").exists()

@@ -42,7 +42,8 @@ def showcase(tmp_path_factory):
             write(content, rel, text)
     for name, slug, _, _ in FEEDS:
         url = server.add(f"/{name}", Response((corpus / name).read_bytes(), content_type="application/xml"))
-        write(content, f"experts/{slug}.md", f"Title: {slug}\nTopics: ai\nTrusted: yes\nFeeds: {url}\n\nBio.\n")
+        write(content, f"experts/{slug}.md",
+              f"Title: {slug}\nTopics: ai\nTrusted: yes\nFeeds: {url}\n\nBio.\n")
     site = PullSite(content, tmp)
     site.pull(EMINENCE_PULL_NEW_EXPERT_LIMIT=1000)
     server.close()

@@ -12,6 +12,7 @@ that could carry markup into an attribute.
 
 from __future__ import annotations
 
+import functools
 import re
 
 _TAG = re.compile(r"([a-z]{2,3})(?:-([a-z]{4}))?(?:-([a-z]{2}|\d{3}))?((?:-(?:[a-z\d]{5,8}|\d[a-z\d]{3}))*)",
@@ -38,3 +39,47 @@ def primary(tag: str) -> str:
 def same_language(a: str | None, b: str | None) -> bool:
     """Whether two tags name one language (regions and scripts aside): `en-GB` ~ `en`."""
     return bool(a and b) and primary(a) == primary(b)
+
+
+
+def language_key(tag: str) -> str:
+    """The language a reader would pick in a filter: the language subtag, with the script
+    where the language is written in more than one (`zh-CN` -> `zh-Hans`, `zh-TW` ->
+    `zh-Hant`, `sr-Latn`), without the region (`de-AT` and `de-DE` are one German)."""
+    locale = _locale(tag)
+    if locale is None:
+        return primary(tag)
+    if locale.script and locale.language in _written_in_several_scripts():
+        return f"{locale.language}-{locale.script}"
+    return locale.language
+
+
+def language_name(tag: str, in_language: str) -> str:
+    """A language's name in the site's language ("German" on an English site, "Deutsch"
+    on a German one), from CLDR (Babel); the tag itself for a language CLDR lacks."""
+    locale = _locale(tag)
+    if locale is None:
+        return tag
+    return locale.get_display_name(_locale(in_language) or "en") or tag
+
+
+def _locale(tag: str | None):
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(tag.replace("-", "_")) if tag else None
+    except (UnknownLocaleError, ValueError):
+        return None
+
+
+@functools.cache
+def _written_in_several_scripts() -> frozenset[str]:
+    """The languages CLDR has locales of in more than one script (zh, sr, uz...)."""
+    from babel import localedata
+
+    scripts: dict[str, set] = {}
+    for name in localedata.locale_identifiers():
+        parts = name.split("_")
+        if len(parts) > 1 and len(parts[1]) == 4:
+            scripts.setdefault(parts[0], set()).add(parts[1])
+    return frozenset(language for language, found in scripts.items() if len(found) > 1)

@@ -56,7 +56,7 @@ class Pages:
     stream: object = None  # every post and endorsement shown (stream.Stream)
 
 
-def dress(model: showcase.Showcase) -> tuple[list, list, list, list]:
+def dress(model: showcase.Showcase, site_lang: str) -> tuple[list, list, list, list]:
     """The theme reads Pelican's objects: each gets its record's links as attributes
     (`post.expert`, `topic.posts`...), objects where the record has records. One way
     only: nothing here decides what is shown or in which order; the model did."""
@@ -85,7 +85,7 @@ def dress(model: showcase.Showcase) -> tuple[list, list, list, list]:
         x.read.posts = objs(model.posts_of(x))
         x.read.endorsements = objs(model.endorsements_of(x))
     for r in (*model.topics, *model.experts):
-        r.read.stream = stream(r.read.url, merged(r.read.posts, r.read.endorsements))
+        r.read.stream = stream(r.read.url, merged(r.read.posts, r.read.endorsements), site_lang)
     return objs(model.topics), objs(model.experts), objs(model.posts), objs(model.endorsements)
 
 
@@ -135,7 +135,7 @@ class ShowcaseGenerator(Generator):
                 for attr, value in parsed[src.path].items():
                     if attr not in PELICAN_MANAGED:
                         setattr(src.obj, attr, value)
-        topic_objs, expert_objs, shown_posts, shown_endorsements = dress(model)
+        topic_objs, expert_objs, shown_posts, shown_endorsements = dress(model, self.settings["DEFAULT_LANG"])
         for e in model.taken_down:
             logger.warning("%s: Consent is 'withdrawn': the endorsement is taken down from "
                            "the site.", display_path(e.path))
@@ -145,7 +145,7 @@ class ShowcaseGenerator(Generator):
                           *((x, expert_cards[x.slug]) for x in expert_objs)]:
             obj.card = card
         self.cards = [logo, site_card, *topic_cards.values(), *expert_cards.values()]
-        site_stream = stream("posts/", merged(shown_posts, shown_endorsements))
+        site_stream = stream("posts/", merged(shown_posts, shown_endorsements), self.settings["DEFAULT_LANG"])
         self.showcase = Pages(topic_objs, expert_objs, shown_endorsements, shown_posts, site_stream)
         featured = [e for e in shown_endorsements if e.featured] or shown_endorsements
         featured = featured[: setting(self.settings, "EMINENCE_HOME_ENDORSEMENTS")]
@@ -209,7 +209,7 @@ class ShowcaseGenerator(Generator):
         # Every process (parallel.Share) runs _write_pages; each renders its share of the pages.
         sc = self.showcase
         pages = len(sc.posts) // max(1, self.settings["DEFAULT_PAGINATION"]) + 3 * len(sc.topics) + sum(
-            1 + len(x.stream.filters) for x in (*sc.topics, *sc.experts))
+            1 + len(x.stream.filters) + len(x.stream.languages) for x in (*sc.topics, *sc.experts))
         with writer_sharing(writer, pages, lists=True):
             self._write_pages(writer)
         cards.prune_cache(self._card_cache, self.cards)
@@ -219,10 +219,10 @@ class ShowcaseGenerator(Generator):
         return os.path.join(self.settings.get("CACHE_PATH", "cache"), "cards")
 
     def _write_stream(self, writer, stream, template: str, save_as: str, **kwargs):
-        """A stream's first page (and its pagination), then a page per filter."""
+        """A stream's first page (and its pagination), then a page per filter (kind, language)."""
         self._write(writer, save_as, template, stream.base, paginate=stream.items,
                     articles=stream.items, stream=stream, current_filter=None, **kwargs)
-        for flt, items in stream.filters:
+        for flt, items in (*stream.filters, *stream.languages):
             url = stream.link(flt)
             self._write(writer, f"{url}index.html", template, url, paginate=items, articles=items,
                         stream=stream, current_filter=flt, **kwargs)

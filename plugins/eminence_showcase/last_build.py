@@ -58,10 +58,8 @@ def installed(*names: str) -> str:
     """The versions of those of these distributions that are installed."""
     found = []
     for name in names:
-        try:
+        with contextlib.suppress(metadata.PackageNotFoundError):
             found.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            pass
     return ", ".join(found)
 
 
