@@ -306,6 +306,22 @@ def add_feed(c, slug, url, settings="pelicanconf.py"):
     print(f"{check.line()}\nAdded {check.url} to {os.path.relpath(path)}'s Feeds; the next pull brings it.")
 
 
+@task(help={"url": "the page: a talk, an interview, a post (LinkedIn and X: the URL is kept, "
+                   "nothing is fetched)",
+            "expert": "the expert's slug", "topics": "comma-separated topic slugs (default: their first)",
+            "settings": "settings file"})
+@writes("add-post", AFTER_EDIT)
+def add_post(c, url, expert, topics="", settings="pelicanconf.py"):
+    """Add a post by its URL: a draft from what the page declares (JSON-LD, OpenGraph, h-entry, oEmbed)."""
+    from eminence_pull.add_by_url import AddRefused
+    from eminence_pull.add_by_url import add_post as add
+
+    conf, _ = _checked(settings)
+    with exits_on(AddRefused):
+        print(add(conf, url, expert, [t.strip() for t in topics.split(",") if t.strip()] or None).report())
+    runner.check(conf)
+
+
 @task(help={"strict": "exit 1 when something needs action (for CI)", "settings": "settings file"})
 def health(c, strict=False, settings="pelicanconf.py"):
     """Feed and topic health: failing feeds, moves to adopt, silent experts, quiet topics."""

@@ -28,7 +28,7 @@ def queue_items(showcase: Showcase, content: str, now: dt.datetime | None = None
             "topic": post.topics[0].slug, "topics": [t.slug for t in post.topics],
             "expert": post.expert.slug, "source": post.original, "post_kind": post.kind.value,
             "date": post.date.isoformat(), "age_days": age_days(post.date, now),
-            "pulled": post.pulled,
+            "pulled": post.pulled, "review_note": post.values.get("review_note") or "",
         })
     order = {t.slug: i for i, t in enumerate(showcase.topics)}
     items.sort(key=lambda i: i["date"], reverse=True)

@@ -121,6 +121,7 @@ POST_FIELDS = (
     Field("Feed", hint="the feed the post was pulled from (written by the pull)"),
     Field("Lang", "lang", hint="the post's language, a BCP 47 tag such as de, pt-BR or zh-Hant "
                                "(default: its expert's, else the site's)"),
+    Field("Review-Note", hint="what an editor must check before publishing (written by invoke add-post)"),
 )
 
 PUBLIC_CONSENT = ("public", "granted")

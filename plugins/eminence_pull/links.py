@@ -25,6 +25,9 @@ TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "dclid", "msclkid", "yclid", "mc_c
 # may mean something): Medium's ?source=rss-…, a feed's ?ref=rss. Dropped from a cited
 # link (Original, Source), not from the identity a ledger already keys posts by.
 TRACKING_VALUES = {"source": re.compile(r"rss[-_]", re.I), "ref": re.compile(r"(?:rss|feed)$", re.I)}
+# LinkedIn's share trackers (a post's URL as a reader copies it): dropped from a cited
+# link in any value. No feed carries them, so identity does not need to know them.
+CITED_TRACKERS = ("trk", "trkinfo", "lipi")
 # Redirectors whose `url` query parameter is the article: (host, path).
 REDIRECTORS = {("www.google.com", "/url"), ("google.com", "/url"),
                ("www.bing.com", "/news/apiclick.aspx"), ("bing.com", "/news/apiclick.aspx")}
@@ -68,7 +71,8 @@ def clean_link(url: str | None) -> str | None:
         return None
     parts, query = split
     query = [(k, v) for k, v in query
-             if not (k.lower() in TRACKING_VALUES and TRACKING_VALUES[k.lower()].match(v))]
+             if not (k.lower() in TRACKING_VALUES and TRACKING_VALUES[k.lower()].match(v))
+             and k.lower() not in CITED_TRACKERS]
     link = urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
     return quote(link, safe=URL_SAFE)  # a valid URL for the Original field: no spaces
 

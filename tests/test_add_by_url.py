@@ -1,0 +1,179 @@
+"""`invoke add-post URL --expert SLUG` (issue #32): a draft from what a page declares about
+itself, fetched from pages these tests write and serve on 127.0.0.1; platforms that refuse
+are never requested; a page that does not name the expert is flagged; a later pull of
+the same item merges with it."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from feedserver import Response, atom, one_entry
+
+HTML = "text/html; charset=utf-8"
+
+
+def page(head: str = "", body: str = "", title: str = "A page") -> str:
+    return (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{title}</title>{head}</head>"
+            f"<body>{body}</body></html>")
+
+
+def ld(data: dict) -> str:
+    # "</" escaped, as a page must (else "</script>" in a value ends the element)
+    text = json.dumps(data).replace("</", "<\\/")
+    return f'<script type="application/ld+json">{text}</script>'
+
+
+def fields(text: str) -> dict[str, str]:
+    head = text.split("\n\n", 1)[0]
+    return dict(line.split(": ", 1) for line in head.splitlines())
+
+
+@pytest.fixture
+def add(site, feeds):
+    """add(url, expert="cy") -> (Added, the draft's fields, its body)."""
+    from eminence_pull.add_by_url import add_post
+
+    feeds.add("/robots.txt", Response("User-agent: *\nDisallow: /private/\n", content_type="text/plain"))
+
+    def run(url: str, expert: str = "cy", **kwargs):
+        added = add_post(site.settings(), url, expert, **kwargs)
+        text = (site.content / added.path).read_text(encoding="utf-8")
+        return added, fields(text), text.split("\n\n", 1)[1]
+    return run
+
+
+def test_a_blog_post_with_json_ld(add, feeds):
+    url = feeds.add("/blog/forecasts", Response(page(ld({
+        "@context": "https://schema.org", "@graph": [
+            {"@type": "WebSite", "name": "Cy's blog"},
+            {"@type": "BlogPosting", "headline": "Forecasts operators trust",
+             "datePublished": "2026-03-04T09:00:00Z", "author": {"@type": "Person", "name": "Cy Example"},
+             "description": "Why calibration matters more than accuracy <script>alert(1)</script> "
+                            "for the people who run the grid."}]}),
+        "<article><p>The whole text.</p></article>"), content_type=HTML))
+    added, meta, body = add(url + "?utm_source=linkedin&utm_medium=social")
+    assert (added.kind.value, added.read[0]) == ("article", "JSON-LD BlogPosting")
+    assert meta["Title"] == "Forecasts operators trust" and meta["Date"].startswith("2026-03-04T09:00:00")
+    assert meta["Original"] == url  # tracking parameters removed
+    assert meta["Status"] == "draft" and meta["Expert"] == "cy" and meta["Topics"] == "ai"
+    assert "Review-Note" not in meta and added.names_expert == "its author is Cy Example"
+    assert "calibration matters" in body and "<script" not in body and "alert" not in body
+
+
+def test_a_talk_page_with_only_opengraph(add, feeds):
+    url = feeds.add("/talks/grid", Response(page(
+        '<meta property="og:title" content="Black-start drills, live">'
+        '<meta property="og:description" content="A talk at GridConf 2026 by Cy Example.">'
+        '<meta property="article:published_time" content="2026-05-20">'), content_type=HTML))
+    added, meta, body = add(url, topics=["security"])
+    assert added.read == ["OpenGraph"] and added.kind.value == "article"
+    assert meta["Title"] == "Black-start drills, live" and meta["Topics"] == "security"
+    assert meta["Date"].startswith("2026-05-20") and "GridConf" in body
+    assert added.names_expert == "its text names Cy Example"  # in its description
+
+
+def test_a_video_page_found_through_oembed(add, feeds):
+    answer = {"type": "video", "title": "Grid forecasting in 5 minutes", "author_name": "Cy Example"}
+    oembed = feeds.add("/oembed", Response(json.dumps(answer), content_type="application/json"))
+    url = feeds.add("/watch/abc", Response(page(
+        f'<link rel="alternate" type="application/json+oembed" href="{oembed}">'), content_type=HTML))
+    added, meta, _ = add(url)
+    assert added.kind.value == "video" and "oEmbed" in added.read
+    assert meta["Title"] == "Grid forecasting in 5 minutes" and meta["Kind"] == "video"
+    assert added.names_expert == "its author is Cy Example"
+
+
+def test_an_h_entry_note_keeps_its_whole_text(add, feeds):
+    note = "Shipped the new load model today. Thanks to the operators who tested it all winter!"
+    url = feeds.add("/notes/1", Response(page(body=(
+        f'<article class="h-entry"><p class="e-content p-name">{note}</p>'
+        '<a class="p-author h-card" href="https://cy.example.net/">Cy</a>'
+        '<time class="dt-published" datetime="2026-04-01T08:00:00Z">1 April</time></article>')),
+        content_type=HTML))
+    added, meta, body = add(url)
+    assert added.kind.value == "note" and added.read[0] == "microformats h-entry"
+    assert body.strip() == note and meta["Title"].startswith("Shipped the new load model")
+    assert meta["Date"].startswith("2026-04-01")
+
+
+def test_a_podcast_episode_with_its_duration_and_audio(add, feeds):
+    url = feeds.add("/episodes/12", Response(page(ld({
+        "@context": "https://schema.org", "@type": "PodcastEpisode", "name": "Ep. 12: Black start",
+        "datePublished": "2026-02-10", "duration": "PT52M14S", "description": "Cy Example on drills.",
+        "associatedMedia": {"@type": "MediaObject", "contentUrl": "https://cdn.example.org/ep12.mp3"}})),
+        content_type=HTML))
+    added, meta, _ = add(url)
+    assert added.kind.value == "episode"
+    assert (meta["Duration"], meta["Media"]) == ("52:14", "https://cdn.example.org/ep12.mp3")
+
+
+def test_a_page_that_does_not_name_the_expert_is_flagged(add, feeds, site):
+    from eminence_desk.queue import queue_items
+    from eminence_model.sources import read_showcase
+
+    url = feeds.add("/press/1", Response(page(ld({
+        "@type": "NewsArticle", "headline": "Utility tests its grid", "author": {"name": "Dana Reporter"},
+        "description": "A utility ran drills."})), content_type=HTML))
+    added, meta, _ = add(url)
+    assert added.names_expert is None
+    assert "does not name Cy Example" in meta["Review-Note"]
+    items = queue_items(read_showcase(site.settings()), str(site.content))
+    item = next(i for i in items if i["title"] == "Utility tests its grid")
+    assert "does not name Cy Example" in item["review_note"]
+
+
+def test_linkedin_is_recognised_without_a_request(add, no_leaving):
+    added, meta, body = add("https://www.linkedin.com/posts/cy-example_grid-activity-7000?trk=share")
+    assert no_leaving == []  # no connection at all
+    assert added.read == []
+    assert meta["Original"] == "https://www.linkedin.com/posts/cy-example_grid-activity-7000"  # no trk
+    assert meta["Title"] == "LinkedIn post by Cy Example" and meta["Kind"] == "note"
+    assert "fill in the title, the date" in meta["Review-Note"] and body.strip() == ""
+
+
+def test_a_redirect_to_a_private_address_is_refused(add, feeds, no_leaving, site):
+    from eminence_pull.add_by_url import AddRefused
+
+    url = feeds.add("/moved", Response("", status=302, headers={"Location": "http://intranet.test/admin"}))
+    url = url.replace("127.0.0.1", "localhost")
+    with pytest.raises(AddRefused, match="could not be fetched"):
+        add(url)
+    assert all(a[0] == "127.0.0.1" for a in no_leaving)
+    assert not list((site.content / "posts" / "cy").glob("*.md"))
+
+
+def test_a_huge_page_is_bounded(add, feeds, site):
+    from eminence_pull.add_by_url import AddRefused
+
+    huge = page(body="<p>" + "x" * (50 * 1024 * 1024) + "</p>")  # 50 MB, past EMINENCE_PULL_MAX_BYTES
+    url = feeds.add("/huge", Response(huge, content_type=HTML))
+    with pytest.raises(AddRefused, match="could not be fetched"):
+        add(url)
+    assert not list((site.content / "posts" / "cy").glob("*.md"))
+
+
+def test_robots_rules_are_obeyed(add, feeds):
+    from eminence_pull.add_by_url import AddRefused
+
+    url = feeds.add("/private/talk", Response(page(), content_type=HTML))
+    with pytest.raises(AddRefused, match="robots.txt forbids"):
+        add(url)
+
+
+def test_a_later_pull_of_the_same_item_merges_instead_of_duplicating(add, feeds, site):
+    from eminence_pull.add_by_url import AddRefused
+
+    url = feeds.add("/blog/1", Response(page(ld({"@type": "BlogPosting", "headline": "Post number 1",
+                                                 "author": "Cy Example"})), content_type=HTML))
+    added, _, _ = add(url)
+    with pytest.raises(AddRefused, match="already known"):
+        add(url)
+    feed = feeds.add("/feed.xml", Response(atom([one_entry(1, link=url)])))
+    site.set_expert("cy", [feed])
+    site.pull()
+    posts = list(site.posts("cy"))
+    assert posts == [added.path.rsplit("/", 1)[1]], posts  # one post, the one added
+    assert re.search(r"(?m)^Status: draft$", site.posts("cy")[posts[0]])
