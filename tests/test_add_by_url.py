@@ -177,3 +177,20 @@ def test_a_later_pull_of_the_same_item_merges_instead_of_duplicating(add, feeds,
     posts = list(site.posts("cy"))
     assert posts == [added.path.rsplit("/", 1)[1]], posts  # one post, the one added
     assert re.search(r"(?m)^Status: draft$", site.posts("cy")[posts[0]])
+
+
+def test_the_command_says_what_it_read_and_refuses_twice(project, feeds):
+    from helpers import invoke
+
+    url = feeds.add("/talks/wind", Response(page(
+        '<meta property="og:title" content="Forecasting wind, live">'
+        '<meta property="og:description" content="Ines Okafor on weather ensembles.">'), content_type=HTML))
+    first = invoke(project, "add-post", url, "--expert", "ines-okafor")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.splitlines()[:3] == [
+        "Added a draft (article), content/posts/ines-okafor/forecasting-wind-live.md: Forecasting wind, live",
+        "  read: OpenGraph", "  names the expert: its text names Ines Okafor"]
+    again = invoke(project, "add-post", url, "--expert", "ines-okafor")
+    assert again.returncode == 1 and "is already known" in again.stderr
+    unknown = invoke(project, "add-post", url, "--expert", "nobody")
+    assert unknown.returncode == 1 and "no expert 'nobody'" in unknown.stderr

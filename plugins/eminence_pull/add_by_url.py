@@ -70,9 +70,9 @@ class Added:
     review_note: str  # what the editor must check ("" when nothing)
 
     def report(self) -> str:
-        lines = [f"Added a {self.kind.value} draft, content/{self.path}: {self.title}",
-                 f"  read: {', '.join(self.read) or 'nothing (not fetched)'}",
-                 f"  names the expert: {self.names_expert or 'no'}"]
+        named = self.names_expert or ("no" if self.read else "not known (not fetched)")
+        lines = [f"Added a draft ({self.kind.value}), content/{self.path}: {self.title}",
+                 f"  read: {', '.join(self.read) or 'nothing (not fetched)'}", f"  names the expert: {named}"]
         return "\n".join(lines + ([f"  to check: {self.review_note}"] if self.review_note else []))
 
 
