@@ -194,3 +194,39 @@ def test_the_command_says_what_it_read_and_refuses_twice(project, feeds):
     assert again.returncode == 1 and "is already known" in again.stderr
     unknown = invoke(project, "add-post", url, "--expert", "nobody")
     assert unknown.returncode == 1 and "no expert 'nobody'" in unknown.stderr
+
+
+H_FEED = page(body="""<div class="h-feed"><h1 class="p-name">Cy's notes</h1>
+<article class="h-entry"><a class="u-url" href="/notes/1"><time class="dt-published"
+  datetime="2026-04-01T08:00:00Z">1 April</time></a>
+  <div class="e-content p-name">Shipped the <b>load model</b> today.</div></article>
+<article class="h-entry"><h2 class="p-name"><a class="u-url" href="/posts/2">Forecasting bands</a></h2>
+  <div class="e-content"><p>Why a band beats a line <script>alert(1)</script>for operators.</p></div>
+  <time class="dt-published" datetime="2026-03-01">1 March</time></article></div>""")
+
+
+def test_an_h_feed_page_is_found_as_a_feed_and_pulled(site, feeds):
+    """IndieWeb: a page whose posts are marked up (h-feed) and that links no feed."""
+    from eminence_desk import check_feeds
+
+    url = feeds.add("/indieweb/", Response(H_FEED, content_type=HTML))
+    check = check_feeds([url], site.settings())[0]
+    assert (check.url, check.entries) == (url, 2) and "h-feed" in check.how
+    site.set_expert("cy", [url], trusted=True)
+    site.pull()
+    posts = site.posts("cy")
+    note = next(text for name, text in posts.items() if "load model" in text)
+    assert re.search(r"(?m)^Kind: note$", note) and "Original: http://127.0.0.1" in note
+    titled = posts["forecasting-bands.md"]
+    assert "Why a band beats a line" in titled and "alert" not in titled
+    assert re.search(r"(?m)^Date: 2026-03-01", titled)
+
+
+def test_a_page_that_links_a_feed_is_not_taken_for_its_h_feed(site, feeds):
+    from eminence_desk import check_feeds
+
+    rss = feeds.add("/blog.xml", Response(atom([one_entry(1)])))
+    url = feeds.add("/blog/", Response(H_FEED.replace(
+        "<head>", f'<head><link rel="alternate" type="application/atom+xml" href="{rss}">'),
+        content_type=HTML))
+    assert check_feeds([url], site.settings())[0].url == rss

@@ -12,6 +12,8 @@ where a platform keeps its feeds. In order:
    `<link rel="alternate">` to RSS, Atom or JSON Feed (in the page's order, relative
    addresses resolved against the page), and the first that parses is taken. The others
    are reported, for `invoke add-feed`.
+4. A page that links no usable feed but marks its posts up as a microformats `h-feed`
+   (IndieWeb sites) is its own feed (hfeed.py).
 
 Every request goes through the pull's Fetcher (its address guard, size and time
 limits); `fetch(url)` here is its `submit(url).result()`.
@@ -22,6 +24,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
+
+from . import hfeed
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json",
               "application/json", "application/rdf+xml", "text/xml", "application/xml")
@@ -141,7 +145,7 @@ def find_feed(url: str, fetch) -> Found:
         elif error.startswith(("local feed files", "not an http(s) URL")):  # a path, file:, ftp:
             error, fix = error.split(" (")[0], "give the feed's http(s) address, as a browser opens it"
         raise NoFeed(f"{url}: {error}. Fix: {fix}.")
-    if _is_feed(result, url):
+    if _is_feed(result, url) and not hfeed.looks_like_html(result.body, result.content_type):
         return Found(url, "the URL is a feed")
     if not _looks_like_html(result):
         raise NoFeed(f"{url}: neither a feed nor a web page ({result.content_type or 'no content type'}). "
@@ -153,6 +157,8 @@ def find_feed(url: str, fetch) -> Found:
         if _is_feed(fetched, candidate):
             return Found(candidate, f"linked from {url}", [c for c in candidates if c != candidate])
         (refused if (fetched.error or "").startswith("refused") else tried).append(candidate)
+    if _is_feed(result, url):  # no usable linked feed, but the page marks its posts up
+        return Found(url, "the page's microformats h-feed (it links no usable feed)")
     if tried or refused:
         more = (f" (the first {MAX_ALTERNATES} were tried)"
                 if len(candidates) > MAX_ALTERNATES else "")

@@ -19,7 +19,7 @@ from eminence_model.languages import language_tag
 from eminence_model.sanitize import text_only
 from eminence_model.showcase import Kind
 
-from . import jsonfeed, sax_driver
+from . import hfeed, jsonfeed, sax_driver
 from .convert import excerpt, html_to_blocks, safe_url
 from .kinds import Voice, classify, first_words, title_text, without_marker
 from .langdetect import detection_text
@@ -197,7 +197,11 @@ def feedparse(data: bytes, url: str, content_type: str | None, result) -> object
     # element's base against it, a third of its parsing time. The few URLs used
     # are made absolute afterwards (absolute()).
     data = _lead_trimmed(data)
-    if jsonfeed.looks_like_json(data, content_type):
+    page_feed = hfeed.to_json_feed(data, url) if hfeed.looks_like_html(data, content_type) else None
+    if page_feed is not None:  # a web page's h-feed, as JSON Feed
+        parsed = jsonfeed.parse(page_feed)
+        parsed["version"] = "h-feed"
+    elif jsonfeed.looks_like_json(data, content_type):
         parsed = jsonfeed.parse(data)
     else:
         headers = {"content-type": content_type} if content_type else {}
