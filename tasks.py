@@ -322,6 +322,24 @@ def add_post(c, url, expert, topics="", settings="pelicanconf.py"):
     runner.check(conf)
 
 
+@task(help={"body_file": "the issue's body (the form's answers), in a file",
+            "submitter": "their GitHub login",
+            "issue": "the issue's number", "pr_body": "write the pull request's description here"})
+@writes("submission", AFTER_EDIT)
+def submission(c, body_file, submitter, issue, pr_body, settings="pelicanconf.py"):
+    """An expert's submission (the "Add my talk, post or interview" issue form) as a draft."""
+    from eminence_pull.add_by_url import AddRefused
+    from eminence_pull.submission import SubmissionRefused, submit
+
+    conf, _ = _checked(settings)
+    with exits_on(AddRefused, SubmissionRefused), open(body_file, encoding="utf-8") as fh:
+        added, description = submit(conf, fh.read(), submitter, int(issue))
+    with open(pr_body, "w", encoding="utf-8") as out:
+        out.write(description)
+    runner.check(conf)
+    print(added.report())
+
+
 @task(help={"strict": "exit 1 when something needs action (for CI)", "settings": "settings file"})
 def health(c, strict=False, settings="pelicanconf.py"):
     """Feed and topic health: failing feeds, moves to adopt, silent experts, quiet topics."""

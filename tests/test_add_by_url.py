@@ -230,3 +230,69 @@ def test_a_page_that_links_a_feed_is_not_taken_for_its_h_feed(site, feeds):
         "<head>", f'<head><link rel="alternate" type="application/atom+xml" href="{rss}">'),
         content_type=HTML))
     assert check_feeds([url], site.settings())[0].url == rss
+
+
+def form(url: str, expert: str = "cy", topics: str = "_No response_", note: str = "_No response_") -> str:
+    """An issue body as GitHub writes the "Add my talk, post or interview" form's answers."""
+    return (f"### Page URL\n\n{url}\n\n### Expert\n\n{expert}\n\n### Topics\n\n{topics}\n\n"
+            f"### Note for the editors\n\n{note}\n")
+
+
+def test_a_submission_becomes_a_draft_and_an_inert_pull_request_description(site, feeds):
+    """The issue form's body and the page are untrusted: in the description they are code."""
+    import markdown
+
+    from eminence_pull.submission import submit
+
+    hostile = "Grid talk [win](https://evil.example/) @someone <img src=x onerror=alert(1)> fixes #1"
+    url = feeds.add("/talks/hostile", Response(page(
+        f'<meta property="og:title" content="{hostile.replace("<", "&lt;").replace(">", "&gt;")}">'
+        '<meta property="og:description" content="Cy Example on black starts.">'), content_type=HTML))
+    added, description = submit(site.settings(), form(url, note="Please add @maintainers [x](https://evil.example/)"),
+                                "cy-gh", 42)
+    meta = fields((site.content / added.path).read_text(encoding="utf-8"))
+    assert meta["Status"] == "draft" and "submitted by cy-gh (GitHub), who is not known as Cy Example" in (
+        meta["Review-Note"])
+    assert description.startswith("Submitted by @cy-gh in #42")
+    html = markdown.markdown(description, extensions=["tables"])
+    outside_code = re.sub(r"<code>.*?</code>", "", html, flags=re.S)
+    assert "evil.example" not in outside_code and "<img" not in outside_code
+    assert "@someone" not in outside_code and "@maintainers" not in outside_code
+    assert "fixes #1" not in outside_code and "Grid talk" in html  # quoted, as code
+
+
+def test_a_submission_by_the_expert_is_not_flagged(site, feeds):
+    from eminence_pull.submission import submit
+
+    expert = site.content / "experts" / "cy.md"
+    expert.write_text(expert.read_text().replace("Topics:", "Links: https://github.com/Cy-Ex\nTopics:", 1))
+    url = feeds.add("/talks/own", Response(page('<meta property="og:title" content="Cy Example on grids">'),
+                                           content_type=HTML))
+    added, description = submit(site.settings(), form(url, topics="security"), "cy-ex", 7)
+    assert added.review_note == "" and "| Submitter is the expert | yes |" in description
+    assert fields((site.content / added.path).read_text())["Topics"] == "security"
+
+
+@pytest.mark.parametrize(("body", "login", "message"), [
+    ("### Page URL\n\n_No response_\n\n### Expert\n\ncy\n", "cy-ex", "does not give: Page URL"),
+    (form("https://blog.example.com/x", expert="nobody"), "cy-ex", "no expert `nobody`"),
+    (form("https://blog.example.com/x"), "bad login!", "is not a GitHub login"),
+])
+def test_a_submission_that_cannot_be_added_says_why(site, body, login, message):
+    from eminence_pull.submission import SubmissionRefused, submit
+
+    with pytest.raises(SubmissionRefused, match=re.escape(message)):
+        submit(site.settings(), body, login, 1)
+
+
+def test_the_submission_workflow_never_puts_the_issue_into_a_shell_command():
+    from helpers import ROOT
+
+    text = (ROOT / ".github" / "workflows" / "add-post.yml").read_text()
+    runs = re.findall(r"run: \|\n((?:\s{10,}.*\n)+)", text)
+    assert runs and not any("github.event" in r for r in runs)  # only through env
+    assert "BODY: ${{ github.event.issue.body }}" in text and "contains(github.event.issue.labels" in text
+    form_file = (ROOT / ".github" / "ISSUE_TEMPLATE" / "add-post.yml").read_text()
+    from eminence_pull.submission import LABELS
+
+    assert all(f"label: {label}" in form_file for label in LABELS.values())  # the parser's labels

@@ -135,8 +135,9 @@ def _body(facts: PageFacts, words: int) -> tuple[str, str]:
 
 
 def add_post(settings: dict, url: str, expert: str, topics: list[str] | None = None,
-             now: dt.datetime | None = None) -> Added:
-    """Write a draft post of `expert` from the page at `url`; raises AddRefused."""
+             now: dt.datetime | None = None, review: list[str] | None = None) -> Added:
+    """Write a draft post of `expert` from the page at `url`; raises AddRefused. `review`:
+    what else the editor must check (a submission by someone else, submission.py)."""
     now = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
     people = read_people(settings)
     if expert not in people.experts:
@@ -168,7 +169,7 @@ def add_post(settings: dict, url: str, expert: str, topics: list[str] | None = N
         body, text = _body(facts, setting(settings, "EMINENCE_PULL_EXCERPT_WORDS"))
         title = one_line(facts.title or "") or (first_words(text) if facts.kind is Kind.NOTE and text.strip()
                                                 else one_line(facts.html_title or ""))
-        notes = []
+        notes = list(review or [])
         if platform:
             title = f"{platform} post by {names[0]}"
             notes.append(f"{platform} does not let its pages be read without a login: fill in the title, "
