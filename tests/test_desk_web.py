@@ -18,9 +18,11 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from urllib.parse import quote
 
 import pytest
 
+from feedserver import Response
 from helpers import EXAMPLE, example_project, invoke
 
 DRAFTS = {
@@ -329,3 +331,26 @@ def test_two_decisions_at_once_are_both_made(desk, page):
     for rel in rels:
         assert not said[rel].startswith("HTTP "), said[rel][:300]
         assert "Featured: yes" in (project / rel).read_text()
+
+
+def test_add_by_url_from_the_queue_writes_what_the_cli_writes(desk, page, feeds):
+    url, project, twin = desk
+    talk = feeds.add("/talks/storm", Response(
+        "<!doctype html><html><head><title>x</title>"
+        '<meta property="og:title" content="Storm season, live">'
+        '<meta property="og:description" content="Malik Hassan on ice storms."></head><body></body></html>',
+        content_type="text/html; charset=utf-8"))
+    page.goto(url)
+    page.get_by_text("Add a post by its URL").click()
+    page.get_by_label("Page URL").fill(talk)
+    page.locator("details.add-by-url select[name=expert]").select_option("malik-hassan")
+    page.get_by_role("button", name="Add as a draft").click()
+    page.wait_for_url(re.compile(r"/item\?path="))
+    assert "names the expert: its text names Malik Hassan" in page.locator("main .message").inner_text()
+    rel = "content/posts/malik-hassan/storm-season-live.md"
+    assert invoke(twin, "add-post", talk, "--expert", "malik-hassan").returncode == 0
+    strip_date = lambda text: re.sub(r"(?m)^Date: .*$", "", text)  # noqa: E731 - written a moment apart
+    assert strip_date((project / rel).read_text()) == strip_date((twin / rel).read_text())
+    again = fetch(url + "add", data=(f"token={page.locator('input[name=token]').first.get_attribute('value')}"
+                                     f"&url={quote(talk)}&expert=malik-hassan").encode())
+    assert "HTTP 409" in again and "already known" in again

@@ -231,6 +231,26 @@ def create_app(settings: dict, preview: Preview) -> Flask:
             raise
         return changes
 
+    @app.post("/add")
+    def add_by_url():
+        """invoke add-post from the desk: a draft from a page's URL, then its item page."""
+        from eminence_pull.add_by_url import AddRefused, add_post
+
+        url, expert = request.form.get("url", "").strip(), request.form.get("expert", "").strip()
+        topics = [t.strip() for t in request.form.get("topics", "").split(",") if t.strip()]
+        try:
+            with deciding:
+                added = add_post(dict(settings), url, expert, topics or None)
+        except (AddRefused, PullLocked) as refusal:
+            return render_template("refused.html", message=f"Not added: {refusal}",
+                                   back=url_for("queue")), 409
+        path = os.path.join(content, added.path)
+        session.add(Decision("add", [path, os.path.join(state_dir(content), "ledger.json")],
+                             added.report().splitlines(), url))
+        cache.clear()
+        preview.rebuild()
+        return redirect(url_for("item", path=display_path(path), message=added.report()), 303)
+
     @app.get("/health")
     def health():
         from eminence_pull.settings import pull_cache_dir
