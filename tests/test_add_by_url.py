@@ -60,6 +60,7 @@ def test_a_blog_post_with_json_ld(add, feeds):
     assert meta["Original"] == url  # tracking parameters removed
     assert meta["Status"] == "draft" and meta["Expert"] == "cy" and meta["Topics"] == "ai"
     assert "Review-Note" not in meta and added.names_expert == "its author is Cy Example"
+    assert "Media" not in meta and "Duration" not in meta
     assert "calibration matters" in body and "<script" not in body and "alert" not in body
 
 
@@ -296,3 +297,17 @@ def test_the_submission_workflow_never_puts_the_issue_into_a_shell_command():
     from eminence_pull.submission import LABELS
 
     assert all(f"label: {label}" in form_file for label in LABELS.values())  # the parser's labels
+
+
+def test_the_original_is_the_pages_own_address_on_its_own_site(add, feeds):
+    share = feeds.add("/s/x7Yq", Response(page(
+        '<link rel="canonical" href="/blog/p/">'
+        '<meta property="og:title" content="Cy Example: canonical"><meta property="og:audio" '
+        'content="javascript:alert(1)">'), content_type=HTML))
+    added, meta, _ = add(share)
+    assert meta["Original"] == share.replace("/s/x7Yq", "/blog/p/")  # its rel=canonical, not the share link
+    assert "Media" not in meta  # a script URL is no media
+    elsewhere = feeds.add("/blog/q", Response(page(
+        '<link rel="canonical" href="https://evil.example/q">'
+        '<meta property="og:title" content="Cy Example: elsewhere">'), content_type=HTML))
+    assert add(elsewhere)[1]["Original"] == elsewhere  # another site's address is ignored

@@ -39,7 +39,7 @@ from eminence_model.sources import read_people
 from eminence_model.store import atomic_write, pull_lock, sha256_bytes, state_dir
 
 from .candidates import expert_names
-from .convert import excerpt, html_to_blocks
+from .convert import excerpt, html_to_blocks, safe_url
 from .discover import NO_FEED
 from .fetch import FetchKind
 from .kinds import first_words
@@ -113,6 +113,25 @@ def _names(facts: PageFacts, names: list[str], links: list[str]) -> str | None:
     return f"its text names {found[0]}" if found else None
 
 
+def _not_known(ledger: Ledger, expert: str, url: str) -> None:
+    identity = normalise_url(url)
+    known = ledger.find(expert, f"url:{identity}", identity, "")
+    if known:
+        rec = ledger.records[known]
+        raise AddRefused(f"{url} is already known: {rec.file or 'an entry'} ({rec.state.value})")
+
+
+def canonical(facts: PageFacts) -> str | None:
+    """The address the page gives itself (rel=canonical, og:url, its JSON-LD url), cleaned,
+    where it is on the same site as the page: a share link's target, never another site
+    (a page cannot send the post's readers elsewhere)."""
+    declared = clean_link(safe_url(facts.canonical, facts.url)) if facts.canonical else None
+    if not declared:
+        return None
+    site = (urlsplit(facts.url).hostname or "").removeprefix("www.")
+    return declared if (urlsplit(declared).hostname or "").removeprefix("www.") == site else None
+
+
 def _date(published: str | None, now: dt.datetime) -> str:
     try:
         when = dt.datetime.fromisoformat(str(published).strip().replace("Z", "+00:00"))
@@ -149,20 +168,16 @@ def add_post(settings: dict, url: str, expert: str, topics: list[str] | None = N
     original = clean_link(url.strip())
     if not original or urlsplit(original).scheme not in ("http", "https"):
         raise AddRefused(f"{url!r} is not an http(s) address of a page")
-    identity = normalise_url(original)
     content = settings["PATH"]
     with pull_lock(state_dir(content)):
         ledger = Ledger.load(state_dir(content))
-        known = ledger.find(expert, f"url:{identity}", identity, "")
-        if known:
-            rec = ledger.records[known]
-            raise AddRefused(f"{original} is already known: {rec.file or 'an entry'} ({rec.state.value})")
+        _not_known(ledger, expert, original)
         platform = _platform(original)
-        if platform:
-            facts = PageFacts(original, kind=Kind.NOTE)
-            facts.read = []
-        else:
-            facts = _fetch_facts(settings, original)
+        facts = PageFacts(original, kind=Kind.NOTE) if platform else _fetch_facts(settings, original)
+        if not platform and canonical(facts) not in (None, original):
+            original = canonical(facts)  # the page's own address for itself: one post, one URL
+            _not_known(ledger, expert, original)
+        identity = normalise_url(original)
         values = people.experts[expert]
         names = expert_names(people)[expert]
         named = None if platform else _names(facts, names, values.get("links", []))
@@ -180,12 +195,13 @@ def add_post(settings: dict, url: str, expert: str, topics: list[str] | None = N
         if not title:
             title = f"Post by {names[0]}"
             notes.append("the page gives no title: write one")
+        media = safe_url(facts.media, facts.url) if facts.media else None  # absolute http(s), never a script
         lang = detect_language(detection_text(title, text))
         if same_language(lang, values.get("lang") or settings.get("DEFAULT_LANG")):
             lang = None  # what the post has anyway (see posts.PostWriter._lang)
         fields = [("Title", title), ("Date", _date(facts.published, now)), ("Expert", expert),
                   ("Topics", ", ".join(topics or values["topics"][:1])), ("Kind", facts.kind.value),
-                  ("Original", original), ("Media", facts.media or ""), ("Duration", facts.duration or ""),
+                  ("Original", original), ("Media", media or ""), ("Duration", facts.duration or ""),
                   ("Status", "draft"), ("Lang", lang or ""), ("Review-Note", "; ".join(notes))]
         data = render_post(fields, body)
         rel = free_path(content, f"posts/{expert}", post_slug(title, settings), ledger.files)
