@@ -311,3 +311,13 @@ def test_the_original_is_the_pages_own_address_on_its_own_site(add, feeds):
         '<link rel="canonical" href="https://evil.example/q">'
         '<meta property="og:title" content="Cy Example: elsewhere">'), content_type=HTML))
     assert add(elsewhere)[1]["Original"] == elsewhere  # another site's address is ignored
+
+
+def test_a_site_whose_robots_rules_cannot_be_read_is_not_fetched(add, feeds, site):
+    from eminence_pull.add_by_url import AddRefused
+
+    feeds.add("/robots.txt", Response("down", status=500, content_type="text/plain"))
+    url = feeds.add("/talks/later", Response(page(), content_type=HTML))
+    with pytest.raises(AddRefused, match="robots rules are unknown"):
+        add(url)
+    assert not list((site.content / "posts" / "cy").glob("*.md"))
