@@ -208,3 +208,34 @@ def test_a_stream_in_several_languages_has_a_filter_by_language(small_site, tmp_
     # ada writes in English only: her profile has no language filter, and no such pages.
     assert page(out, "experts/ada/").select_one('nav[aria-label="Show by language"]') is None
     assert not (out / "experts" / "ada" / "in").exists()
+
+
+def test_a_feed_per_language_where_the_showcase_asks_for_it(small_site, tmp_path):
+    for name, lang, title in (("winter", "de", "Stromnetze im Winter"), ("dianwang", "zh-CN", "电网调度")):
+        write(small_site, f"posts/cy/{name}.md", f"""
+            Title: {title}
+            Date: 2026-03-02
+            Expert: cy
+            Topics: ai
+            Lang: {lang}
+
+            Text.
+            """)
+    plain = tmp_path / "plain"
+    build(small_site, plain, EMINENCE_SEARCH=False)
+    assert not (plain / "feeds" / "languages").exists()  # off by default
+    out = tmp_path / "out"
+    build(small_site, out, EMINENCE_SEARCH=False, EMINENCE_FEEDS_BY_LANGUAGE=True)
+    feeds = {p.name for p in (out / "feeds" / "languages").iterdir()}
+    assert feeds == {"en.atom.xml", "de.atom.xml", "zh-Hans.atom.xml"}
+    german = feedparser.parse((out / "feeds" / "languages" / "de.atom.xml").read_bytes())
+    assert [e.title for e in german.entries] == ["Stromnetze im Winter"]
+    assert german.feed.title.endswith(": German") and 'xml:lang="de"' in (
+        out / "feeds" / "languages" / "de.atom.xml").read_text()
+    english = feedparser.parse((out / "feeds" / "languages" / "en.atom.xml").read_bytes())
+    assert english.entries
+    assert all(e.title not in ("Stromnetze im Winter", "电网调度") for e in english.entries)
+    filtered = page(out, "posts/in/de/")
+    link = filtered.find("link", rel="alternate", hreflang="de")
+    assert link["href"].endswith("/feeds/languages/de.atom.xml")
+    assert "Subscribe to the posts in German" in filtered.get_text()

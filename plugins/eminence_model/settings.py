@@ -49,6 +49,8 @@ SETTINGS = (
     _s("EMINENCE_CARD_FONT", "", "str", "a font file for the social cards' text (\"\": Pillow's, Latin "
        "scripts only; name one that covers the showcase's scripts, e.g. Noto Sans CJK)"),
     _s("EMINENCE_FEED_CONTENT_WORDS", 1000, "int", "words of a post's content in a feed entry, at most"),
+    _s("EMINENCE_FEEDS_BY_LANGUAGE", False, "bool", "also an Atom feed of the posts in each language "
+       "(`feeds/languages/<tag>.atom.xml`) where the site's posts are in more than one", template=True),
     _s("EMINENCE_DEV_SITEURL", "http://127.0.0.1:8000", "str",
        "the absolute base of feeds and the sitemap when SITEURL is empty (development builds)"),
     _s("EMINENCE_EXTRA_METADATA", [], "list",

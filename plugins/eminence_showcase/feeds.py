@@ -24,6 +24,7 @@ FEED_PATHS = {
     "site": "feeds/all.atom.xml",
     "topic": "feeds/topics/{slug}.atom.xml",
     "expert": "feeds/experts/{slug}.atom.xml",
+    "language": "feeds/languages/{slug}.atom.xml",  # EMINENCE_FEEDS_BY_LANGUAGE
 }
 OPML_PATH = "feeds/experts.opml"
 
@@ -122,7 +123,8 @@ def _media(post, content: str) -> tuple[str, list]:
     return content, [Enclosure(media, str(getattr(post, "media_length", None) or 0), mime)]
 
 
-def _feed(save, rel: str, title: str, page_url: str, items, settings: dict, base: str) -> None:
+def _feed(save, rel: str, title: str, page_url: str, items, settings: dict, base: str,
+          language: str | None = None) -> None:
     """save(rel, make, objects): the writer renders the feed only if one of its
     entries (or the site) changed."""
     entries = _entries(items, settings.get("FEED_MAX_ITEMS") or 50)
@@ -130,7 +132,8 @@ def _feed(save, rel: str, title: str, page_url: str, items, settings: dict, base
     def make() -> str:
         feed_url = f"{base}/{rel}"
         feed = LanguageAtomFeed(title=title, link=page_url, description=setting(settings, "EMINENCE_TAGLINE"),
-                         language=settings.get("DEFAULT_LANG"), feed_url=feed_url, feed_guid=feed_url)
+                                language=language or settings.get("DEFAULT_LANG"), feed_url=feed_url,
+                                feed_guid=feed_url)
         words = setting(settings, "EMINENCE_FEED_CONTENT_WORDS")
         for item in entries:
             _add(feed, item, base, words)
@@ -139,9 +142,14 @@ def _feed(save, rel: str, title: str, page_url: str, items, settings: dict, base
     save(rel, make, entries)
 
 
-def write_feeds(save, settings: dict, topics, experts, posts, endorsements) -> None:
+def write_feeds(save, settings: dict, topics, experts, posts, endorsements, languages=()) -> None:
+    """`languages`: the site stream's filter by language, [(StreamFilter, posts)] (stream.py)."""
     base = base_url(settings)
     site = settings.get("SITENAME", "")
+    if setting(settings, "EMINENCE_FEEDS_BY_LANGUAGE"):
+        for flt, kept in languages:
+            _feed(save, feed_path("language", flt.lang), f"{site}: {flt.label}", f"{base}/posts/{flt.slug}/",
+                  kept, settings, base, language=flt.lang)
     _feed(save, feed_path("site"), f"{site}: all posts and endorsements", f"{base}/",
           [*posts, *endorsements], settings, base)
     for t in topics:

@@ -253,7 +253,8 @@ class ShowcaseGenerator(Generator):
         save = saver(writer, self.output_path)
         for card in self.cards:  # drawn only where no earlier build left it (cards.py)
             save(card.path, lambda card=card: cards.card_bytes(card, self._card_cache), digest=card.digest)
-        write_feeds(save, self.settings, sc.topics, sc.experts, sc.posts, sc.endorsements)
+        write_feeds(save, self.settings, sc.topics, sc.experts, sc.posts, sc.endorsements,
+                    sc.stream.languages)
         public = [p for p in sc.posts if not p.is_draft]  # drafts never reach the sitemap
         newest = {}
         for p in public:
