@@ -340,6 +340,27 @@ def submission(c, body_file, submitter, issue, pr_body, settings="pelicanconf.py
     print(added.report())
 
 
+@task(help={"check": "exit 1 if a catalogue lacks a translation (for CI)",
+            "new": "start a catalogue for this language (e.g. fr)", "settings": "settings file"})
+def translations(c, check=False, new=None, settings="pelicanconf.py"):
+    """The site's own words in other languages: update the theme's catalogues, list what is untranslated."""
+    from eminence_showcase import catalogues
+
+    theme = _settings(settings)["THEME"]
+    if not check:
+        for path in catalogues.update(theme, new):
+            print(f"Updated {os.path.relpath(path)}")
+    missing = 0
+    for found in catalogues.status(theme):
+        print(f"{found.lang}: {found.total - len(found.untranslated)} of {found.total} messages translated"
+              + (f", {len(found.fuzzy)} fuzzy (not used until checked)" if found.fuzzy else ""))
+        for message in found.untranslated + found.fuzzy:
+            print(f"  {'untranslated' if message in found.untranslated else 'fuzzy'}: {message}")
+        missing += len(found.untranslated) + len(found.fuzzy)
+    if check and missing:
+        sys.exit(f"translations --check: {missing} message(s) to translate; run invoke translations.")
+
+
 @task(help={"strict": "exit 1 when something needs action (for CI)", "settings": "settings file"})
 def health(c, strict=False, settings="pelicanconf.py"):
     """Feed and topic health: failing feeds, moves to adopt, silent experts, quiet topics."""

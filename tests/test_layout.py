@@ -17,9 +17,9 @@ from helpers import ROOT
 
 PIPELINE = ["eminence_model", "eminence_pull", "eminence_desk", "eminence_showcase", "eminence_publish"]
 MAX_LINES = 420  # a module past this is two modules (docs/internals.md)
-# tasks.py is one concern, the command surface: a short wrapper per command (31 of them)
+# tasks.py is one concern, the command surface: a short wrapper per command (32 of them)
 # and their help texts; what they share lives in eminence_model/refusals.py.
-MAX_TASKS_LINES = 540
+MAX_TASKS_LINES = 560
 
 
 def modules():

@@ -318,12 +318,13 @@ def test_the_stream_offers_a_filter_per_kind_it_has(example_output):
     def post(kind, day):
         return SimpleNamespace(kind=kind, date=day, slug=f"{kind}-{day}")
 
+    site = {"DEFAULT_LANG": "en"}
     mixed = stream("experts/x/", [post("note", 3), post("article", 2),
-                                  SimpleNamespace(endorser="E", date=1, slug="e")])
+                                  SimpleNamespace(endorser="E", date=1, slug="e")], site)
     assert [(f.slug, len(items)) for f, items in mixed.filters] == [
         ("articles", 1), ("notes", 1), ("endorsements", 1)]
     assert mixed.link(mixed.filters[1][0]) == "experts/x/notes/"
-    assert stream("experts/y/", [post("article", 1), post("article", 2)]).filters == []  # one kind
+    assert stream("experts/y/", [post("article", 1), post("article", 2)], site).filters == []  # one kind
     # In the build: a filter page for each kind a stream has, none for kinds it lacks.
     amara = page(example_output, "experts/amara-nwosu/")  # notes only: nothing to filter
     assert not amara.select("nav.filter") and not (example_output / "experts/amara-nwosu/notes").exists()

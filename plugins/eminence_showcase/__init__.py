@@ -28,7 +28,7 @@ from eminence_model.urls import apply_url_settings
 from eminence_model.validate import ContentError
 from eminence_model.words import cut_at_word
 
-from . import prefetch, search, structured
+from . import i18n, prefetch, search, structured
 from .generator import ShowcaseGenerator
 from .output import OutputWriter
 from .state import build_state, new_build
@@ -89,11 +89,13 @@ def apply_settings(pelican) -> None:
             settings.setdefault(known.name, known.default)
 
     # Feed text reaches templates through titles and metadata: escape by default.
-    settings["JINJA_ENVIRONMENT"] = {**settings.get("JINJA_ENVIRONMENT", {}), "autoescape": True}
+    environment = settings.get("JINJA_ENVIRONMENT", {})
+    settings["JINJA_ENVIRONMENT"] = {**environment, "autoescape": True,  # and the site's words, i18n.py
+                                     "extensions": [*environment.get("extensions", []), "jinja2.ext.i18n"]}
     settings["JINJA_FILTERS"] = {**settings.get("JINJA_FILTERS", {}),
                                  "initials": initials, "host": host, "summary_text": summary_text,
                                  "describe": describe, "lang_attr": lang_attr,
-                                 **structured.filters(settings)}
+                                 **i18n.filters(settings), **structured.filters(settings)}
 
     # Pelican empties the output folder before reading content. Instead, the
     # OutputWriter (created once the content has validated, so invalid content
@@ -182,8 +184,14 @@ def get_generators(pelican):
     return ShowcaseGenerator
 
 
+def translate_templates(generator) -> None:
+    if getattr(generator, "env", None) is not None:
+        i18n.install(generator.env, generator.settings)
+
+
 def register():
     signals.initialized.connect(apply_settings)
+    signals.generator_init.connect(translate_templates)
     signals.initialized.connect(pull_before_build)
     signals.readers_init.connect(reading.use_cache)
     signals.content_object_init.connect(expert_placeholder)

@@ -11,8 +11,10 @@ record counts the month as an input (fingerprint.site_digest).
 from __future__ import annotations
 
 import datetime as dt
+import gettext as gettext_module
 import os
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 from markupsafe import Markup
@@ -20,11 +22,24 @@ from markupsafe import Markup
 MONTHS = 24
 
 
+def _english_month(year: int, month: int) -> str:
+    return dt.date(year, month, 1).strftime("%b %Y")
+
+
+@dataclass(frozen=True)
+class Words:
+    """What a chart says, in the site's language (i18n.py): gettext, ngettext, a month."""
+    gettext: Callable = gettext_module.NullTranslations().gettext
+    ngettext: Callable = gettext_module.NullTranslations().ngettext
+    month: Callable[[int, int], str] = _english_month
+
+
 @dataclass
 class Activity:
     months: list[tuple[int, int]]  # (year, month), oldest first
     posts: list[int]
     endorsements: list[int]
+    words: Words = field(default_factory=Words)
 
     @property
     def total_posts(self) -> int:
@@ -35,12 +50,8 @@ class Activity:
         return sum(self.endorsements)
 
     def rows(self) -> list[tuple[str, int, int]]:
-        return [(month_label(m), p, e) for m, p, e in zip(self.months, self.posts, self.endorsements,
-                                                           strict=True)]
-
-
-def month_label(month: tuple[int, int]) -> str:
-    return dt.date(month[0], month[1], 1).strftime("%b %Y")
+        return [(self.words.month(*m), p, e) for m, p, e in zip(self.months, self.posts, self.endorsements,
+                                                                 strict=True)]
 
 
 def build_day() -> dt.date:
@@ -62,7 +73,7 @@ def window(end: dt.date | dt.datetime | None, n: int = MONTHS) -> list[tuple[int
     return out[::-1]
 
 
-def activity(months, posts, endorsements) -> Activity:
+def activity(months, posts, endorsements, words: Words | None = None) -> Activity:
     index = {m: i for i, m in enumerate(months)}
 
     def count(items):
@@ -73,24 +84,33 @@ def activity(months, posts, endorsements) -> Activity:
                 counts[i] += 1
         return counts
 
-    return Activity(months, count(posts), count(endorsements))
+    return Activity(months, count(posts), count(endorsements), words or Words())
 
 
 def describe(a: Activity, subject: str) -> str:
+    _, n_, month = a.words.gettext, a.words.ngettext, a.words.month
     if not a.months:
-        return f"No activity for {subject} yet."
-    span = f"{month_label(a.months[0])} to {month_label(a.months[-1])}"
-    text = (f"{subject}: {a.total_posts} post{'s' if a.total_posts != 1 else ''} and "
-            f"{a.total_endorsements} endorsement{'s' if a.total_endorsements != 1 else ''}, {span}.")
+        return _("No activity for %(subject)s yet.") % {"subject": subject}
+    posts = n_("%(num)d post", "%(num)d posts", a.total_posts) % {"num": a.total_posts}
+    endorsements = n_("%(num)d endorsement", "%(num)d endorsements", a.total_endorsements) % {
+        "num": a.total_endorsements}
+    text = _("%(subject)s: %(posts)s and %(endorsements)s, %(first)s to %(last)s.") % {
+        "subject": subject, "posts": posts, "endorsements": endorsements,
+        "first": month(*a.months[0]), "last": month(*a.months[-1])}
     if a.total_posts:
         busiest = max(range(len(a.posts)), key=lambda i: (a.posts[i], i))
-        text += f" Busiest month: {month_label(a.months[busiest])} ({a.posts[busiest]} posts)."
+        text += " " + _("Busiest month: %(month)s (%(num)d posts).") % {
+            "month": month(*a.months[busiest]), "num": a.posts[busiest]}
     return text
 
 
-def month_text(month: tuple[int, int], posts: int, endorsements: int) -> str:
-    return (f"{month_label(month)}: {posts} post{'s' if posts != 1 else ''}, "
-            f"{endorsements} endorsement{'s' if endorsements != 1 else ''}")
+def month_text(a: Activity, month: tuple[int, int], posts: int, endorsements: int) -> str:
+    n_ = a.words.ngettext
+    posts_text = n_("%(num)d post", "%(num)d posts", posts) % {"num": posts}
+    endorsements_text = n_("%(num)d endorsement", "%(num)d endorsements", endorsements) % {
+        "num": endorsements}
+    return a.words.gettext("%(month)s: %(posts)s, %(endorsements)s") % {
+        "month": a.words.month(*month), "posts": posts_text, "endorsements": endorsements_text}
 
 
 def bar_chart(a: Activity, subject: str, chart_id: str) -> Markup:
@@ -108,7 +128,7 @@ def bar_chart(a: Activity, subject: str, chart_id: str) -> Markup:
     parts = []
     for i, (month, p, e) in enumerate(zip(a.months, a.posts, a.endorsements, strict=True)):
         x = 1 + i * step
-        label = escape(month_text(month, p, e), {'"': "&quot;"})
+        label = escape(month_text(a, month, p, e), {'"': "&quot;"})
         focus = ' tabindex="0"' if p or e else ""
         shapes = [f'<rect class="chart-hit" x="{x:.1f}" y="0" width="{bar:.1f}" height="{height}"/>']
         if p:
@@ -121,11 +141,12 @@ def bar_chart(a: Activity, subject: str, chart_id: str) -> Markup:
                           'r="4"/>')
         parts.append(f'<g class="chart-month" role="img" aria-label="{label}"{focus}>'
                      f'<title>{label}</title>' + "".join(shapes) + "</g>")
-    title, desc = f"{subject}: monthly activity", describe(a, subject)
+    title = a.words.gettext("%(subject)s: monthly activity") % {"subject": subject}
+    desc = describe(a, subject)
     axis = ""
     if a.months:
-        axis = (f'<div class="chart-months" aria-hidden="true"><span>{month_label(a.months[0])}</span>'
-                f'<span>{month_label(a.months[-1])}</span></div>')
+        axis = (f'<div class="chart-months" aria-hidden="true"><span>{a.words.month(*a.months[0])}</span>'
+                f'<span>{a.words.month(*a.months[-1])}</span></div>')
     return Markup(
         f'<svg class="chart" viewBox="0 0 {width} {height + 1}" '
         f'aria-labelledby="{chart_id}-t {chart_id}-d">'

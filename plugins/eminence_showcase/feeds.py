@@ -20,6 +20,8 @@ from pelican.utils import truncate_html_words
 from eminence_model.settings import setting
 from eminence_model.words import count_words
 
+from .i18n import gettext_for
+
 FEED_PATHS = {
     "site": "feeds/all.atom.xml",
     "topic": "feeds/topics/{slug}.atom.xml",
@@ -72,16 +74,19 @@ def bounded(item, words: int) -> tuple[str, bool]:
     return cached[1], cached[2]
 
 
-def _add(feed: Atom1Feed, item, base: str, words: int) -> None:
+def _add(feed: Atom1Feed, item, base: str, words: int, _) -> None:
+    """`_`: gettext in the site's language (i18n.py)."""
     url = f"{base}/{item.url}"
     if hasattr(item, "endorser"):  # an endorsement
         author = item.endorser
         who = item.endorser + (f", {item.endorser_role}" if getattr(item, "endorser_role", None) else "")
-        description = f"{who} — source: {item.source}"
+        description = f"{who} — " + _("source: %(where)s") % {"where": item.source}
         link = item.source
+        source = _("source: %(where)s") % {"where": urlsplit(item.source).netloc}
+        wall = _("on our endorsement wall")  # (messages outside f-strings: the extractor reads these)
         content = (f"<blockquote>{bounded(item, words)[0]}</blockquote><p>— {escape(who)} "
-                   f"(<a href={quoteattr(item.source)}>source: {escape(urlsplit(item.source).netloc)}</a>)"
-                   f" · <a href={quoteattr(url)}>on our endorsement wall</a></p>")
+                   f"(<a href={quoteattr(item.source)}>{escape(source)}</a>)"
+                   f" · <a href={quoteattr(url)}>{escape(wall)}</a></p>")
         # A quote has no page of its own (it moves down the wall's pages): its id is a tag
         # URI (RFC 4151), which names it for good without pretending to be an address.
         authority = urlsplit(base).hostname or "localhost"
@@ -92,11 +97,12 @@ def _add(feed: Atom1Feed, item, base: str, words: int) -> None:
         link = getattr(item, "original", None) or url
         description = item.summary
         content, cut = bounded(item, words)
-        content, enclosures = _media(item, content)
+        content, enclosures = _media(item, content, _)
+        whole, original = _("Read the whole post"), _("Read the original")
         if cut:
-            content += f"<p><a href={quoteattr(url)}>Read the whole post</a></p>"
+            content += f"<p><a href={quoteattr(url)}>{escape(whole)}</a></p>"
         if getattr(item, "original", None):
-            content += f"<p><a href={quoteattr(link)}>Read the original</a></p>"
+            content += f"<p><a href={quoteattr(link)}>{escape(original)}</a></p>"
         unique = url
     feed.add_item(title=item.title, link=link, description=description, content=content,
                   author_name=author, pubdate=item.date, updateddate=item.date, unique_id=unique,
@@ -104,7 +110,7 @@ def _add(feed: Atom1Feed, item, base: str, words: int) -> None:
                   lang=getattr(item, "lang", None))
 
 
-def _media(post, content: str) -> tuple[str, list]:
+def _media(post, content: str, _) -> tuple[str, list]:
     """A video's or an episode's link before its text; an episode's audio also as the
     entry's enclosure, so podcast apps subscribed to an expert's feed can play it."""
     kind = getattr(post, "kind", "article")
@@ -114,7 +120,7 @@ def _media(post, content: str) -> tuple[str, list]:
     if kind not in ("video", "episode") or not media:
         return content, []
     duration = f" ({post.duration})" if getattr(post, "duration", None) else ""
-    verb = "Listen to the episode" if kind == "episode" else "Watch the video"
+    verb = _("Listen to the episode") if kind == "episode" else _("Watch the video")
     content = f"<p><a href={quoteattr(media)}>{verb}{escape(duration)}</a></p>{content}"
     if kind != "episode":
         return content, []
@@ -135,8 +141,9 @@ def _feed(save, rel: str, title: str, page_url: str, items, settings: dict, base
                                 language=language or settings.get("DEFAULT_LANG"), feed_url=feed_url,
                                 feed_guid=feed_url)
         words = setting(settings, "EMINENCE_FEED_CONTENT_WORDS")
+        gettext, _ = gettext_for(settings)
         for item in entries:
-            _add(feed, item, base, words)
+            _add(feed, item, base, words, gettext)
         return feed.writeString("utf-8")
 
     save(rel, make, entries)
@@ -146,17 +153,19 @@ def write_feeds(save, settings: dict, topics, experts, posts, endorsements, lang
     """`languages`: the site stream's filter by language, [(StreamFilter, posts)] (stream.py)."""
     base = base_url(settings)
     site = settings.get("SITENAME", "")
+    _, _n = gettext_for(settings)
     if setting(settings, "EMINENCE_FEEDS_BY_LANGUAGE"):
         for flt, kept in languages:
             _feed(save, feed_path("language", flt.lang), f"{site}: {flt.label}", f"{base}/posts/{flt.slug}/",
                   kept, settings, base, language=flt.lang)
-    _feed(save, feed_path("site"), f"{site}: all posts and endorsements", f"{base}/",
+    _feed(save, feed_path("site"), _("%(site)s: all posts and endorsements") % {"site": site}, f"{base}/",
           [*posts, *endorsements], settings, base)
     for t in topics:
         _feed(save, feed_path("topic", t.slug), f"{site}: {t.title}", f"{base}/{t.url}",
               [*t.posts, *t.endorsements], settings, base)
     for e in experts:
-        _feed(save, feed_path("expert", e.slug), f"{e.title} at {site}", f"{base}/{e.url}",
+        _feed(save, feed_path("expert", e.slug), _("%(name)s at %(site)s") % {"name": e.title, "site": site},
+              f"{base}/{e.url}",
               e.posts, settings, base)
     # The classic planet subscription list: every active expert's own feeds.
     outlines = []
@@ -168,8 +177,9 @@ def write_feeds(save, settings: dict, topics, experts, posts, endorsements, lang
                 outlines.append(f'    <outline type="rss" text={quoteattr(e.title)} '
                                 f'title={quoteattr(e.title)} xmlUrl={quoteattr(url)} '
                                 f'htmlUrl={quoteattr(f"{base}/{e.url}")}/>')
+    title = _("%(site)s: our experts' feeds") % {"site": site}
     save(OPML_PATH, lambda: '<?xml version="1.0" encoding="utf-8"?>\n<opml version="2.0">\n'
-           f"  <head><title>{escape(site)}: our experts' feeds</title></head>\n  <body>\n"
+           f"  <head><title>{escape(title)}</title></head>\n  <body>\n"
            + "\n".join(outlines) + "\n  </body>\n</opml>\n", ())
 
 

@@ -36,7 +36,7 @@ from eminence_model.sources import (
 )
 from eminence_model.validate import display_path
 
-from . import cards, charts, search
+from . import cards, charts, i18n, search
 from .feeds import write_feeds, write_sitemap
 from .output import saver, writer_sharing
 from .state import build_state
@@ -56,7 +56,7 @@ class Pages:
     stream: object = None  # every post and endorsement shown (stream.Stream)
 
 
-def dress(model: showcase.Showcase, site_lang: str) -> tuple[list, list, list, list]:
+def dress(model: showcase.Showcase, settings: dict) -> tuple[list, list, list, list]:
     """The theme reads Pelican's objects: each gets its record's links as attributes
     (`post.expert`, `topic.posts`...), objects where the record has records. One way
     only: nothing here decides what is shown or in which order; the model did."""
@@ -85,7 +85,7 @@ def dress(model: showcase.Showcase, site_lang: str) -> tuple[list, list, list, l
         x.read.posts = objs(model.posts_of(x))
         x.read.endorsements = objs(model.endorsements_of(x))
     for r in (*model.topics, *model.experts):
-        r.read.stream = stream(r.read.url, merged(r.read.posts, r.read.endorsements), site_lang)
+        r.read.stream = stream(r.read.url, merged(r.read.posts, r.read.endorsements), settings)
     return objs(model.topics), objs(model.experts), objs(model.posts), objs(model.endorsements)
 
 
@@ -135,7 +135,7 @@ class ShowcaseGenerator(Generator):
                 for attr, value in parsed[src.path].items():
                     if attr not in PELICAN_MANAGED:
                         setattr(src.obj, attr, value)
-        topic_objs, expert_objs, shown_posts, shown_endorsements = dress(model, self.settings["DEFAULT_LANG"])
+        topic_objs, expert_objs, shown_posts, shown_endorsements = dress(model, self.settings)
         for e in model.taken_down:
             logger.warning("%s: Consent is 'withdrawn': the endorsement is taken down from "
                            "the site.", display_path(e.path))
@@ -145,7 +145,7 @@ class ShowcaseGenerator(Generator):
                           *((x, expert_cards[x.slug]) for x in expert_objs)]:
             obj.card = card
         self.cards = [logo, site_card, *topic_cards.values(), *expert_cards.values()]
-        site_stream = stream("posts/", merged(shown_posts, shown_endorsements), self.settings["DEFAULT_LANG"])
+        site_stream = stream("posts/", merged(shown_posts, shown_endorsements), self.settings)
         self.showcase = Pages(topic_objs, expert_objs, shown_endorsements, shown_posts, site_stream)
         featured = [e for e in shown_endorsements if e.featured] or shown_endorsements
         featured = featured[: setting(self.settings, "EMINENCE_HOME_ENDORSEMENTS")]
@@ -173,11 +173,12 @@ class ShowcaseGenerator(Generator):
         public_endorsements = [e for e in endorsements if not e.is_draft]
         newest = max([x.date.date() for x in (*public_posts, *public_endorsements)], default=None)
         months = charts.window(max(filter(None, (charts.build_day(), newest))))
+        words = charts.Words(*i18n.gettext_for(self.settings), i18n.month_formatter(self.settings))
         silent_before = (months[-6] if len(months) >= 6 else None)
         in_window = set(months)
         for t in topics:
             t.activity = charts.activity(months, [p for p in t.posts if not p.is_draft],
-                                         [e for e in t.endorsements if not e.is_draft])
+                                         [e for e in t.endorsements if not e.is_draft], words)
             # The coverage page's posts by kind, over the same months as the activity.
             t.kind_counts = Counter(p.kind for p in t.posts
                                     if not p.is_draft and (p.date.year, p.date.month) in in_window)
@@ -187,7 +188,7 @@ class ShowcaseGenerator(Generator):
             t.is_silent = not t.latest_activity or (
                 silent_before and (t.latest_activity.year, t.latest_activity.month) < silent_before)
         for e in experts:
-            e.activity = charts.activity(months, [p for p in e.posts if not p.is_draft], [])
+            e.activity = charts.activity(months, [p for p in e.posts if not p.is_draft], [], words)
             e.sparkline = charts.sparkline(e.activity, e.title)
         self.context["activity_months"] = months
 

@@ -13,9 +13,11 @@ language of its own), regions aside (`de-AT` is German), named in the site's lan
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from eminence_model.languages import language_key, language_name
+
+from .i18n import N_, gettext_for
 
 
 @dataclass(frozen=True)
@@ -27,12 +29,13 @@ class StreamFilter:
 
 
 FILTERS = (
-    StreamFilter("articles", "Articles", "article"),
-    StreamFilter("notes", "Notes", "note"),
-    StreamFilter("videos", "Videos", "video"),
-    StreamFilter("episodes", "Episodes", "episode"),
-    StreamFilter("endorsements", "Endorsements", None),
+    StreamFilter("articles", N_("Articles"), "article"),
+    StreamFilter("notes", N_("Notes"), "note"),
+    StreamFilter("videos", N_("Videos"), "video"),
+    StreamFilter("episodes", N_("Episodes"), "episode"),
+    StreamFilter("endorsements", N_("Endorsements"), None),
 )
+PLURALS = {flt.kind: flt.label for flt in FILTERS if flt.kind}  # the coverage table's columns
 
 
 def is_endorsement(item) -> bool:
@@ -63,8 +66,12 @@ class Stream:
         return self.base if flt is None else f"{self.base}{flt.slug}/"
 
 
-def stream(base: str, items: list, site_lang: str = "en") -> Stream:
-    filters = [(flt, kept) for flt in FILTERS if (kept := [i for i in items if keeps(flt, i)])]
+def stream(base: str, items: list, settings: dict) -> Stream:
+    """The stream of `items` at `base`, its filters named in the site's language."""
+    gettext, _ = gettext_for(settings)
+    site_lang = settings.get("DEFAULT_LANG") or "en"
+    filters = [(replace(flt, label=gettext(flt.label)), kept) for flt in FILTERS
+               if (kept := [i for i in items if keeps(flt, i)])]
     by_language: dict[str, list] = {}
     for item in items:
         if not is_endorsement(item):

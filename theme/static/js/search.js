@@ -101,6 +101,12 @@
 
   function say(text) { statusLine.textContent = text; }
 
+  // The page's words in the site's language (search.html, from the gettext catalogue).
+  var words = JSON.parse(root.getAttribute("data-messages") || "{}");
+  function word(name, values) {
+    return (words[name] || "").replace(/\{(\w+)\}/g, function (all, key) { return values[key]; });
+  }
+
   function showMore() {
     var next = current.results.slice(shown.length, shown.length + PAGE);
     var mine = ticket;
@@ -121,17 +127,17 @@
     if (!query) {
       list.replaceChildren(); more.hidden = true; say(""); return Promise.resolve();
     }
-    say("Searching…");
+    say(word("searching", {}));
     return load().then(function (pf) { return pf.search(query, { filters: chosen() }); })
       .then(function (search) {
         if (mine !== ticket) { return; }
         current = search; shown = []; list.replaceChildren();
         var n = search.results.length;
-        var filtered = n !== search.unfilteredResultCount ? " (filtered from " + search.unfilteredResultCount + ")" : "";
-        say((n === 0 ? "No results" : n === 1 ? "1 result" : n + " results") + " for “" + query + "”" + filtered + ".");
+        var filtered = n !== search.unfilteredResultCount ? word("filtered", { total: search.unfilteredResultCount }) : "";
+        say(word(n === 0 ? "none" : n === 1 ? "one" : "many", { n: n, query: query }) + filtered + ".");
         return showMore();
       })
-      .catch(function () { if (mine === ticket) { say("Search could not load. Try again, or browse by topic."); } });
+      .catch(function () { if (mine === ticket) { say(word("failed", {})); } });
   }
 
   form.addEventListener("submit", function (event) { event.preventDefault(); run(); });
