@@ -154,6 +154,8 @@ def test_search_finds_each_language_from_the_sites_search_page(small_site, tmp_p
     languages = {p.name.split("_")[0].removeprefix("pagefind.")
                  for p in out.glob("pagefind*/pagefind.*.pf_meta")}
     assert {"en", "de"} <= languages, languages  # an index per language
+    said = " ".join(page(out, "search/").select_one(".page-header").get_text(" ").split())
+    assert "Every language of the showcase is searched: English, German." in said
 
     class Quiet(SimpleHTTPRequestHandler):
         def log_message(self, *args):
@@ -239,3 +241,27 @@ def test_a_feed_per_language_where_the_showcase_asks_for_it(small_site, tmp_path
     link = filtered.find("link", rel="alternate", hreflang="de")
     assert link["href"].endswith("/feeds/languages/de.atom.xml")
     assert "Subscribe to the posts in German" in filtered.get_text()
+
+
+JAPANESE = ("<p>東京で新しいデータセンターを開設しました。来年には二つ目を予定しています。運用チームは"
+            "この冬、停電からの復旧訓練を三回行い、手順書を全面的に書き直しました。</p>")
+
+
+def test_a_japanese_entry_and_a_mixed_direction_title_through_pull_and_build(site, feeds):
+    """Self-written: a Japanese entry whose feed declares no language (detected, excerpt cut
+    by characters) and a title mixing English and Arabic (dir="auto" keeps its order)."""
+    undeclared = feeds.add("/mixed.xml", Response(atom([
+        one_entry(1, title="東京データセンター", content=JAPANESE),
+        one_entry(2, title="Grid notes: شبكة الكهرباء 2026", content=ENGLISH)])))
+    site.set_expert("cy", [undeclared], trusted=True)
+    site.pull(EMINENCE_PULL_EXCERPT_WORDS=20)
+    posts = site.posts()
+    japanese = next(text for text in posts.values() if "東京" in text)
+    assert re.search(r"(?m)^Lang: ja$", japanese)
+    body = japanese.split("\n\n", 1)[1].strip()
+    assert body == JAPANESE[3:23] + " …"  # 20 characters: 20 words in Japanese
+    out = site.build()
+    page_ja = page(out, "posts/cy/" + next(n for n, t in posts.items() if "東京" in t)[:-3] + "/")
+    assert page_ja.html["lang"] == "ja"
+    mixed = page(out, "posts/cy/" + next(n for n, t in posts.items() if "Grid notes" in t)[:-3] + "/")
+    assert mixed.h1["dir"] == "auto" and mixed.h1.get_text() == "Grid notes: شبكة الكهرباء 2026"
