@@ -396,3 +396,26 @@ def chromium_path() -> str:
             return path
     pytest.fail("Debian's chromium is needed for the browser tests: run `invoke test` (which "
                 "installs it when run as root) or `apt-get install chromium`.")
+
+
+def served(folder: Path):
+    """A context manager: `folder` served on 127.0.0.1 (a built site, for Chromium); its base URL."""
+    import contextlib
+    import threading
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    @contextlib.contextmanager
+    def serving():
+        server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(folder)))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}/"
+        finally:
+            server.shutdown()
+            server.server_close()
+    return serving()

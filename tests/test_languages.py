@@ -10,7 +10,7 @@ import feedparser
 import pytest
 
 from feedserver import Response, atom, one_entry
-from helpers import build, page, write
+from helpers import build, page, served, write
 
 RSS_DE = """<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Netzbetrieb</title><link>https://blog.example.de/</link>
@@ -136,10 +136,6 @@ def test_a_language_that_is_not_a_tag_stops_the_build_with_the_fix(small_site, t
 
 def test_search_finds_each_language_from_the_sites_search_page(small_site, tmp_path, browser):
     """Pagefind keeps one index per <html lang>; the (English) search page searches all."""
-    import threading
-    from functools import partial
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
     write(small_site, "posts/ada/auf-deutsch.md", """
         Title: Stromnetze im Winter
         Date: 2026-03-02
@@ -157,33 +153,23 @@ def test_search_finds_each_language_from_the_sites_search_page(small_site, tmp_p
     said = " ".join(page(out, "search/").select_one(".page-header").get_text(" ").split())
     assert "Every language of the showcase is searched: English, German." in said
 
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(out)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with served(out) as base:
         context = browser.new_context()
         tab = context.new_page()
         errors = []
         tab.on("pageerror", lambda e: errors.append(str(e)))
         for word, title in (("Umspannwerke", "Stromnetze im Winter"), ("Again", "Second post")):
-            tab.goto(f"http://127.0.0.1:{server.server_address[1]}/search/?q={word}")
+            tab.goto(f"{base}search/?q={word}")
             tab.wait_for_selector(".search-result", timeout=15000)
             assert title in tab.locator(".search-result .card-title a").all_text_contents(), word
         assert errors == []
         context.close()
-    finally:
-        server.shutdown()
 
 
-def test_a_stream_in_several_languages_has_a_filter_by_language(small_site, tmp_path):
-    """Static pages like the kind filter: posts only, regions merged, named in the site's
-    language; none where a stream's posts are in one language."""
-    for name, lang, title in (("winter", "de-DE", "Stromnetze im Winter"),
-                              ("sommer", "de-AT", "Netze im Sommer"), ("dianwang", "zh-CN", "电网调度")):
-        write(small_site, f"posts/cy/{name}.md", f"""
+def posts_in_languages(content, posts) -> None:
+    """cy's posts on Applied AI: (file name, Lang, title) each."""
+    for name, lang, title in posts:
+        write(content, f"posts/cy/{name}.md", f"""
             Title: {title}
             Date: 2026-03-02
             Expert: cy
@@ -192,6 +178,14 @@ def test_a_stream_in_several_languages_has_a_filter_by_language(small_site, tmp_
 
             Text.
             """)
+
+
+def test_a_stream_in_several_languages_has_a_filter_by_language(small_site, tmp_path):
+    """Static pages like the kind filter: posts only, regions merged, named in the site's
+    language; none where a stream's posts are in one language."""
+    posts_in_languages(small_site, [("winter", "de-DE", "Stromnetze im Winter"),
+                                     ("sommer", "de-AT", "Netze im Sommer"),
+                                     ("dianwang", "zh-CN", "电网调度")])
     out = tmp_path / "out"
     build(small_site, out, EMINENCE_SEARCH=False)
     topic = page(out, "topics/ai/")
@@ -213,16 +207,8 @@ def test_a_stream_in_several_languages_has_a_filter_by_language(small_site, tmp_
 
 
 def test_a_feed_per_language_where_the_showcase_asks_for_it(small_site, tmp_path):
-    for name, lang, title in (("winter", "de", "Stromnetze im Winter"), ("dianwang", "zh-CN", "电网调度")):
-        write(small_site, f"posts/cy/{name}.md", f"""
-            Title: {title}
-            Date: 2026-03-02
-            Expert: cy
-            Topics: ai
-            Lang: {lang}
-
-            Text.
-            """)
+    posts_in_languages(small_site, [("winter", "de", "Stromnetze im Winter"),
+                                     ("dianwang", "zh-CN", "电网调度")])
     plain = tmp_path / "plain"
     build(small_site, plain, EMINENCE_SEARCH=False)
     assert not (plain / "feeds" / "languages").exists()  # off by default

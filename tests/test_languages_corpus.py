@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections import Counter
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import feedparser
 import pytest
 
 from feedserver import FeedServer, Response
-from helpers import SMALL_SITE, PullSite, page, shared_corpus, write
+from helpers import SMALL_SITE, PullSite, page, served, shared_corpus, write
 
 # (file in realworld/odd, the expert's slug, the language its posts are in, declared?)
 FEEDS = [
@@ -89,20 +86,11 @@ def test_a_german_and_a_chinese_word_are_found_from_the_search_page(showcase, br
     """Pagefind indexes each post in its language (the extended build segments Chinese),
     and the site's English search page searches every language."""
     _, out = showcase
-
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(out)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with served(out) as base:
         context = browser.new_context()
         tab = context.new_page()
-        tab.goto(f"http://127.0.0.1:{server.server_address[1]}/search/?q={word}")
+        tab.goto(f"{base}search/?q={word}")
         tab.wait_for_selector(".search-result", timeout=20000)
         links = tab.locator(".search-result .card-title a").evaluate_all("els => els.map(e => e.href)")
         assert any(f"/posts/{expert}/" in link for link in links), links
         context.close()
-    finally:
-        server.shutdown()

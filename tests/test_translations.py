@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from helpers import EXAMPLE, ROOT, build, page
+from helpers import EXAMPLE, ROOT, build, page, served
 
 PAGES = ["", "topics/", "topics/applied-ai/", "topics/grid-reliability/episodes/", "experts/",
          "experts/topic/security/", "experts/priya-raman/", "endorsements/", "posts/", "posts/notes/",
@@ -94,27 +94,15 @@ def test_the_feeds_speak_german(german):
 @pytest.mark.parametrize("path", ["", "posts/", "coverage/", "search/?q=grid",
                                   "posts/oskar-berg/ep-12-black-start-drills-with-a-control-room-veteran/"])
 def test_german_pages_are_accessible_and_the_search_speaks_german(german, browser, path):
-    import threading
-    from functools import partial
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
     from axe_playwright_python.sync_playwright import Axe
 
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(german)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with served(german) as base:
         context = browser.new_context()
         tab = context.new_page()
-        tab.goto(f"http://127.0.0.1:{server.server_address[1]}/{path}")
+        tab.goto(f"{base}{path}")
         if "?q=" in path:
             tab.wait_for_selector(".search-result", timeout=15000)
             assert re.fullmatch(r"\d+ Ergebnisse für „grid“\.", tab.locator("#search-status").inner_text())
         violations = Axe().run(tab).response["violations"]
         context.close()
-    finally:
-        server.shutdown()
     assert [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations] == []
