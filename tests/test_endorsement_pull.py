@@ -352,3 +352,15 @@ def test_the_ranking_puts_praise_before_news_and_noise():
     assert "market, stock or report news" in scored["stock"][1] + scored["report"][1]
     assert any(w.startswith("negative") for w in scored["hostile"][1])
     assert "only in lower case (the common word?)" in scored["common"][1]
+
+
+def test_a_candidate_in_another_language_says_which(site, feeds):
+    """The quote's language, detected (a watch feed rarely declares one), where it is not
+    the site's; an English one adds no line."""
+    german = ("<p>Wir haben vier Anbieter verglichen. Am Ende hat Acme Widgets gewonnen, weil ihre "
+              "Leitwarte den Winterbetrieb wirklich verstanden hat.</p>")
+    url = feeds.add("/watch.xml", Response(atom([entry(1), entry(2, content=german, title="Feldnotizen")])))
+    watch(site, "ai", [url])
+    pull(site)
+    langs = {meta(text)["Title"]: meta(text).get("Lang") for text in candidates(site).values()}
+    assert langs == {"Field notes 1": None, "Feldnotizen": "de"}

@@ -251,3 +251,30 @@ def test_a_japanese_entry_and_a_mixed_direction_title_through_pull_and_build(sit
     assert page_ja.html["lang"] == "ja"
     mixed = page(out, "posts/cy/" + next(n for n, t in posts.items() if "Grid notes" in t)[:-3] + "/")
     assert mixed.h1["dir"] == "auto" and mixed.h1.get_text() == "Grid notes: شبكة الكهرباء 2026"
+
+
+def test_a_quote_in_another_language_says_so(small_site, tmp_path):
+    write(small_site, "endorsements/gut.md", """
+        Title: Sehr gute Arbeit
+        Endorser: Dora Kundin
+        Source: https://kunde.example.de/beitrag
+        Date: 2026-01-06
+        Topics: ai
+        Experts: ada
+        Consent: public
+        Status: published
+        Lang: de-de
+
+        Die Prognosen von Ada haben unseren Winterbetrieb verändert.
+        """)
+    out = tmp_path / "out"
+    build(small_site, out, EMINENCE_SEARCH=False)
+    wall = page(out, "endorsements/")
+    quotes = {q.get_text(" ", strip=True): q for q in wall.select(".quote-card blockquote")}
+    german = next(q for text, q in quotes.items() if "Winterbetrieb" in text)
+    assert (german["lang"], german["dir"]) == ("de-DE", "auto")
+    assert all(not q.has_attr("lang") for text, q in quotes.items() if "Winterbetrieb" not in text)
+    ld = json.loads(wall.find("script", type="application/ld+json").string)
+    assert {q["text"][:12]: q["inLanguage"] for q in ld["@graph"]}["Die Prognose"] == "de-DE"
+    xml = (out / "feeds" / "all.atom.xml").read_text()
+    assert xml.count('xml:lang="de-DE"') == 1

@@ -98,6 +98,7 @@ ENDORSEMENT_FIELDS = (
     Field("Featured", "yesno", hint="yes or no"),
     Field("Endorser-URL", "url", hint="the endorser's own site or profile (https URL)"),
     Field("Matched", hint="the brand term the pull found (written by the pull, for the editor)"),
+    Field("Lang", "lang", hint="the quote's language, a BCP 47 tag such as de (default: the site's)"),
     Field("Feed", hint="the watch feed it was found in (written by the pull)"),
     Field("Source-Note", hint="why the Source needs an editor's look (written by the pull)"),
 )

@@ -166,6 +166,11 @@ class Endorsement:
     read: object = field(default=None, repr=False)
 
     @property
+    def lang(self) -> str | None:
+        """The quote's language (a BCP 47 tag), if its file says; None: the site's."""
+        return self.values.get("lang")
+
+    @property
     def is_public(self) -> bool:
         return self.status is PostStatus.PUBLISHED and self.consent.allows_publishing
 

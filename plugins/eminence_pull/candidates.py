@@ -17,10 +17,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from eminence_model.languages import same_language
 from eminence_model.settings import setting
 from eminence_model.store import header_field, sha256_bytes
 
 from .convert import _finish_line, escape
+from .langdetect import detect_language, detection_text
 from .links import normalise_url
 from .mentions import Mention
 from .render import free_path, post_slug, render_post
@@ -142,6 +144,11 @@ class CandidateWriter:
             budget -= 1
             self._write(job, m)
 
+    def _lang(self, m: Mention) -> str:
+        """The quote's language where the detector is sure and it is not the site's."""
+        lang = detect_language(detection_text(m.title or "", m.quote))
+        return "" if not lang or same_language(lang, self.puller.settings.get("DEFAULT_LANG")) else lang
+
     def _write(self, job, m: Mention) -> None:
         now = self.puller.now
         date = min(dt.datetime.fromisoformat(m.published), now) if m.published else now
@@ -151,7 +158,8 @@ class CandidateWriter:
         fields = [("Title", title), ("Endorser", endorser), ("Endorser-URL", m.author_url or ""),
                   ("Source", m.source), ("Date", date.isoformat()), ("Topics", ", ".join(topics)),
                   ("Experts", ", ".join(m.experts)), ("Consent", "public"), ("Status", "draft"),
-                  ("Matched", ", ".join(m.terms)), ("Feed", job.url), ("Source-Note", m.source_note or "")]
+                  ("Matched", ", ".join(m.terms)), ("Feed", job.url), ("Source-Note", m.source_note or ""),
+                  ("Lang", self._lang(m))]
         data = render_post(fields, quote_markdown(m.quote))
         rel = free_path(self.puller.content, "endorsements",
                         post_slug(f"{endorser} {title}", self.puller.settings), self.puller.ledger.files)

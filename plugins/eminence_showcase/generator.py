@@ -74,6 +74,8 @@ def dress(model: showcase.Showcase, settings: dict) -> tuple[list, list, list, l
             p.read.lang = p.lang
     for e in model.every_endorsement:
         e.read.experts, e.read.featured, e.read.is_draft = objs(e.experts), e.featured, e.is_draft
+        if e.lang:  # normalised (languages.py); else Pelican's own: DEFAULT_LANG
+            e.read.lang = e.lang
         if e.url:
             e.read.override_url = e.url
     for t in model.topics:

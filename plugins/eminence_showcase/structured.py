@@ -156,8 +156,8 @@ def filters(settings: dict) -> dict:
                 creator["url"] = e.endorser_url
             items.append({"@type": "Quotation", "text": plain_text(e.content), "creator": creator,
                           "isBasedOn": e.source, "dateCreated": e.date.date().isoformat(),
-                          "about": [t.title for t in e.topics],
-                          "url": f"{base}/{e.url}"})
+                          "about": [t.title for t in e.topics], "inLanguage": getattr(e, "lang", None)
+                          or settings.get("DEFAULT_LANG"), "url": f"{base}/{e.url}"})
         return _json({"@context": "https://schema.org", "@graph": items})
 
     return {"page_url": page_url, "ld_home": ld_home, "ld_person": ld_person, "ld_post": ld_post,
