@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -321,3 +322,26 @@ def test_a_site_whose_robots_rules_cannot_be_read_is_not_fetched(add, feeds, sit
     with pytest.raises(AddRefused, match="robots rules are unknown"):
         add(url)
     assert not list((site.content / "posts" / "cy").glob("*.md"))
+
+
+def test_what_an_interrupted_pull_wrote_stays_in_the_ledger(add, feeds, site):
+    """add-post saves the ledger: the journal of a pull killed mid-way is replayed first,
+    never dropped (its files reached the disk; the ledger must keep knowing them)."""
+    from eminence_model.store import file_hash, state_dir
+    from eminence_pull.state import JOURNAL, LEDGER
+
+    post = site.content / "posts" / "cy" / "from-the-killed-pull.md"
+    post.parent.mkdir(parents=True, exist_ok=True)
+    post.write_text("Title: From the killed pull\nDate: 2026-05-01\nExpert: cy\nTopics: ai\n\nText.\n")
+    record = {"expert": "cy", "file": "posts/cy/from-the-killed-pull.md", "state": "active",
+              "written": file_hash(str(post)), "url": "https://blog.example.com/killed"}
+    state = state_dir(str(site.content))
+    Path(state).mkdir(parents=True, exist_ok=True)
+    Path(state, JOURNAL).write_text(json.dumps({"key": "cy|url:https://blog.example.com/killed",
+                                                "record": record}) + "\n")
+    url = feeds.add("/talks/after", Response(page('<meta property="og:title" content="Cy Example talks">'),
+                                             content_type=HTML))
+    add(url)
+    ledger = json.loads(Path(state, LEDGER).read_text())["entries"]
+    assert "cy|url:https://blog.example.com/killed" in ledger
+    assert not Path(state, JOURNAL).exists()

@@ -171,6 +171,7 @@ def add_post(settings: dict, url: str, expert: str, topics: list[str] | None = N
     content = settings["PATH"]
     with pull_lock(state_dir(content)):
         ledger = Ledger.load(state_dir(content))
+        ledger.replay_journal(content)  # what an interrupted pull wrote stays known
         _not_known(ledger, expert, original)
         platform = _platform(original)
         facts = PageFacts(original, kind=Kind.NOTE) if platform else _fetch_facts(settings, original)
@@ -205,10 +206,12 @@ def add_post(settings: dict, url: str, expert: str, topics: list[str] | None = N
                   ("Status", "draft"), ("Lang", lang or ""), ("Review-Note", "; ".join(notes))]
         data = render_post(fields, body)
         rel = free_path(content, f"posts/{expert}", post_slug(title, settings), ledger.files)
+        # As the pull writes: the intent reaches the journal before the file, so a crash in
+        # between leaves a record the next pull replays (state.py), never an unknown file.
         ledger.record(f"{expert}|url:{identity}", Record(
             expert, rel, RecordState.ACTIVE, written=sha256_bytes(data), url=identity,
-            feed=None, first_seen=now.isoformat(), date=dict(fields)["Date"], note="added by URL"),
-            journal=False)
+            feed=None, first_seen=now.isoformat(), date=dict(fields)["Date"], note="added by URL"))
+        ledger.flush_journal()
         atomic_write(os.path.join(content, rel), data)
         ledger.save()
     return Added(rel, title, facts.kind, facts.read, named, "; ".join(notes))
