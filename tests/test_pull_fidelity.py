@@ -86,7 +86,7 @@ def test_a_short_lead_in_takes_the_quote_after_it():
     from eminence_pull.convert import excerpt
 
     quote = "> " + " ".join(f"w{n}" for n in range(120))
-    cut = "> " + " ".join(f"w{n}" for n in range(78)) + " …"  # 80 words with the lead-in's 2
+    cut = "> " + " ".join(f"w{n}" for n in range(77)) + " …"  # 78 tokens with the ">"
     assert excerpt(["Ada Lovelace:", quote], 80) == ["Ada Lovelace:", cut]
     # The lead-in and its text in one paragraph, a hard break between (a Blogger synopsis).
     lines = "Synopsis:  \n" + " ".join(f"w{n}" for n in range(120))

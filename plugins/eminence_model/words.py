@@ -5,7 +5,8 @@ them: counted by spaces, a Chinese post is one "word", so an 80-word excerpt wou
 it whole and a "fewer than 5 words" rule would always fire. Here a Han, Kana or Hangul
 character is a word of its own (as Pelican's summary truncation counts them, so the
 pull's excerpts, the feeds' bound and Pelican agree); elsewhere a word is a run of
-characters between spaces that holds a letter or digit (a dash or "·" alone is not one).
+characters between spaces, as `str.split` counts them (a lone dash counts too: the pull
+counts every block of every entry, and split is eight times cheaper than any regex).
 Korean, written with spaces, is counted by syllable too: its limits go further in words
 than the same number in English (Pelican's convention, kept so that one count holds).
 """
@@ -19,15 +20,16 @@ CJK = ("\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0002a6df\U0002f800-\
        "\u3040-\u30ff\u1100-\u11ff\uac00-\ud7ff\u3130-\u318f")
 _TOKEN = re.compile(f"[{CJK}]|[^\\s{CJK}]+")
 _CJK_CHAR = re.compile(f"[{CJK}]")
-_WORDLIKE = re.compile(r"\w")
 
 
 def _words(text: str):
-    """The matches that are words (see the module's docstring), in order."""
-    return (m for m in _TOKEN.finditer(text) if _WORDLIKE.search(m[0]))
+    """The words (see the module's docstring), as matches, in order."""
+    return _TOKEN.finditer(text)
 
 
 def count_words(text: str) -> int:
+    if not _CJK_CHAR.search(text):  # the common case: split's count, at split's cost
+        return len(text.split())
     return sum(1 for _ in _words(text))
 
 

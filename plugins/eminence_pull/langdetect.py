@@ -56,3 +56,47 @@ def detect_language(text: str) -> str | None:
         return None
     language, confidence = _load().classify(text)
     return language_tag(language) if confidence >= MIN_CONFIDENCE else None
+
+
+# A letter's script, by code point: enough to tell when an entry is not written like its feed.
+_SCRIPT_RANGES = ((0x0370, 0x03FF, "Grek"), (0x0400, 0x052F, "Cyrl"), (0x0590, 0x05FF, "Hebr"),
+                  (0x0600, 0x06FF, "Arab"), (0x0900, 0x097F, "Deva"), (0x0E00, 0x0E7F, "Thai"),
+                  (0x1100, 0x11FF, "Hang"), (0x3040, 0x30FF, "Kana"), (0x3400, 0x9FFF, "Hani"),
+                  (0xAC00, 0xD7AF, "Hang"))
+SAMPLE_ENTRIES = 8  # the feed's sample: its first entries' texts
+_BEYOND_LATIN = re.compile("[\u0250-\U0010ffff]")
+
+
+def script_of(text: str) -> str:
+    """The script most of the text's letters are in ("Latn", "Cyrl", "Hani"...)."""
+    counts: dict[str, int] = {}
+    for char in text:
+        if not char.isalpha():
+            continue
+        code = ord(char)
+        script = "Latn" if code < 0x0250 else next(
+            (name for low, high, name in _SCRIPT_RANGES if low <= code <= high), "Other")
+        counts[script] = counts.get(script, 0) + 1
+    return max(counts, key=counts.get) if counts else ""
+
+
+def feed_languages(texts: list[str]) -> list[str | None]:
+    """The language of each of one feed's entries (their detection texts), for the cost of
+    about one detection per feed: the feed's sample (its first entries' texts together)
+    is detected once, and an entry written in the sample's script takes its language;
+    an entry in another script, or every entry of a feed whose sample the detector is
+    unsure of (a feed in two languages), is detected on its own. The price: an entry in
+    another language of the same script as a one-language feed (a German post in an
+    English feed) takes the feed's language; an editor corrects its Lang."""
+    if not texts:
+        return []
+    sample = " ".join(texts[:SAMPLE_ENTRIES])[:DETECTION_CHARS * 3]
+    language, confidence = _load().classify(sample) if sample else (None, 0.0)
+    feed_lang = language_tag(language) if confidence >= MIN_CONFIDENCE else None
+    script = script_of(sample)
+
+    def same_script(text: str) -> bool:
+        if script == "Latn" and not _BEYOND_LATIN.search(text):
+            return True  # the common case, without a look at each letter
+        return script_of(text) == script
+    return [feed_lang if feed_lang and same_script(text) else detect_language(text) for text in texts]
