@@ -42,11 +42,17 @@ def same_language(a: str | None, b: str | None) -> bool:
 
 
 
+def lang_line(lang: str | None, fallback: str | None) -> str:
+    """What a written `Lang:` line holds: the language, where it is not the one the item
+    has anyway (`fallback`: its expert's, else the site's); "" writes no line."""
+    return "" if not lang or same_language(lang, fallback) else lang
+
+
 def language_key(tag: str) -> str:
     """The language a reader would pick in a filter: the language subtag, with the script
     where the language is written in more than one (`zh-CN` -> `zh-Hans`, `zh-TW` ->
     `zh-Hant`, `sr-Latn`), without the region (`de-AT` and `de-DE` are one German)."""
-    locale = _locale(tag)
+    locale = cldr_locale(tag)
     if locale is None:
         return primary(tag)
     if locale.script and locale.language in _written_in_several_scripts():
@@ -57,13 +63,14 @@ def language_key(tag: str) -> str:
 def language_name(tag: str, in_language: str) -> str:
     """A language's name in the site's language ("German" on an English site, "Deutsch"
     on a German one), from CLDR (Babel); the tag itself for a language CLDR lacks."""
-    locale = _locale(tag)
+    locale = cldr_locale(tag)
     if locale is None:
         return tag
-    return locale.get_display_name(_locale(in_language) or "en") or tag
+    return locale.get_display_name(cldr_locale(in_language) or "en") or tag
 
 
-def _locale(tag: str | None):
+def cldr_locale(tag: str | None):
+    """Babel's Locale for a tag, or None for a language CLDR lacks."""
     from babel import Locale, UnknownLocaleError
 
     try:

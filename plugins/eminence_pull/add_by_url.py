@@ -32,7 +32,7 @@ import urllib.robotparser
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from eminence_model.languages import same_language
+from eminence_model.languages import lang_line
 from eminence_model.refusals import Refusal
 from eminence_model.showcase import Kind
 from eminence_model.sources import read_people
@@ -40,7 +40,7 @@ from eminence_model.store import atomic_write, pull_lock, sha256_bytes, state_di
 
 from .candidates import expert_names
 from .convert import excerpt, html_to_blocks, safe_url
-from .discover import NO_FEED
+from .discover import no_feed_platform
 from .fetch import FetchKind
 from .kinds import first_words
 from .langdetect import detect_language, detection_text
@@ -74,12 +74,6 @@ class Added:
         lines = [f"Added a draft ({self.kind.value}), content/{self.path}: {self.title}",
                  f"  read: {', '.join(self.read) or 'nothing (not fetched)'}", f"  names the expert: {named}"]
         return "\n".join(lines + ([f"  to check: {self.review_note}"] if self.review_note else []))
-
-
-def _platform(url: str) -> str | None:
-    host = (urlsplit(url).hostname or "").lower().removeprefix("www.").removeprefix("m.")
-    return next((name for domain, name in NO_FEED.items() if host == domain or host.endswith("." + domain)),
-                None)
 
 
 def _robots_allow(fetch, url: str) -> None:
@@ -173,7 +167,7 @@ def add_post(settings: dict, url: str, expert: str, topics: list[str] | None = N
         ledger = Ledger.load(state_dir(content))
         ledger.replay_journal(content)  # what an interrupted pull wrote stays known
         _not_known(ledger, expert, original)
-        platform = _platform(original)
+        platform = no_feed_platform(original)
         facts = PageFacts(original, kind=Kind.NOTE) if platform else _fetch_facts(settings, original)
         if not platform and canonical(facts) not in (None, original):
             original = canonical(facts)  # the page's own address for itself: one post, one URL
@@ -197,13 +191,12 @@ def add_post(settings: dict, url: str, expert: str, topics: list[str] | None = N
             title = f"Post by {names[0]}"
             notes.append("the page gives no title: write one")
         media = safe_url(facts.media, facts.url) if facts.media else None  # absolute http(s), never a script
-        lang = detect_language(detection_text(title, text))
-        if same_language(lang, values.get("lang") or settings.get("DEFAULT_LANG")):
-            lang = None  # what the post has anyway (see posts.PostWriter._lang)
+        lang = lang_line(detect_language(detection_text(title, text)),
+                         values.get("lang") or settings.get("DEFAULT_LANG"))
         fields = [("Title", title), ("Date", _date(facts.published, now)), ("Expert", expert),
                   ("Topics", ", ".join(topics or values["topics"][:1])), ("Kind", facts.kind.value),
                   ("Original", original), ("Media", media or ""), ("Duration", facts.duration or ""),
-                  ("Status", "draft"), ("Lang", lang or ""), ("Review-Note", "; ".join(notes))]
+                  ("Status", "draft"), ("Lang", lang), ("Review-Note", "; ".join(notes))]
         data = render_post(fields, body)
         rel = free_path(content, f"posts/{expert}", post_slug(title, settings), ledger.files)
         # As the pull writes: the intent reaches the journal before the file, so a crash in

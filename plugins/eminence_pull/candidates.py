@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from eminence_model.languages import same_language
+from eminence_model.languages import lang_line
 from eminence_model.settings import setting
 from eminence_model.store import header_field, sha256_bytes
 
@@ -146,8 +146,8 @@ class CandidateWriter:
 
     def _lang(self, m: Mention) -> str:
         """The quote's language where the detector is sure and it is not the site's."""
-        lang = detect_language(detection_text(m.title or "", m.quote))
-        return "" if not lang or same_language(lang, self.puller.settings.get("DEFAULT_LANG")) else lang
+        return lang_line(detect_language(detection_text(m.title or "", m.quote)),
+                         self.puller.settings.get("DEFAULT_LANG"))
 
     def _write(self, job, m: Mention) -> None:
         now = self.puller.now

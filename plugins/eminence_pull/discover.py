@@ -58,6 +58,14 @@ def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower().removeprefix("www.").removeprefix("m.")
 
 
+def no_feed_platform(url: str) -> str | None:
+    """The name of the platform (NO_FEED) a URL is on, if it is one; raises ValueError for
+    a URL whose host cannot be read."""
+    host = _host(url)
+    return next((name for domain, name in NO_FEED.items() if host == domain or host.endswith("." + domain)),
+                None)
+
+
 def platform_feed(url: str) -> tuple[str, str] | None:
     """(feed URL, platform) when the platform's feed address follows from the URL."""
     parts = urlsplit(url)
@@ -123,14 +131,13 @@ def _looks_like_html(result) -> bool:
 def find_feed(url: str, fetch) -> Found:
     """The feed behind `url` (see the module docstring); NoFeed says why there is none."""
     try:
-        host = _host(url)
+        name = no_feed_platform(url)
     except ValueError as error:  # e.g. '[::1': urlsplit cannot read the host
         raise NoFeed(f"{url}: not a valid URL ({error}). Fix: give an http(s) URL.") from None
-    for domain, name in NO_FEED.items():
-        if host == domain or host.endswith("." + domain):
-            raise NoFeed(f"{url}: {name} offers no feed of a person's posts. Fix: ask the expert "
-                         "where else they publish (a blog, Mastodon, Bluesky, a newsletter) and "
-                         "add that; or add their posts by hand.")
+    if name:
+        raise NoFeed(f"{url}: {name} offers no feed of a person's posts. Fix: ask the expert "
+                     "where else they publish (a blog, Mastodon, Bluesky, a newsletter) and "
+                     "add that; or add their posts by hand.")
     guessed = platform_feed(url)
     if guessed:
         result = fetch(guessed[0])

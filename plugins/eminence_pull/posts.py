@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from dataclasses import replace
 
-from eminence_model.languages import same_language
+from eminence_model.languages import lang_line
 from eminence_model.store import file_hash, header_field, sha256_bytes
 
 from .langdetect import feed_languages
@@ -114,10 +114,9 @@ class PostWriter:
         """The entry's language (declared, else detected), where the post would not have
         it anyway: its expert's language, else the site's (an English feed on an English
         site adds no line to each post)."""
-        lang = entry.lang or self._detected_language(entry)
         expert = self.p.people.experts.get(job.expert) or {}
-        fallback = expert.get("lang") or self.p.settings.get("DEFAULT_LANG")
-        return "" if not lang or same_language(lang, fallback) else lang
+        return lang_line(entry.lang or self._detected_language(entry),
+                         expert.get("lang") or self.p.settings.get("DEFAULT_LANG"))
 
     def _detected_language(self, entry: Entry) -> str | None:
         """The detector's answer for an entry of the feed being applied: one detection for

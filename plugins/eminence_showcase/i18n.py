@@ -23,7 +23,7 @@ import gettext as gettext_module
 import io
 import os
 
-from eminence_model.languages import primary
+from eminence_model.languages import cldr_locale, primary
 
 DOMAIN = "messages"
 
@@ -91,15 +91,8 @@ def install(env, settings: dict) -> None:
 
 def _locale(settings: dict):
     """The site language's CLDR locale, or None for English (Pelican's strftime formats)."""
-    from babel.core import Locale, UnknownLocaleError
-
     lang = str(settings.get("DEFAULT_LANG") or "en")
-    if primary(lang) == "en":
-        return None
-    try:
-        return Locale.parse(lang.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        return None
+    return None if primary(lang) == "en" else cldr_locale(lang)
 
 
 def date_filter(settings: dict):
