@@ -28,7 +28,7 @@ from eminence_model.urls import apply_url_settings
 from eminence_model.validate import ContentError
 from eminence_model.words import cut_at_word
 
-from . import i18n, prefetch, search, structured
+from . import i18n, prefetch, search, structured, template_cache
 from .generator import ShowcaseGenerator
 from .output import OutputWriter
 from .state import build_state, new_build
@@ -184,14 +184,18 @@ def get_generators(pelican):
     return ShowcaseGenerator
 
 
-def translate_templates(generator) -> None:
+def prepare_templates(generator) -> None:
+    """Translations in every generator's templates, and their compiled code kept between
+    builds (template_cache.py; after i18n, whose extension changes what they compile to)."""
     if getattr(generator, "env", None) is not None:
         i18n.install(generator.env, generator.settings)
+        if generator.settings.get("CACHE_PATH"):
+            template_cache.use_cache(generator.env, generator.settings["CACHE_PATH"])
 
 
 def register():
     signals.initialized.connect(apply_settings)
-    signals.generator_init.connect(translate_templates)
+    signals.generator_init.connect(prepare_templates)
     signals.initialized.connect(pull_before_build)
     signals.readers_init.connect(reading.use_cache)
     signals.content_object_init.connect(expert_placeholder)
