@@ -161,7 +161,7 @@ def desk(c, port=8001, no_browser=False, settings="pelicanconf.py"):
 
     preview = Preview(lambda: runner.build(conf(), wait=True), PREVIEW_OUTPUT)
     app = create_app(conf(), preview)
-    preview.start()
+    preview.start(watch=[conf()["PATH"]])  # a pull landing while the desk is open is previewed
     serve(app, int(port), open_browser=not no_browser)
 
 def _checked(settings_file: str) -> tuple[dict, runner.Showcase]:

@@ -131,6 +131,34 @@ def test_approve_writes_what_the_cli_writes_and_the_preview_follows(desk, page):
     wait_for(lambda: 'class="badge badge-draft"' not in preview_of(url, rel))  # the preview was rebuilt
 
 
+def test_the_preview_follows_a_pull_and_a_preview_page_reloads_itself_after_a_decision(
+        desk, page, browser):
+    """A post written under content/ by something other than the desk (a pull landing while
+    it is open) is built into the preview without a decision. The editor keeps its preview
+    open beside the desk and approves it: the page shows the decision once the preview is
+    rebuilt, without being reloaded by hand, and the desk's status line follows."""
+    url, project, _ = desk
+    landed = project / "content" / "posts" / "june-achterberg" / "landed-while-the-desk-was-open.md"
+    landed.write_text("Title: Landed while the desk was open\nDate: 2026-11-30\nExpert: june-achterberg\n"
+                      "Topics: sustainable-computing\nStatus: draft\n\nA post a pull just wrote.\n")
+    address = f"{url}preview/posts/june-achterberg/landed-while-the-desk-was-open/"
+    wait_for(lambda: "Landed while the desk was open" in fetch(address))
+    beside = browser.new_context().new_page()
+    beside.goto(address)
+    assert beside.locator(".badge-draft").count() == 1
+    beside.evaluate("window.notReloaded = true")  # gone once the page reloads itself
+    page.goto(url)
+    page.get_by_role("link", name="Landed while the desk was open").click()
+    page.get_by_role("button", name="Approve").click()
+    assert "Status: draft -> published" in page.locator("main .message").inner_text()
+    beside.locator(".badge-draft").wait_for(state="detached", timeout=60_000)
+    assert beside.evaluate("window.notReloaded === undefined")
+    page.locator(".preview-state", has_text="Preview up to date").wait_for(timeout=60_000)
+    state = json.loads(fetch(url + "preview-state"))
+    assert state["building"] is False and state["error"] is None and 0 < state["updated"] <= state["built"]
+    beside.context.close()
+
+
 def test_reject_with_a_reason_leaves_the_clis_tombstone(desk, page):
     url, project, twin = desk
     rel = DRAFTS["reject"]

@@ -15,7 +15,9 @@ import os
 import threading
 from dataclasses import dataclass, field
 
-from flask import Flask, abort, redirect, render_template, request, send_from_directory, url_for
+from flask import Flask, abort, jsonify, redirect, render_template, request, send_from_directory, url_for
+from markupsafe import Markup
+from werkzeug.security import safe_join
 
 from eminence_model.settings import setting
 from eminence_model.showcase import Showcase
@@ -36,33 +38,55 @@ ACTIONS = ("approve", "reject", "feature", "unfeature", "retopic", "consent")
 
 @dataclass
 class Preview:
-    """Rebuilds the preview (drafts shown) in a thread whenever asked; the desk shows
-    its state. `build()` is the build stage's, handed in by tasks.py."""
+    """Rebuilds the preview (drafts shown) in a thread whenever asked, and whenever a file
+    under the watched folders changes (a pull landing while the desk is open); the desk
+    shows its state, and a preview page reloads itself when a newer build has finished
+    (static/refresh.js polls `state()`). `build()` is the build stage's, handed in by tasks.py."""
 
     build: object
     folder: str
     built: int = 0  # builds finished
+    updated: int = 0  # the number of the last finished build that changed the preview
     error: str | None = None
+    running: bool = False
     _wanted: threading.Event = field(default_factory=threading.Event)
 
-    def start(self) -> None:
+    def start(self, watch: list[str] | None = None) -> None:
         self._wanted.set()
         threading.Thread(target=self._loop, daemon=True).start()
+        if watch:
+            threading.Thread(target=self._watch, args=(watch,), daemon=True).start()
 
     def rebuild(self) -> None:
         self._wanted.set()
+
+    def state(self) -> dict:
+        return {"built": self.built, "updated": self.updated,
+                "building": self.running or self._wanted.is_set(), "error": self.error}
 
     def _loop(self) -> None:
         while True:
             self._wanted.wait()
             self._wanted.clear()
+            self.running = True
             try:
                 with RUNNING:
-                    self.build()
+                    pelican = self.build()
                 self.error = None
+                if not getattr(pelican, "eminence_unchanged", False):  # runner.build: nothing to do
+                    self.updated = self.built + 1
             except Exception as error:  # noqa: BLE001 - the last good preview stays
                 self.error = str(error)
             self.built += 1
+            self.running = False
+
+    def _watch(self, folders: list[str]) -> None:
+        from pelican.utils import FileChangeFilter
+        from watchfiles import watch
+
+        # Pelican's own filter: an editor's swap and backup files are not changes.
+        for _ in watch(*folders, watch_filter=FileChangeFilter(ignore_file_patterns=set())):
+            self.rebuild()
 
 
 def _item_fields(path: str) -> list[tuple[str, str]]:
@@ -274,12 +298,30 @@ def create_app(settings: dict, preview: Preview) -> Flask:
             return render_template("refused.html", message=str(error), back=url_for("changes")), 409
         return redirect(url_for("changes", message=said), 303)
 
+    @app.get("/preview-state")
+    def preview_state():
+        response = jsonify(preview.state())
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
     @app.get("/preview/")
     @app.get("/preview/<path:rel>")
     def preview_file(rel: str = ""):
         if rel == "" or rel.endswith("/"):
             rel += "index.html"
-        return send_from_directory(preview.folder, rel)
+        path = safe_join(preview.folder, rel)
+        if path is None or not rel.endswith(".html") or not os.path.isfile(path):
+            return send_from_directory(preview.folder, rel)
+        # The page reloads itself when a newer preview is built (the file on disk is the build's).
+        with open(path, encoding="utf-8") as fh:
+            page = fh.read()
+        script = str(Markup('<script src="{}" data-updated="{}" data-reload defer></script>').format(
+            url_for("static", filename="refresh.js"), preview.updated))
+        at = page.find("</head>")
+        page = page[:at] + script + page[at:] if at >= 0 else page + script
+        response = app.response_class(page, mimetype="text/html")
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     return app
 
