@@ -246,6 +246,27 @@ def fresh_clone(work: str, n: int) -> tuple[float, float]:
         shutil.rmtree(clone, ignore_errors=True)
 
 
+def large(work: str, posts: int, topics: int, runs: int, conventional: bool) -> None:
+    """#34's rows at scale: a cold build's peak PSS (one untimed run: PSS sampling slows the
+    build), then, from the state it left, timed no-change and one-post-changed builds."""
+    content = os.path.join(work, "content")
+    generate(content, posts, max(1, posts // 25), topics, posts // 10, conventional=conventional)
+    eminence, _ = settings_files(work, content)
+    print(f"{posts} posts, {posts // 25} experts, {topics} topics, {posts // 10} endorsements")
+    clear(work, "eminence")
+    seconds, pss, _ = build_eminence(eminence, memory="pss")
+    print(f"cold (untimed: PSS sampled, {seconds:.0f} s): peak PSS {pss:.0f} MiB")
+    rows: dict[str, list[float]] = {"no change": [], "one post changed": []}
+    for n in range(runs):
+        settle()
+        rows["no change"].append(build_eminence(eminence)[0])
+        edit(os.path.join(content, "posts", "expert-000", "post-00000.md"), n)
+        settle()
+        rows["one post changed"].append(build_eminence(eminence)[0])
+    for name, times in rows.items():
+        print(f"{name:<18} {stats(times)} s")
+
+
 def report(rows: dict, pss: dict[str, float]) -> None:
     base = statistics.median(t for t, _ in rows["baseline"])
     cold = statistics.median(t for t, _ in rows["cold"])
@@ -275,12 +296,21 @@ def main(argv=None) -> None:
     ap.add_argument("--keep", action="store_true", help="keep the generated folders")
     ap.add_argument("--plain", action="store_true", help="posts without Tags, Category and Author lines")
     ap.add_argument("--hugo", action="store_true", help="also Hugo building the same posts cold")
+    ap.add_argument("--large", type=int, default=0,
+                    help="instead: at this many posts, a cold build's peak PSS (untimed), then timed "
+                         "no-change and one-post builds")
     ap.add_argument("--no-scaling-baseline", action="store_true",
                     help="scaling rows without plain Pelican (about 41 minutes alone at 100,000 posts)")
     args = ap.parse_args(argv)
 
     print(f"{os.cpu_count()} CPU(s); Python {sys.version.split()[0]}")
     work = tempfile.mkdtemp(prefix="eminence-build-bench-")
+    if args.large:
+        try:
+            return large(work, args.large, args.topics, args.runs, conventional=not args.plain)
+        finally:
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
     try:
         content = os.path.join(work, "content")
         generate(content, args.posts, args.experts, args.topics, args.endorsements,
