@@ -4,8 +4,9 @@ A small Flask app, server-rendered, bound to 127.0.0.1. Every decision calls the
 functions the CLI calls (edits.py: approve, reject, feature, retopic, set_fields), after
 the same validation, so the bytes written are the CLI's; guard.py refuses foreign
 hosts, requests without the session's token and decisions on files that changed since
-they were shown. The desk reads the showcase itself (sources.read_showcase: the build's
-validation and linking, without building); the preview is a later stage's, so tasks.py
+they were shown. The desk reads the showcase itself (reread.ShowcaseReader: the build's
+validation and linking, without building, reading again only the files that changed), and
+never waits for a preview build to do so; the preview is a later stage's, so tasks.py
 hands it a `Preview` that rebuilds the preview folder in the background.
 """
 
@@ -19,9 +20,9 @@ from flask import Flask, abort, jsonify, redirect, render_template, request, sen
 from markupsafe import Markup
 from werkzeug.security import safe_join
 
+from eminence_model.reread import ShowcaseReader
 from eminence_model.settings import setting
 from eminence_model.showcase import Showcase
-from eminence_model.sources import read_showcase
 from eminence_model.store import PullLocked, file_hash, header_field, pull_lock, state_dir
 from eminence_model.validate import ContentError, display_path
 
@@ -31,7 +32,7 @@ from .guard import Guard, Refused
 from .queue import queue_items
 
 CONSENT_FIELDS = ("Consent", "Consent-Note", "Relationship", "Endorser-Role", "Experts")
-# One Pelican run at a time in this process (a check for a page, a preview build).
+# One preview build at a time in this process.
 RUNNING = threading.Lock()
 ACTIONS = ("approve", "reject", "feature", "unfeature", "retopic", "consent")
 
@@ -113,13 +114,13 @@ def create_app(settings: dict, preview: Preview) -> Flask:
     deciding = threading.Lock()  # decisions one at a time (two tabs, a double click)
     app.extensions["eminence_desk"] = {"guard": guard, "session": session, "preview": preview}
     cache: dict = {}
+    reader = ShowcaseReader(settings)
 
     def showcase() -> Showcase:
         """The validated showcase, read again only when a file under content/ changed."""
         stamp = sorted((e.path, e.stat().st_mtime_ns, e.stat().st_size) for e in _walk(content))
         if cache.get("stamp") != stamp:
-            with RUNNING:
-                cache.update(stamp=stamp, showcase=read_showcase(dict(settings)))
+            cache.update(stamp=stamp, showcase=reader.read())
         return cache["showcase"]
 
     def abs_path(shown: str) -> str:
@@ -246,8 +247,7 @@ def create_app(settings: dict, preview: Preview) -> Flask:
             before = fh.read()
         changes = edits.set_fields(path, values)
         try:
-            with RUNNING:
-                read_showcase(dict(settings))  # the build's rules: a bad value is undone, with its fix
+            reader.read()  # the build's rules: a bad value is undone, with its fix
         except ContentError:
             from eminence_model.store import atomic_write
 

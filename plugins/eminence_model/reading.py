@@ -34,6 +34,7 @@ import io
 import logging
 import os
 import pickle
+import threading
 from dataclasses import dataclass
 
 from pelican.readers import BaseReader, Readers
@@ -160,17 +161,19 @@ class ReadCache:
         self.put(path, stamp, result)
         return result
 
-    def save(self) -> None:
-        """Keep the entries of files read by this build (deleted files drop out)."""
+    def save(self, prune: bool = True) -> None:
+        """Keep the entries of files read by this build (deleted files drop out), or with
+        `prune` False (a reader that read only the files that changed: reread.py) all."""
         if not self.enabled:
             return
-        stale = set(self.entries) - self._used
+        stale = set(self.entries) - self._used if prune else set()
         if not self._dirty and not stale:
             return
         for path in stale:
             del self.entries[path]
         os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
-        tmp = self.path + ".tmp"
+        # Per process and thread: the desk's reads and its preview builds share the cache.
+        tmp = f"{self.path}.{os.getpid()}.{threading.get_ident()}.tmp"
         with open(tmp, "wb") as fh:
             pickle.dump({"version": self.VERSION, "entries": self.entries}, fh, pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.path)
@@ -210,12 +213,13 @@ def start(settings: dict) -> None:
     _state(settings).cache = None
 
 
-def finish(settings: dict) -> None:
-    """Reading is over: save the cache and free it (the next read loads it again)."""
+def finish(settings: dict, prune: bool = True) -> None:
+    """Reading is over: save the cache and free it (the next read loads it again). `prune`:
+    entries of files this run did not read are dropped (they were deleted)."""
     state = _state(settings)
     cache, state.cache = state.cache, None
     if cache is not None:
-        cache.save()
+        cache.save(prune)
         cache.release()
         state.last = cache
 

@@ -71,17 +71,24 @@ def raw_metadata(settings, abs_path: str, parser: FieldParser) -> dict | None:
 
 
 def read_kind(readers, settings, base_path: str, rel_paths, content_class, parser: FieldParser,
-              context: dict) -> list[Source]:
+              context: dict, memo=None) -> list[Source]:
+    """`memo` (reread.ReadMemo): a long-running reader's sources kept from its last read."""
     sources = []
     for rel in rel_paths:
         if not rel.endswith(".md"):
             continue
         abs_path = os.path.join(base_path, rel)
+        kept = memo.source(abs_path) if memo else None
+        if kept is not None:
+            sources.append(kept)
+            continue
         stem = os.path.splitext(os.path.basename(rel))[0]
         try:
             obj = readers.read_file(base_path=base_path, path=rel, content_class=content_class,
                                     context=context)
             sources.append(Source(abs_path, obj.metadata, obj, obj.slug))
+            if memo:
+                memo.keep_source(sources[-1])
         except Exception as exc:  # noqa: BLE001 - diagnosed field by field by the caller
             meta = raw_metadata(settings, abs_path, parser)
             if meta is not None:
@@ -108,12 +115,15 @@ def check_reserved(sources, parser: FieldParser) -> None:
                            "rename the file (the slug is the file name).")
 
 
-def check_headers(sources, fields, parser: FieldParser, settings) -> None:
+def check_headers(sources, fields, parser: FieldParser, settings, memo=None) -> None:
     """Strict metadata (header.py) for each file, as the editor typed it. A file that
     fails this is not trusted to what Pelican made of it: its other fields are not
     reported again on top."""
     extra = setting(settings, "EMINENCE_EXTRA_METADATA")
     for src in sources:
+        if memo and memo.headers_passed(src.path):
+            continue
+        before = len(parser.problems)
         try:
             with open(src.path, encoding="utf-8") as fh:
                 text = fh.read()
@@ -122,6 +132,8 @@ def check_headers(sources, fields, parser: FieldParser, settings) -> None:
             continue
         for field, message, fix in header_problems(src.path, text, fields, extra):
             parser.problem(src.path, field, message, fix)
+        if memo and len(parser.problems) == before:
+            memo.keep_headers_passed(src.path)
 
 
 def check_links(content_path: str, parser: FieldParser) -> None:
@@ -166,10 +178,11 @@ class Sources:
                 (ENDORSEMENT_FIELDS, self.endorsements), (POST_FIELDS, self.posts))
 
 
-def validate(sources: Sources, parser: FieldParser, settings, *, whole: bool = True) -> dict:
+def validate(sources: Sources, parser: FieldParser, settings, *, whole: bool = True, memo=None) -> dict:
     """Every problem in the content, or {path: parsed field values}. Raises ContentError
     listing them all. `whole` is False for a read of topics and experts alone (no posts,
-    no endorsements): the checks that need the whole folder are left to the build."""
+    no endorsements): the checks that need the whole folder are left to the build.
+    `memo` (reread.ReadMemo): a long-running reader's checks of unchanged files."""
     content_path = settings["PATH"]
     parser.topics = {s.slug for s in sources.topics}
     parser.experts = {s.slug for s in sources.experts}
@@ -181,8 +194,9 @@ def validate(sources: Sources, parser: FieldParser, settings, *, whole: bool = T
     if whole:
         check_links(content_path, parser)
     for kind_fields, kind_sources in sources.kinds():
-        check_headers(kind_sources, kind_fields, parser, settings)
-    parsed = {src.path: parser.parse(src.path, src.meta, kind_fields)
+        check_headers(kind_sources, kind_fields, parser, settings, memo)
+    parse = memo.parse if memo else lambda parser, src, fields: parser.parse(src.path, src.meta, fields)
+    parsed = {src.path: parse(parser, src, kind_fields)
               for kind_fields, kind_sources in sources.kinds() for src in kind_sources}
     for src in sources.endorsements:
         values = parsed[src.path]
@@ -268,13 +282,13 @@ def _files(settings, folder: str, recursive: bool = False) -> list[str]:
     return sorted(found)
 
 
-def _reading(settings) -> tuple:
+def _reading(settings, memo=None) -> tuple:
     parser = new_parser(settings)
     readers = reading.caching_readers(settings)  # tools read the same files every time
     context = {"generated_content": {}, "static_content": {}, "static_links": set(),
                "localsiteurl": settings.get("SITEURL", "")}
     return parser, lambda rels, cls: read_kind(readers, settings, settings["PATH"], rels, cls, parser,
-                                               context)
+                                               context, memo)
 
 
 def read_people(settings) -> People:
@@ -316,20 +330,23 @@ def link_sources(sources: Sources, parsed: dict, settings) -> Showcase:
                 wall_per_page=per_page)
 
 
-def read_showcase(settings) -> Showcase:
+def read_showcase(settings, memo=None) -> Showcase:
     """The whole showcase, read through Pelican's readers (no build), validated as the
-    build validates it and linked. For the desk and `invoke health`."""
+    build validates it and linked. For the desk and `invoke health`. `memo`: see
+    reread.py (the desk reads again only the files that changed)."""
     from pelican.contents import Article
 
     settings = dict(settings)
     apply_url_settings(settings)  # the build's URLs: the desk links to the pages it shows
-    parser, read = _reading(settings)
+    if memo:
+        memo.begin(settings["PATH"])
+    parser, read = _reading(settings, memo)
     posts = [rel for folder in settings["ARTICLE_PATHS"] for rel in _files(settings, folder, recursive=True)]
     try:
         sources = Sources(read(_files(settings, "topics"), Topic),
                           read(_files(settings, "experts"), Expert),
                           read(_files(settings, "endorsements"), Endorsement), read(posts, Article))
-        parsed = validate(sources, parser, settings)
+        parsed = validate(sources, parser, settings, memo=memo)
     finally:
-        reading.finish(settings)
+        reading.finish(settings, prune=memo is None)  # a memo's read skips unchanged files
     return link_sources(sources, parsed, settings)
