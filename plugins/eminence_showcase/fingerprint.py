@@ -38,15 +38,37 @@ CONTENT_LINK = re.compile(rb"[{|](filename|attach|index|tag|category|author)[}|]
 STATIC_LINK = re.compile(rb"[{|]static[}|]")
 
 
+def walk(folder: str, _prefix: str = ""):
+    """(path relative to `folder`, is a folder) for everything under it, in os.walk's
+    top-down order with names sorted: a folder's files, then each sub-folder, its own
+    entries after it (a link to a folder is listed, not entered). The paths are joined,
+    not computed: os.path.relpath per file was most of a no-change build's time."""
+    files, folders = [], []
+    try:
+        with os.scandir(os.path.join(folder, _prefix) if _prefix else folder) as entries:
+            for entry in entries:
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                (folders if is_dir else files).append((entry.name, entry.is_symlink()))
+    except OSError:  # as os.walk: a folder that cannot be listed is skipped
+        return
+    for name, _ in sorted(files):
+        yield _prefix + name, False
+    for name, link in sorted(folders):
+        yield _prefix + name, True
+        if not link:
+            yield from walk(folder, f"{_prefix}{name}{os.sep}")
+
+
 def tree_digest(folder: str) -> str:
     """Every file under `folder`: its relative path and its bytes (never its mtime)."""
     h = hashlib.sha1()
-    for base, dirs, files in os.walk(folder):
-        dirs.sort()
-        for name in sorted(files):
-            path = os.path.join(base, name)
-            h.update(os.path.relpath(path, folder).encode("utf-8", "surrogateescape") + b"\0")
-            with open(path, "rb") as fh:
+    for rel, is_dir in walk(folder):
+        if not is_dir:
+            h.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+            with open(os.path.join(folder, rel), "rb") as fh:
                 h.update(hashlib.sha1(fh.read()).digest())
     return h.hexdigest()
 
@@ -71,12 +93,10 @@ class ContentDigests:
         # other content ({filename}...), "assets" when only to static files, else "".
         self.links: dict[str, str] = {}
         listing, assets = [], []
-        for base, dirs, files in os.walk(self.path):
-            dirs.sort()
-            for name in sorted(files):
-                path = os.path.join(base, name)
-                rel = os.path.relpath(path, self.path)
-                if name.lower().endswith(TEXT_SOURCES):
+        for rel, is_dir in walk(self.path):
+            if not is_dir:
+                path = os.path.join(self.path, rel)
+                if rel.lower().endswith(TEXT_SOURCES):
                     with open(path, "rb") as fh:
                         data = fh.read()
                     self.full[path] = full = sha(rel, data)

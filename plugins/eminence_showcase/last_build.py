@@ -36,7 +36,7 @@ from importlib import metadata
 from eminence_model.digest import sha
 from eminence_model.settings import setting
 
-from .fingerprint import site_digest, tree_digest
+from .fingerprint import site_digest, tree_digest, walk
 from .output import manifest_path
 
 
@@ -47,11 +47,7 @@ def _record_path(settings: dict, output_path: str) -> str:
 def _files(folder: str):
     """Every file and folder under `folder` (folders ending in /), relative: the pages,
     the search index's files, and what a killed build may have left (a staging folder)."""
-    for base, dirs, files in os.walk(folder):
-        for name in files:
-            yield os.path.relpath(os.path.join(base, name), folder)
-        for name in dirs:
-            yield os.path.relpath(os.path.join(base, name), folder) + "/"
+    return (rel + "/" if is_dir else rel for rel, is_dir in walk(folder))
 
 
 def installed(*names: str) -> str:
