@@ -119,3 +119,30 @@ def test_content_edited_during_a_build_is_built_next_time(small_site, tmp_path, 
     monkeypatch.undo()
     assert built(small_site, out) is False
     assert "Written while the build ran" in next(out.rglob(f"{post.stem}/index.html")).read_text()
+
+
+def test_a_finished_build_keeps_nothing_alive(small_site, tmp_path):
+    """The desk's preview and livereload build again and again in one process: nothing of
+    a finished build may stay reachable. Pelican memoizes each object's content and summary
+    for the life of the process, and each kept its object, and the build's whole context."""
+    import gc
+    import weakref
+
+    from pelican import signals
+
+    made = []
+
+    def keep(content):
+        made.append(weakref.ref(content))
+
+    signals.content_object_init.connect(keep)
+    try:
+        for n in range(2):  # the second renders only what the edit changed
+            write(small_site, "posts/ada/first.md", (small_site / "posts/ada/first.md").read_text()
+                  + f"\nEdited {n}.\n")
+            build(small_site, tmp_path / "out", EMINENCE_SEARCH=False)
+    finally:
+        signals.content_object_init.disconnect(keep)
+    gc.collect()
+    alive = [type(obj).__name__ for obj in (ref() for ref in made) if obj is not None]
+    assert len(made) > 10 and not alive, f"{len(alive)} of {len(made)} content objects outlived their build"

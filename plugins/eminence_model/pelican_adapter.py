@@ -69,6 +69,18 @@ def forget_logged_warnings() -> None:
     LimitFilter._group_count.clear()
 
 
+def forget_memoized_content() -> None:
+    """Drop what Pelican memoized for every content object of the builds this process ran.
+    `Content.get_content` and `get_summary` are memoized in one dict per method for the
+    life of the process, keyed by the object: each entry kept its object alive, and with it
+    its build's whole context. A process that builds again and again (the desk's preview,
+    `livereload`) kept every build it ever ran."""
+    from pelican.contents import Content
+
+    for method in (Content.get_content, Content.get_summary):
+        method.cache.clear()
+
+
 def keep_output_folder(pelican) -> bool:
     """DELETE_OUTPUT_DIRECTORY off for this run (the output writer removes stale files
     instead); True if it was on."""

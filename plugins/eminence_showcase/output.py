@@ -187,7 +187,9 @@ class OutputWriter(HookedWriter):
         self._journal = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
     def save_manifest(self) -> None:
-        files = {os.path.relpath(p, self.output_path): fp for p, fp in sorted(self.produced.items())}
+        root = os.path.join(self.output_path, "")
+        files = {p[len(root):] if p.startswith(root) else os.path.relpath(p, self.output_path): fp
+                 for p, fp in sorted(self.produced.items())}
         os.makedirs(os.path.dirname(self.manifest_path) or ".", exist_ok=True)
         tmp = self.manifest_path + ".tmp"
         with open(tmp, "w", encoding="utf-8") as fh:

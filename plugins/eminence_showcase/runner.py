@@ -13,7 +13,7 @@ from pelican.settings import read_settings
 
 from eminence_model import reading
 from eminence_model import settings as settings_table
-from eminence_model.pelican_adapter import forget_logged_warnings, generator_classes
+from eminence_model.pelican_adapter import forget_logged_warnings, forget_memoized_content, generator_classes
 from eminence_model.settings import setting
 from eminence_model.showcase import Showcase
 from eminence_model.store import Locked, exclusive
@@ -119,6 +119,7 @@ def build(settings: dict, wait: bool = False) -> Pelican:
                 last.remember()
     finally:
         logging.getLogger("pelican").removeHandler(collect)
+        forget_memoized_content()  # nothing of this build outlives it (pelican_adapter)
     if collect.records and setting(settings, "EMINENCE_FATAL_WARNINGS"):
         raise BuildWarnings([_explain(r, settings["PATH"]) for r in collect.records])
     return pelican
