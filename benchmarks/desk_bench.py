@@ -14,8 +14,10 @@ per decision, from the click:
 - "preview updated": until the preview tab, which reloads itself (static/refresh.js), no
   longer shows the draft's DRAFT badge — what #34 asks to be at most 1 s.
 
-Printed: the median and min–max of each. The next decision starts once the preview is
-idle, so each is measured alone.
+Printed: the median and min–max of each, and the desk process's memory (RSS) after the
+first preview build and after the last decision (a process that builds again and again
+must not keep its old builds). The next decision starts once the preview is idle, so each
+is measured alone.
 """
 
 from __future__ import annotations
@@ -83,6 +85,11 @@ def start_desk(conf: str, preview: str) -> tuple[subprocess.Popen, str]:
             return proc, line.split()[4]
 
 
+def rss_mib(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:")) / 1024
+
+
 def state(url: str) -> dict:
     import json
 
@@ -119,6 +126,7 @@ def main(argv=None) -> None:
         idle(url)
         print(f"{os.cpu_count()} CPU(s); {args.posts} posts; first preview build "
               f"{time.perf_counter() - started:.1f} s; {args.decisions} decisions")
+        memory = [rss_mib(proc.pid)]
         shown, updated = [], []
         chromium = shutil.which("chromium") or shutil.which("chromium-browser")
         with sync_playwright() as pw:
@@ -138,9 +146,12 @@ def main(argv=None) -> None:
                 updated.append(time.perf_counter() - clicked)
                 idle(url, after=before)
             browser.close()
+        memory.append(rss_mib(proc.pid))
         for label, values in (("next item shown", shown), ("preview updated", updated)):
             print(f"{label:<18} median {statistics.median(values):6.2f} s "
                   f"({min(values):.2f}–{max(values):.2f})")
+        print(f"desk process RSS: {memory[0]:.0f} MiB after the first preview build, "
+              f"{memory[1]:.0f} MiB after the last decision")
         print("target (#34): preview updated <= 1 s, median of 20 decisions at 5,000 posts")
     finally:
         if proc is not None:
