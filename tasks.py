@@ -159,7 +159,10 @@ def desk(c, port=8001, no_browser=False, settings="pelicanconf.py"):
     def conf():  # one settings object per run: a check and a build never share one
         return _settings(settings, EMINENCE_PREVIEW=True, OUTPUT_PATH=PREVIEW_OUTPUT, EMINENCE_WORKERS=1)
 
-    preview = Preview(lambda: runner.build(conf(), wait=True), PREVIEW_OUTPUT)
+    # Each preview build in a process of its own: on every core, and none of its memory
+    # kept by the desk (runner.build_in_new_process).
+    preview = Preview(lambda: runner.build_in_new_process(os.path.join(ROOT, settings), EMINENCE_PREVIEW=True,
+                                                          OUTPUT_PATH=PREVIEW_OUTPUT), PREVIEW_OUTPUT)
     app = create_app(conf(), preview)
     preview.start(watch=[conf()["PATH"]])  # a pull landing while the desk is open is previewed
     serve(app, int(port), open_browser=not no_browser)

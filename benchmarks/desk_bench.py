@@ -52,7 +52,8 @@ def conf():
     settings.update(EMINENCE_PREVIEW=True, OUTPUT_PATH={preview!r}, EMINENCE_WORKERS=1)
     return settings
 
-preview = Preview(lambda: runner.build(conf(), wait=True), {preview!r})
+preview = Preview(lambda: runner.build_in_new_process({conf!r}, EMINENCE_PREVIEW=True,
+                                                     OUTPUT_PATH={preview!r}), {preview!r})
 app = create_app(conf(), preview)
 preview.start(watch=[conf()["PATH"]])
 serve(app, 0, open_browser=False)

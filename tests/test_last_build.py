@@ -146,3 +146,19 @@ def test_a_finished_build_keeps_nothing_alive(small_site, tmp_path):
     gc.collect()
     alive = [type(obj).__name__ for obj in (ref() for ref in made) if obj is not None]
     assert len(made) > 10 and not alive, f"{len(alive)} of {len(made)} content objects outlived their build"
+
+
+def test_a_build_in_a_new_process_says_whether_it_changed_anything(small_site, tmp_path):
+    """The desk's preview builds in a process of its own (runner.build_in_new_process): it
+    learns whether the preview changed, and a failure comes back with the build's message."""
+    from helpers import SETTINGS
+
+    options = {"PATH": str(small_site), "OUTPUT_PATH": str(tmp_path / "out"),
+               "CACHE_PATH": str(tmp_path / "cache"), "EMINENCE_SEARCH": False, "EMINENCE_PREVIEW": True}
+    assert build_runner.build_in_new_process(SETTINGS, **options) is True
+    assert (tmp_path / "out" / "index.html").is_file()
+    assert build_runner.build_in_new_process(SETTINGS, **options) is False
+    post = small_site / "posts" / "ada" / "first.md"
+    post.write_text(post.read_text().replace("Date: ", "Date: someday "), encoding="utf-8")
+    with pytest.raises(RuntimeError, match=r"first\.md.*Date"):
+        build_runner.build_in_new_process(SETTINGS, **options)

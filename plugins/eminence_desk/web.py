@@ -42,7 +42,8 @@ class Preview:
     """Rebuilds the preview (drafts shown) in a thread whenever asked, and whenever a file
     under the watched folders changes (a pull landing while the desk is open); the desk
     shows its state, and a preview page reloads itself when a newer build has finished
-    (static/refresh.js polls `state()`). `build()` is the build stage's, handed in by tasks.py."""
+    (static/refresh.js polls `state()`). `build()` is the build stage's, handed in by tasks.py:
+    it returns whether the preview changed (False: nothing to do)."""
 
     build: object
     folder: str
@@ -72,9 +73,9 @@ class Preview:
             self.running = True
             try:
                 with RUNNING:
-                    pelican = self.build()
+                    changed = self.build()
                 self.error = None
-                if not getattr(pelican, "eminence_unchanged", False):  # runner.build: nothing to do
+                if changed:
                     self.updated = self.built + 1
             except Exception as error:  # noqa: BLE001 - the last good preview stays
                 self.error = str(error)

@@ -1,12 +1,19 @@
 """Run Pelican the way `invoke` does: build, or validate without writing.
 
 Used by tasks.py and by the tests, so both exercise exactly the same path.
+`build_in_new_process` is for long-running processes that build again and again (the
+desk's preview): a process that runs other threads never forks its rendering (parallel.py),
+so a build there used one core, shared the interpreter with the desk's requests and left
+the desk's memory at its high-water mark; in a process of its own it uses every core.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import subprocess
+import sys
 
 from pelican import Pelican
 from pelican.settings import read_settings
@@ -146,3 +153,36 @@ def check(settings: dict) -> Showcase:
     if model is None:
         raise RuntimeError("the showcase plugin is not in PLUGINS: nothing linked the showcase")
     return model
+
+
+PREVIEW_RESULT = "eminence-build-result "
+
+
+def build_in_new_process(settings_file: str, **overrides) -> bool:
+    """`build(load_settings(settings_file, **overrides), wait=True)` in a new Python process;
+    True if it changed the output (False: nothing to do). Its warnings go to this process's
+    stderr; a failure (invalid content, fatal warnings, a crash) raises RuntimeError with
+    what it said."""
+    plugins = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    code = (f"import sys; sys.path.insert(0, {plugins!r}); "
+            "from eminence_showcase.runner import _child; _child()")
+    proc = subprocess.run([sys.executable, "-c", code, settings_file, json.dumps(overrides)],
+                          capture_output=True, text=True)
+    said = [line for line in proc.stdout.splitlines() if line.startswith(PREVIEW_RESULT)]
+    if proc.returncode != 0 or not said:
+        raise RuntimeError((proc.stderr or proc.stdout).strip() or f"the build exited with {proc.returncode}")
+    if proc.stderr:
+        sys.stderr.write(proc.stderr)
+    return json.loads(said[-1][len(PREVIEW_RESULT):])["changed"]
+
+
+def _child() -> None:
+    from pelican.log import init as init_logging
+
+    init_logging(level=logging.WARNING)
+    settings_file, overrides = sys.argv[1], json.loads(sys.argv[2])
+    try:
+        pelican = build(load_settings(settings_file, **overrides), wait=True)
+    except Exception as error:  # noqa: BLE001 - invalid content, warnings, a bad setting: said
+        sys.exit(str(error) or type(error).__name__)
+    print(PREVIEW_RESULT + json.dumps({"changed": not pelican.eminence_unchanged}), flush=True)

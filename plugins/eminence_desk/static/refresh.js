@@ -17,9 +17,12 @@
     fetch("/preview-state", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (state) {
       var status = document.querySelector(".preview-state");
       if (status && status.textContent !== said(state)) { status.textContent = said(state); }
-      if (state.updated > seen && !state.building) {  // a build that changed the preview finished
+      // A build that changed the preview finished (another may already be running: a
+      // decision and the file watcher both ask for one; pages are written whole, so a page
+      // read meanwhile is the last build's or the next one's, and the next reloads again).
+      if (state.updated > seen) {
         seen = state.updated;
-        if (reloads && !state.error) { window.location.reload(); return; }
+        if (reloads) { window.location.reload(); return; }  // to the last good preview
       }
       setTimeout(poll, 500);
     }).catch(function () { setTimeout(poll, 2000); });  // the desk stopped: try now and then
