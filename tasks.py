@@ -156,15 +156,14 @@ def desk(c, port=8001, no_browser=False, settings="pelicanconf.py"):
     """The editor's desk in the browser: queue, preview, decisions, health, commit (127.0.0.1)."""
     from eminence_desk.web import Preview, create_app, serve
 
-    def conf():  # one settings object per run: a check and a build never share one
-        return _settings(settings, EMINENCE_PREVIEW=True, OUTPUT_PATH=PREVIEW_OUTPUT, EMINENCE_WORKERS=1)
-
+    preview_settings = {"EMINENCE_PREVIEW": True, "OUTPUT_PATH": PREVIEW_OUTPUT}
     # Each preview build in a process of its own: on every core, and none of its memory
-    # kept by the desk (runner.build_in_new_process).
-    preview = Preview(lambda: runner.build_in_new_process(os.path.join(ROOT, settings), EMINENCE_PREVIEW=True,
-                                                          OUTPUT_PATH=PREVIEW_OUTPUT), PREVIEW_OUTPUT)
-    app = create_app(conf(), preview)
-    preview.start(watch=[conf()["PATH"]])  # a pull landing while the desk is open is previewed
+    # kept by the desk (runner.build_in_new_process). The desk itself only reads.
+    preview = Preview(lambda: runner.build_in_new_process(os.path.join(ROOT, settings), **preview_settings),
+                      PREVIEW_OUTPUT)
+    conf = _settings(settings, **preview_settings)
+    app = create_app(conf, preview)
+    preview.start(watch=[conf["PATH"]])  # a pull landing while the desk is open is previewed
     serve(app, int(port), open_browser=not no_browser)
 
 def _checked(settings_file: str) -> tuple[dict, runner.Showcase]:

@@ -47,15 +47,11 @@ sys.path.insert(0, {plugins!r})
 from eminence_desk.web import Preview, create_app, serve
 from eminence_showcase import runner
 
-def conf():
-    settings = runner.load_settings({conf!r})
-    settings.update(EMINENCE_PREVIEW=True, OUTPUT_PATH={preview!r}, EMINENCE_WORKERS=1)
-    return settings
-
-preview = Preview(lambda: runner.build_in_new_process({conf!r}, EMINENCE_PREVIEW=True,
-                                                     OUTPUT_PATH={preview!r}), {preview!r})
-app = create_app(conf(), preview)
-preview.start(watch=[conf()["PATH"]])
+overrides = dict(EMINENCE_PREVIEW=True, OUTPUT_PATH={preview!r})
+preview = Preview(lambda: runner.build_in_new_process({conf!r}, **overrides), {preview!r})
+settings = runner.load_settings({conf!r}, **overrides)
+app = create_app(settings, preview)
+preview.start(watch=[settings["PATH"]])
 serve(app, 0, open_browser=False)
 """
 

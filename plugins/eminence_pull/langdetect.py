@@ -91,8 +91,7 @@ def feed_languages(texts: list[str]) -> list[str | None]:
     if not texts:
         return []
     sample = " ".join(texts[:SAMPLE_ENTRIES])[:DETECTION_CHARS * 3]
-    language, confidence = _load().classify(sample) if sample else (None, 0.0)
-    feed_lang = language_tag(language) if confidence >= MIN_CONFIDENCE else None
+    feed_lang = detect_language(sample)
     script = script_of(sample)
 
     def same_script(text: str) -> bool:
