@@ -6,6 +6,10 @@ with a clean build of the same content that renders everything
 (EMINENCE_INCREMENTAL = False, empty output and cache). Pagefind is left out
 here (its index is checked in test_browser); everything else Pelican and the
 showcase write is compared byte for byte, and stale files must be gone.
+
+Lists show two items a page, so every list has several pages and an edit can move
+items between them: the list pages' dependency records (dependencies.py) are tested
+by every kind of edit, and some edits must also leave most pages alone.
 """
 
 from __future__ import annotations
@@ -49,6 +53,10 @@ def _newest_published(content: Path) -> Path:
     return max(posts, key=lambda p: re.search(r"(?m)^Date: (.*)$", p.read_text()).group(1))
 
 
+# Settings the edits change (a setting is an input too); they stay for the later builds.
+OVERRIDES: dict = {}
+
+
 def _theme_edit(theme: Path) -> None:
     base = theme / "templates" / "base.html"
     base.write_text(base.read_text().replace("</footer>", "<p>Edited footer</p></footer>"))
@@ -67,17 +75,31 @@ EDITS = {
     "new post": lambda c, t: (c / "posts/hannah-vogel/new-note.md").write_text(
         "Title: A new note\nDate: 2026-11-21\nExpert: hannah-vogel\nTopics: grid-reliability\n\n"
         "Fresh words.\n", encoding="utf-8"),
+    "post featured": lambda c, t: _set_field(c / "posts/hannah-vogel/reliability-culture-is-a-habit.md",
+                                             "Featured", "yes"),
     "expert edited": lambda c, t: _set_field(c / "experts/hannah-vogel.md", "Role",
                                              "Chief Reliability Officer"),
+    "expert renamed": lambda c, t: _set_field(c / "experts/daniel-osei.md", "Title", "Daniel K. Osei"),
     "topic renamed": lambda c, t: _set_field(c / "topics/security.md", "Title", "Security engineering"),
+    "topic summary edited": lambda c, t: _set_field(c / "topics/applied-ai.md", "Summary",
+                                                    "Models that explain themselves to operators."),
+    "endorsement quote edited": lambda c, t: _append(c / "endorsements/metro-transit-reliability.md",
+                                                     "And they answered the phone at 3 am."),
     "endorsement withdrawn": lambda c, t: _set_field(c / "endorsements/analyst-reliability-culture.md",
                                                      "Consent", "withdrawn"),
+    "setting changed": lambda c, t: OVERRIDES.update(EMINENCE_TAGLINE="Engineering for the grid, in public."),
     "template edited": lambda c, t: _theme_edit(t),
     "static image added": lambda c, t: (c / "images" / "diagram.svg").write_text(
         '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>', encoding="utf-8"),
     "post moved to an older date": lambda c, t: _set_field(
         _newest_published(c), "Date", "2025-01-15T09:00:00+00:00"),
 }
+
+
+# Edits that show on few pages, and at most how many pages each may render of the ~280
+# (before the list pages' dependency records, each of these rendered every list page).
+NARROW = {"newest post's body": 15, "old post's body": 15, "post title": 25, "post featured": 25,
+          "expert edited": 30, "topic summary edited": 45, "endorsement quote edited": 25}
 
 
 @pytest.fixture(scope="module")
@@ -88,12 +110,13 @@ def workspace(tmp_path_factory):
     return base
 
 
-def _build(base: Path, name: str, incremental: bool):
+def _build(base: Path, name: str, incremental: bool, **overrides):
     output = base / name / "output"
     # The incremental builds render on two processes; the clean reference is serial.
     settings = settings_for(base / "content", output, THEME=str(base / "theme"), EMINENCE_SEARCH=False,
                             EMINENCE_INCREMENTAL=incremental, EMINENCE_FATAL_WARNINGS=False,
-                            EMINENCE_WORKERS=2 if incremental else 1, EMINENCE_PARALLEL_MIN=1)
+                            EMINENCE_WORKERS=2 if incremental else 1, EMINENCE_PARALLEL_MIN=1,
+                            DEFAULT_PAGINATION=2, **{**OVERRIDES, **overrides})
     pelican = runner.build(settings)
     return output, build_state(settings).writer, pelican.eminence_unchanged
 
@@ -121,12 +144,31 @@ def test_after_each_edit_incremental_equals_clean(workspace, edit):
     shutil.rmtree(clean_dir)
     if edit == "nothing":
         assert writer is None  # last_build.py: not even Pelican's content objects were made
-    if edit in ("newest post's body", "old post's body"):
-        # Only that post's page and the lists it is on are rendered again.
-        assert 0 < writer.rendered < writer.skipped
-        assert len(writer.changed) < 15
+    if edit in NARROW:
+        # Only the pages that show what changed are rendered again: that post's page and
+        # the pages of lists it is on, not every list page.
+        assert 0 < writer.rendered <= NARROW[edit], (writer.rendered, writer.skipped)
     if edit == "post deleted":
         assert not list(output.rglob("signing-keys-in-hardware"))
+
+
+def test_a_preview_approval_renders_only_the_pages_that_show_it(tmp_path):
+    """The desk's case: in a preview an approved draft stays where it was in every list;
+    its card loses its badge, its topic's chart and its expert's count it. An old draft,
+    so that it sits on a later page of its lists, not on their first pages."""
+    shutil.copytree(EXAMPLE, tmp_path / "content")
+    shutil.copytree(ROOT / "theme", tmp_path / "theme")
+    draft = tmp_path / "content/posts/hannah-vogel/an-old-draft.md"
+    draft.write_text("Title: Storm season, a year on\nDate: 2025-06-10\nExpert: hannah-vogel\n"
+                     "Topics: grid-reliability\nStatus: draft\n\nWhat we kept.\n", encoding="utf-8")
+    _build(tmp_path, "preview", True, EMINENCE_PREVIEW=True)
+    _set_field(draft, "Status", "published")
+    output, writer, _ = _build(tmp_path, "preview", True, EMINENCE_PREVIEW=True)
+    clean, _, _ = _build(tmp_path, "clean", False, EMINENCE_PREVIEW=True)
+    got, want = _tree(output), _tree(clean)
+    assert sorted(set(got) ^ set(want)) == []
+    assert [rel for rel in want if got[rel] != want[rel]] == []
+    assert 0 < writer.rendered < 40, (writer.rendered, writer.skipped)
 
 
 def test_search_reindexes_only_the_shards_that_changed(tmp_path):

@@ -20,6 +20,7 @@ from pelican.utils import truncate_html_words
 from eminence_model.settings import setting
 from eminence_model.words import count_words
 
+from . import dependencies
 from .i18n import gettext_for
 
 FEED_PATHS = {
@@ -131,8 +132,8 @@ def _media(post, content: str, _) -> tuple[str, list]:
 
 def _feed(save, rel: str, title: str, page_url: str, items, settings: dict, base: str,
           language: str | None = None) -> None:
-    """save(rel, make, objects): the writer renders the feed only if one of its
-    entries (or the site) changed."""
+    """save(rel, make, record=...): the writer renders the feed only if what it shows
+    changed: its title, link and language, one of its entries (dependencies.feed), the site."""
     entries = _entries(items, settings.get("FEED_MAX_ITEMS") or 50)
 
     def make() -> str:
@@ -146,7 +147,7 @@ def _feed(save, rel: str, title: str, page_url: str, items, settings: dict, base
             _add(feed, item, base, words, gettext)
         return feed.writeString("utf-8")
 
-    save(rel, make, entries)
+    save(rel, make, record=dependencies.feed(title, page_url, language, entries))
 
 
 def write_feeds(save, settings: dict, topics, experts, posts, endorsements, languages=()) -> None:
@@ -180,7 +181,7 @@ def write_feeds(save, settings: dict, topics, experts, posts, endorsements, lang
     title = _("%(site)s: our experts' feeds") % {"site": site}
     save(OPML_PATH, lambda: '<?xml version="1.0" encoding="utf-8"?>\n<opml version="2.0">\n'
            f"  <head><title>{escape(title)}</title></head>\n  <body>\n"
-           + "\n".join(outlines) + "\n  </body>\n</opml>\n", ())
+           + "\n".join(outlines) + "\n  </body>\n</opml>\n")
 
 
 def write_sitemap(save, settings: dict, pages: list[tuple[str, object]]) -> None:
@@ -192,5 +193,5 @@ def write_sitemap(save, settings: dict, pages: list[tuple[str, object]]) -> None
         rows.append(f"  <url><loc>{escape(f'{base}/{url}')}</loc>{lastmod}</url>")
     save("sitemap.xml", lambda: '<?xml version="1.0" encoding="utf-8"?>\n'
            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + "\n".join(rows)
-           + "\n</urlset>\n", ())
-    save("robots.txt", lambda: f"User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml\n", ())
+           + "\n</urlset>\n")
+    save("robots.txt", lambda: f"User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml\n")

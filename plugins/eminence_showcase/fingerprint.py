@@ -9,16 +9,19 @@ A page's fingerprint is a hash of:
 - for an article page, its expert and topics too; nothing else unless the post
   links to other content with ``{filename}``-style links (then the content
   digest below), or to static files (then the list of static files);
-- for every other page (lists, home, coverage...), the *content digest*: every
+- for a page written with a dependency record (the streams, the experts and
+  endorsements pages, the feeds: dependencies.py), what the record says it shows
+  instead: the cards on the page, its place in the list, its owner;
+- for every other page (home, topics, coverage...), the *content digest*: every
   source file in full, except the posts' bodies (only their metadata headers),
-  because list pages show posts' bodies only for the posts on the page.
+  because those pages show posts' bodies only for the posts they are given.
 
-So a body edit re-renders that post's page and the list pages it is on; a
-metadata change (a title, an approval) re-renders list pages; an expert's
-edit re-renders list pages and that expert's posts. A template that shows a
-post's body anywhere else must pass that post to `write_file` as an argument.
-`tests/test_incremental.py` checks an incremental build is byte-identical to a
-clean one after each kind of edit.
+So a body edit, a title change or an approval re-renders that post's page and the
+pages that show its card; an expert's edit, that expert's pages and posts and the
+cards that name them; any metadata change, the few pages without a record. A
+template that shows a post's body anywhere else must pass that post to `write_file`
+as an argument. `tests/test_incremental.py` checks an incremental build is
+byte-identical to a clean one after each kind of edit.
 """
 
 from __future__ import annotations
@@ -89,9 +92,10 @@ class ContentDigests:
         self.article_roots = [os.path.join(self.path, p) + os.sep
                               for p in settings.get("ARTICLE_PATHS", [])]
         self.full: dict[str, str] = {}
-        # What an article's page depends on besides itself: "content" when it links to
-        # other content ({filename}...), "assets" when only to static files, else "".
+        # What a text file's page (or card) depends on besides itself: "content" when it
+        # links to other content ({filename}...), "assets" when only to static files, else "".
         self.links: dict[str, str] = {}
+        self.memo: dict = {}  # what dependencies.py derives from these, once per build
         listing, assets = [], []
         for rel, is_dir in walk(self.path):
             if not is_dir:
@@ -100,9 +104,9 @@ class ContentDigests:
                     with open(path, "rb") as fh:
                         data = fh.read()
                     self.full[path] = full = sha(rel, data)
+                    self.links[path] = ("content" if CONTENT_LINK.search(data) else
+                                        "assets" if STATIC_LINK.search(data) else "")
                     if path.startswith(tuple(self.article_roots)):
-                        self.links[path] = ("content" if CONTENT_LINK.search(data) else
-                                            "assets" if STATIC_LINK.search(data) else "")
                         # A post's body shows only on its own page and the lists it is on.
                         header = data.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
                         listing.append((rel, sha(header)))
@@ -128,3 +132,9 @@ class ContentDigests:
     def of(self, obj) -> str | None:
         source = getattr(obj, "source_path", None)
         return self.full.get(self.real(source)) if source else None
+
+    def linked(self, obj) -> str:
+        """The digest of what `obj`'s text links to (see `links`): "" when it links to
+        nothing, and the whole content's when it is not known."""
+        links = self.links.get(self.real(getattr(obj, "source_path", None) or ""), "content")
+        return {"content": self.content, "assets": self.assets, "": ""}[links]

@@ -36,9 +36,9 @@ from eminence_model.sources import (
 )
 from eminence_model.validate import display_path
 
-from . import cards, charts, i18n, search
+from . import cards, charts, dependencies, i18n, search
 from .feeds import write_feeds, write_sitemap
-from .output import saver, writer_sharing
+from .output import OutputWriter, saver, writer_sharing
 from .state import build_state
 from .stream import is_endorsement, merged, stream
 
@@ -196,7 +196,11 @@ class ShowcaseGenerator(Generator):
 
     # -- writing ------------------------------------------------------------
 
-    def _write(self, writer, save_as, template, url, paginate=None, **kwargs):
+    def _write(self, writer, save_as, template, url, paginate=None, record=None, **kwargs):
+        """`record`: what the page shows (dependencies.py); without one, the page is
+        rendered again whenever any source file's metadata changed."""
+        if record is not None and isinstance(writer, OutputWriter):
+            kwargs["page_record"] = record
         writer.write_file(
             save_as,
             self.get_template(template),
@@ -221,35 +225,39 @@ class ShowcaseGenerator(Generator):
     def _card_cache(self) -> str:
         return os.path.join(self.settings.get("CACHE_PATH", "cache"), "cards")
 
-    def _write_stream(self, writer, stream, template: str, save_as: str, **kwargs):
+    def _write_stream(self, writer, stream, template: str, save_as: str, record, **kwargs):
         """A stream's first page (and its pagination), then a page per filter (kind, language)."""
-        self._write(writer, save_as, template, stream.base, paginate=stream.items,
+        self._write(writer, save_as, template, stream.base, paginate=stream.items, record=record,
                     articles=stream.items, stream=stream, current_filter=None, **kwargs)
         for flt, items in (*stream.filters, *stream.languages):
             url = stream.link(flt)
-            self._write(writer, f"{url}index.html", template, url, paginate=items, articles=items,
-                        stream=stream, current_filter=flt, **kwargs)
+            self._write(writer, f"{url}index.html", template, url, paginate=items, record=record,
+                        articles=items, stream=stream, current_filter=flt, **kwargs)
 
     def _write_pages(self, writer):
         sc = self.showcase
         # The home page shows these items' bodies (a note's text): given, so it is fingerprinted
         # with them (fingerprint.py).
         self._write(writer, "index.html", "index", "", latest_items=self.home_stream)
-        self._write_stream(writer, sc.stream, "posts", "posts/index.html")
+        self._write_stream(writer, sc.stream, "posts", "posts/index.html",
+                           dependencies.stream_pages(sc.stream))
         self._write(writer, "topics/index.html", "topics", "topics/")
-        self._write(writer, "experts/index.html", "experts", "experts/",
-                    listed_experts=sc.experts, current_topic=None)
-        self._write(writer, "endorsements/index.html", "endorsements", "endorsements/",
-                    paginate=sc.endorsements, listed_endorsements=sc.endorsements, current_topic=None)
-        for t in sc.topics:
-            self._write_stream(writer, t.stream, "topic", t.save_as, topic=t)
-            self._write(writer, f"experts/topic/{t.slug}/index.html", "experts",
-                        f"experts/topic/{t.slug}/", listed_experts=t.experts, current_topic=t)
-            self._write(writer, f"endorsements/topic/{t.slug}/index.html", "endorsements",
-                        f"endorsements/topic/{t.slug}/", paginate=t.endorsements,
-                        listed_endorsements=t.endorsements, current_topic=t)
+        for t in (None, *sc.topics):
+            folder = f"topic/{t.slug}/" if t else ""
+            listed = t.experts if t else sc.experts
+            self._write(writer, f"experts/{folder}index.html", "experts", f"experts/{folder}",
+                        record=dependencies.expert_list(sc.topics, t, listed),
+                        listed_experts=listed, current_topic=t)
+            listed = t.endorsements if t else sc.endorsements
+            self._write(writer, f"endorsements/{folder}index.html", "endorsements",
+                        f"endorsements/{folder}", paginate=listed,
+                        record=dependencies.endorsement_pages(sc.topics, t),
+                        listed_endorsements=listed, current_topic=t)
+            if t:
+                self._write_stream(writer, t.stream, "topic", t.save_as, dependencies.topic_stream(t),
+                                   topic=t)
         for e in sc.experts:
-            self._write_stream(writer, e.stream, "expert", e.save_as, expert=e)
+            self._write_stream(writer, e.stream, "expert", e.save_as, dependencies.expert_stream(e), expert=e)
         self._write(writer, "404.html", "404", "404.html")
         self._write(writer, "search/index.html", "search", "search/")
         self._write(writer, "coverage/index.html", "coverage", "coverage/")

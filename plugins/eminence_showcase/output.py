@@ -74,8 +74,8 @@ class _PendingFile(io.StringIO):
 class _FingerprintedTemplate:
     """Wraps a Jinja template: render() is skipped when the page's inputs are unchanged."""
 
-    def __init__(self, writer: OutputWriter, template, kwargs: dict):
-        self._writer, self._template, self._kwargs = writer, template, kwargs
+    def __init__(self, writer: OutputWriter, template, kwargs: dict, record=None):
+        self._writer, self._template, self._kwargs, self._record = writer, template, kwargs, record
 
     def __getattr__(self, name):
         return getattr(self._template, name)
@@ -95,7 +95,7 @@ class _FingerprintedTemplate:
     def _render(self, localcontext):
         writer = self._writer
         path = sanitised_join(writer.output_path, localcontext["output_file"])
-        fingerprint = writer.fingerprint(self._template.name, localcontext, self._kwargs)
+        fingerprint = writer.fingerprint(self._template.name, localcontext, self._kwargs, self._record)
         writer.fingerprints[path] = fingerprint
         if fingerprint and writer.previous.get(path) == fingerprint and os.path.isfile(path):
             writer.skipped += 1
@@ -243,10 +243,15 @@ class OutputWriter(HookedWriter):
             self._digests = ContentDigests(self.settings)
         return self._digests
 
-    def fingerprint(self, template: str, localcontext: dict, kwargs: dict) -> str | None:
+    def fingerprint(self, template: str, localcontext: dict, kwargs: dict, record=None) -> str | None:
+        """The page's fingerprint; with a dependency record (dependencies.py), of what
+        the record says the page shows, else of its objects and the content digest."""
         if not self.enabled:
             return None
         digests = self.digests
+        if record is not None:
+            shown = record(digests, localcontext)
+            return None if shown is None else sha(self._site, template, localcontext["output_file"], shown)
         objects = []
         for key, value in kwargs.items():
             page = localcontext.get(f"{key}_page")
@@ -259,25 +264,14 @@ class OutputWriter(HookedWriter):
         if isinstance(article, Content):
             objects += [o for o in (getattr(article, "expert", None), *getattr(article, "topics", []))
                         if isinstance(o, Content)]
-            links = digests.links.get(digests.real(article.source_path or ""), "content")
-            context = {"content": digests.content, "assets": digests.assets, "": ""}[links]
+            context = digests.linked(article)
         else:
             context = digests.content
-        parts = self._parts(objects)
-        if parts is None:
-            return None
-        return sha(self._site, context, template, localcontext["output_file"], *parts)
-
-    def _parts(self, objects) -> list[str] | None:
-        """Each object's source digest and URL; None if one has no source file (then
-        the page is always rendered)."""
-        parts = []
-        for obj in objects:
-            digest = self.digests.of(obj)
-            if digest is None:
-                return None
-            parts.append(f"{digest}@{obj.url}")
-        return parts
+        parts = [(digests.of(obj), obj.url) for obj in objects]
+        if any(digest is None for digest, _ in parts):
+            return None  # an object without a source file: the page is always rendered
+        return sha(self._site, context, template, localcontext["output_file"],
+                   *(f"{digest}@{url}" for digest, url in parts))
 
     # -- sharing the rendering between processes (parallel.py) ------------------
 
@@ -332,7 +326,8 @@ class OutputWriter(HookedWriter):
 
     # -- writing ---------------------------------------------------------------
 
-    def write_file(self, name, template, context, *args, **kwargs):
+    def write_file(self, name, template, context, *args, page_record=None, **kwargs):
+        """Pelican's, plus `page_record`: what the page shows (dependencies.py)."""
         if not name:
             return None
         self._page_context = context
@@ -340,7 +335,7 @@ class OutputWriter(HookedWriter):
             # Pelican's article loop: share it from its first page to article_writer_finalized.
             self._articles_shared = True
             self.begin_share(len(context.get("articles", [])) + len(context.get("drafts", [])))
-        return super().write_file(name, _FingerprintedTemplate(self, template, kwargs),
+        return super().write_file(name, _FingerprintedTemplate(self, template, kwargs, page_record),
                                   context, *args, **kwargs)
 
     def open_output(self, filename, encoding, override=False):
@@ -359,18 +354,20 @@ class OutputWriter(HookedWriter):
         self.written_files.add(filename)
         return _PendingFile(self, filename)
 
-    def write_text(self, rel: str, make, objects=(), digest: str | None = None) -> None:
+    def write_text(self, rel: str, make, digest: str | None = None, record=None) -> None:
         """A file the showcase writes (feeds, sitemap, cards): `make()` gives its text or bytes,
-        not called when the fingerprint (over `objects`, or the file's own `digest`) is unchanged."""
+        not called when its fingerprint is unchanged: of what its dependency `record` says it
+        shows, of the file's own `digest`, or else of the content digest."""
         if self.share is not None and not self.share.mine():
             return
         path = sanitised_join(self.output_path, rel)
         fingerprint = None
-        parts = self._parts(objects) if self.enabled and digest is None else None
-        if parts is not None:
-            fingerprint = sha(self._site, self.digests.content, rel, *parts)
-        elif digest is not None and self.enabled:
+        if self.enabled and record is not None:
+            fingerprint = (shown := record(self.digests)) and sha(self._site, rel, shown)
+        elif self.enabled and digest is not None:
             fingerprint = sha(rel, digest)
+        elif self.enabled:
+            fingerprint = sha(self._site, self.digests.content, rel)
         if fingerprint and self.previous.get(path) == fingerprint and os.path.isfile(path):
             self.skipped += 1
             self.produced[path] = fingerprint
@@ -406,11 +403,11 @@ def writer_sharing(writer, jobs: int, lists: bool = False):
 
 
 def saver(writer, output_path: str):
-    """`save(rel, make, objects, digest)` (write_text), or a plain write under another writer."""
+    """`save(rel, make, digest, record)` (write_text), or a plain write under another writer."""
     if isinstance(writer, OutputWriter):
         return writer.write_text
 
-    def save(rel: str, make, objects=(), digest=None) -> None:
+    def save(rel: str, make, digest=None, record=None) -> None:
         path = sanitised_join(output_path, rel)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         data = make()
