@@ -144,8 +144,10 @@ def livereload(c, port=8000, bind="127.0.0.1", settings="pelicanconf.py"):
     on every change, served from output-preview/ (the public output/ is not touched)."""
     from eminence_showcase.preview import livereload as run
 
-    conf = _settings(settings, EMINENCE_PREVIEW=True, OUTPUT_PATH=PREVIEW_OUTPUT)
-    run(conf, [os.path.join(ROOT, settings), conf["THEME"], conf["PATH"]], bind, int(port))
+    overrides = {"EMINENCE_PREVIEW": True, "OUTPUT_PATH": PREVIEW_OUTPUT}
+    settings_file, conf = os.path.join(ROOT, settings), _settings(settings, **overrides)
+    run(lambda: runner.build_in_new_process(settings_file, **overrides), PREVIEW_OUTPUT,
+        [settings_file, conf["THEME"], conf["PATH"]], conf.get("IGNORE_FILES", []), bind, int(port))
 
 
 # -- the editor's desk ---------------------------------------------------------------
