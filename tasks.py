@@ -161,8 +161,8 @@ def desk(c, port=8001, no_browser=False, settings="pelicanconf.py"):
     preview_settings = {"EMINENCE_PREVIEW": True, "OUTPUT_PATH": PREVIEW_OUTPUT}
     # Each preview build in a process of its own: on every core, and none of its memory
     # kept by the desk (runner.build_in_new_process). The desk itself only reads.
-    preview = Preview(lambda: runner.build_in_new_process(os.path.join(ROOT, settings), **preview_settings),
-                      PREVIEW_OUTPUT)
+    preview = Preview(lambda on_pages: runner.build_in_new_process(os.path.join(ROOT, settings), on_pages,
+                                                                   **preview_settings), PREVIEW_OUTPUT)
     conf = _settings(settings, **preview_settings)
     app = create_app(conf, preview)
     preview.start(watch=[conf["PATH"]])  # a pull landing while the desk is open is previewed

@@ -48,7 +48,7 @@ from eminence_desk.web import Preview, create_app, serve
 from eminence_showcase import runner
 
 overrides = dict(EMINENCE_PREVIEW=True, OUTPUT_PATH={preview!r})
-preview = Preview(lambda: runner.build_in_new_process({conf!r}, **overrides), {preview!r})
+preview = Preview(lambda on_pages: runner.build_in_new_process({conf!r}, on_pages, **overrides), {preview!r})
 settings = runner.load_settings({conf!r}, **overrides)
 app = create_app(settings, preview)
 preview.start(watch=[settings["PATH"]])

@@ -154,8 +154,16 @@ def test_the_preview_follows_a_pull_and_a_preview_page_reloads_itself_after_a_de
     beside.locator(".badge-draft").wait_for(state="detached", timeout=60_000)
     assert beside.evaluate("window.notReloaded === undefined")
     page.locator(".preview-state", has_text="Preview up to date").wait_for(timeout=60_000)
-    state = json.loads(fetch(url + "preview-state"))
-    assert state["building"] is False and state["error"] is None and 0 < state["updated"] <= state["built"]
+    # The file watcher may start one more build just after the decision's: wait for a state
+    # with none running (the page reloads as soon as the pages are written, before search).
+    states = []
+
+    def settled() -> bool:
+        states.append(json.loads(fetch(url + "preview-state")))
+        return not states[-1]["building"]
+
+    wait_for(settled)
+    assert states[-1]["error"] is None and 0 < states[-1]["updated"] <= states[-1]["built"]
     beside.context.close()
 
 

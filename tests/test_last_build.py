@@ -162,3 +162,48 @@ def test_a_build_in_a_new_process_says_whether_it_changed_anything(small_site, t
     post.write_text(post.read_text().replace("Date: ", "Date: someday "), encoding="utf-8")
     with pytest.raises(RuntimeError, match=r"first\.md.*Date"):
         build_runner.build_in_new_process(SETTINGS, **options)
+
+
+def test_a_build_says_its_pages_are_written_before_it_indexes_search(small_site, tmp_path):
+    """The desk's preview reloads when the pages are written, not seconds later when
+    Pagefind is done (runner.build's on_pages, passed on by build_in_new_process)."""
+    from helpers import SETTINGS
+
+    out = tmp_path / "out"
+    options = {"PATH": str(small_site), "OUTPUT_PATH": str(out), "CACHE_PATH": str(tmp_path / "cache"),
+               "EMINENCE_PREVIEW": True}
+    seen = []
+
+    def on_pages(changed):
+        seen.append((changed, (out / "index.html").is_file(), (out / "pagefind").exists()))
+
+    assert build_runner.build_in_new_process(SETTINGS, on_pages, **options) is True
+    assert seen == [(True, True, False)] and (out / "pagefind" / "pagefind.js").is_file()
+    seen.clear()
+    assert build_runner.build_in_new_process(SETTINGS, on_pages, **options) is False
+    assert seen == []  # nothing to do: no pages written either
+
+
+def test_the_desk_preview_counts_as_updated_once_its_pages_are_written():
+    import threading
+
+    from eminence_desk.web import Preview
+
+    pages, finish = threading.Event(), threading.Event()
+
+    def build(on_pages):
+        on_pages(True)
+        pages.set()
+        finish.wait(10)  # the search index is still being built
+        return True
+
+    preview = Preview(build, "unused")
+    preview.start()
+    assert pages.wait(10)
+    assert preview.state()["updated"] == 1 and preview.state()["building"]
+    finish.set()
+    for _ in range(100):
+        if not preview.state()["building"]:
+            break
+        threading.Event().wait(0.05)
+    assert preview.state() == {"built": 1, "updated": 1, "building": False, "error": None}

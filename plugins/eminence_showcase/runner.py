@@ -14,6 +14,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 
 from pelican import Pelican
 from pelican.settings import read_settings
@@ -27,6 +28,7 @@ from eminence_model.store import Locked, exclusive
 from eminence_model.validate import display_path
 
 from .last_build import LastBuild
+from .state import build_state
 
 logger = logging.getLogger(__name__)
 
@@ -100,13 +102,15 @@ def output_lock(output_path: str, wait: bool = False):
         "then build again."), wait)
 
 
-def build(settings: dict, wait: bool = False) -> Pelican:
+def build(settings: dict, wait: bool = False, on_pages=None) -> Pelican:
     """Build the site. Raises ContentError (output untouched) on invalid content,
     BuildLocked when another build is writing the same output folder (unless `wait`),
     and BuildWarnings (output written, not to be published) when Pelican warns about
-    broken content, like `pelican --fatal warnings` but naming the file."""
+    broken content, like `pelican --fatal warnings` but naming the file. `on_pages(changed)`
+    is called once the pages are written, before search is indexed (state.py)."""
     forget_logged_warnings()
     pelican = Pelican(settings)
+    build_state(pelican.settings).pages_written = on_pages
     collect = _Collect()
     logging.getLogger("pelican").addHandler(collect)
     try:
@@ -156,23 +160,36 @@ def check(settings: dict) -> Showcase:
 
 
 PREVIEW_RESULT = "eminence-build-result "
+PAGES_WRITTEN = "eminence-pages-written "
 
 
-def build_in_new_process(settings_file: str, **overrides) -> bool:
+def build_in_new_process(settings_file: str, on_pages=None, **overrides) -> bool:
     """`build(load_settings(settings_file, **overrides), wait=True)` in a new Python process;
-    True if it changed the output (False: nothing to do). Its warnings go to this process's
-    stderr; a failure (invalid content, fatal warnings, a crash) raises RuntimeError with
-    what it said."""
+    True if it changed the output (False: nothing to do). `on_pages(changed)` is called
+    (in a thread of this process) as soon as the build has written its pages, before its
+    search index. Its warnings go to this process's stderr; a failure (invalid content,
+    fatal warnings, a crash) raises RuntimeError with what it said."""
     plugins = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     code = (f"import sys; sys.path.insert(0, {plugins!r}); "
             "from eminence_showcase.runner import _child; _child()")
-    proc = subprocess.run([sys.executable, "-c", code, settings_file, json.dumps(overrides)],
-                          capture_output=True, text=True)
-    said = [line for line in proc.stdout.splitlines() if line.startswith(PREVIEW_RESULT)]
+    with subprocess.Popen([sys.executable, "-c", code, settings_file, json.dumps(overrides)],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        errors: list[str] = []  # read beside stdout: a full stderr pipe would stall the build
+        reader = threading.Thread(target=lambda: errors.extend(proc.stderr), daemon=True)
+        reader.start()
+        said = []
+        for line in proc.stdout:
+            if line.startswith(PAGES_WRITTEN) and on_pages is not None:
+                on_pages(json.loads(line[len(PAGES_WRITTEN):])["changed"])
+            elif line.startswith(PREVIEW_RESULT):
+                said.append(line)
+        proc.wait()
+        reader.join()
+    stderr = "".join(errors)
     if proc.returncode != 0 or not said:
-        raise RuntimeError((proc.stderr or proc.stdout).strip() or f"the build exited with {proc.returncode}")
-    if proc.stderr:
-        sys.stderr.write(proc.stderr)
+        raise RuntimeError(stderr.strip() or f"the build exited with {proc.returncode}")
+    if stderr:
+        sys.stderr.write(stderr)
     return json.loads(said[-1][len(PREVIEW_RESULT):])["changed"]
 
 
@@ -181,8 +198,12 @@ def _child() -> None:
 
     init_logging(level=logging.WARNING)
     settings_file, overrides = sys.argv[1], json.loads(sys.argv[2])
+
+    def pages_written(changed: bool) -> None:
+        print(PAGES_WRITTEN + json.dumps({"changed": changed}), flush=True)
+
     try:
-        pelican = build(load_settings(settings_file, **overrides), wait=True)
+        pelican = build(load_settings(settings_file, **overrides), wait=True, on_pages=pages_written)
     except Exception as error:  # noqa: BLE001 - invalid content, warnings, a bad setting: said
         sys.exit(str(error) or type(error).__name__)
     print(PREVIEW_RESULT + json.dumps({"changed": not pelican.eminence_unchanged}), flush=True)

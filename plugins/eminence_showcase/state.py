@@ -12,6 +12,9 @@ Each field says which step sets it and which reads it:
   (finalized) and `search.build_index`.
 - `search_plan`: set by `ShowcaseGenerator.generate_context`; read by
   `search.build_index` (finalized).
+- `pages_written`: set by `runner.build` (its `on_pages`); called by `finish_output`
+  once the pages are final, before search is indexed, with whether any file changed
+  (the desk's preview reloads then, not seconds later when Pagefind is done).
 
 The readers' cache has a state of its own (`eminence_model.reading`): tools that
 read content without a build (the pull, the desk) use it too.
@@ -19,6 +22,7 @@ read content without a build (the pull, the desk) use it too.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -33,6 +37,7 @@ class BuildState:
     clean_output: bool = False  # start from an empty output/ when there is no record
     writer: OutputWriter | None = None
     search_plan: dict[str, dict] = field(default_factory=dict)  # bundle -> its posts' plan
+    pages_written: Callable[[bool], None] | None = None
 
 
 def build_state(settings: dict) -> BuildState:
