@@ -20,7 +20,9 @@ templates read: a template changed to show more (a count on every page, another 
 field) must say so here, or the page will not be rendered again when that changes (or
 the site set `EMINENCE_INCREMENTAL = False`). `tests/test_incremental.py` compares
 incremental builds with clean ones after each kind of edit, with two items a page so that
-every list has several pages.
+every list has several pages, and fails when a recorded template reads a name of its
+context that no record covers (`COVERED`); a new attribute read of a covered object
+(`topic.posts|length` on every page) only the comparison can catch.
 """
 
 from __future__ import annotations
@@ -29,6 +31,15 @@ from eminence_model.digest import sha
 
 # What dress() (generator.py) set on an item from the model, beyond its own file.
 DECIDED = ("is_draft", "featured", "kind", "lang")
+# The render context's names the records below cover (settings, all in capitals, are in
+# every fingerprint). tests/test_incremental.py fails if a template written with a record
+# (or base.html, macros.html) reads another: add it to the record, then here.
+COVERED = frozenset({
+    "output_file", "page_card", "site_card", "ngettext", "stream", "current_filter", "topic",
+    "expert", "activity_months", "current_topic", "topics", "listed_experts", "listed_endorsements",
+    "articles_page", "articles_paginator", "articles_previous_page", "articles_next_page"})
+# The templates written with a record (generator.py).
+RECORDED = ("topic.html", "expert.html", "posts.html", "experts.html", "endorsements.html")
 
 
 def _memo(digests, key, make):
