@@ -34,6 +34,7 @@ from eminence_showcase import runner  # noqa: E402 - needs plugins/ on the path
 
 OUTPUT = os.path.join(ROOT, "output")
 PREVIEW_OUTPUT = os.path.join(ROOT, "output-preview")  # never output/: drafts stay out of it
+PREVIEW = {"EMINENCE_PREVIEW": True, "OUTPUT_PATH": PREVIEW_OUTPUT}  # what a preview build overrides
 EXAMPLE_OUTPUT = os.path.join(ROOT, "output-example")
 
 
@@ -54,7 +55,7 @@ def _fail(error: ContentError) -> None:
 @writes("build", AFTER_BUILD)
 def build(c, drafts=False, settings="pelicanconf.py"):
     """Validate the content and build the showcase into output/ (--drafts: output-preview/)."""
-    overrides = {"EMINENCE_PREVIEW": True, "OUTPUT_PATH": PREVIEW_OUTPUT} if drafts else {}
+    overrides = PREVIEW if drafts else {}
     try:
         pelican = runner.build(_settings(settings, **overrides))
     except (ContentError, runner.BuildWarnings) as error:
@@ -144,10 +145,15 @@ def livereload(c, port=8000, bind="127.0.0.1", settings="pelicanconf.py"):
     on every change, served from output-preview/ (the public output/ is not touched)."""
     from eminence_showcase.preview import livereload as run
 
-    overrides = {"EMINENCE_PREVIEW": True, "OUTPUT_PATH": PREVIEW_OUTPUT}
-    settings_file, conf = os.path.join(ROOT, settings), _settings(settings, **overrides)
-    run(lambda: runner.build_in_new_process(settings_file, **overrides), PREVIEW_OUTPUT,
-        [settings_file, conf["THEME"], conf["PATH"]], conf.get("IGNORE_FILES", []), bind, int(port))
+    conf = _settings(settings, **PREVIEW)
+    run(_preview_build(settings), PREVIEW_OUTPUT, [os.path.join(ROOT, settings), conf["THEME"], conf["PATH"]],
+        conf.get("IGNORE_FILES", []), bind, int(port))
+
+
+def _preview_build(settings: str):
+    """`build(pages=None)`: the preview built in a process of its own (`pages`: its on_pages), on
+    every core: the desk's and livereload's threads would keep it on one, and keep its memory."""
+    return lambda pages=None: runner.build_in_new_process(os.path.join(ROOT, settings), pages, **PREVIEW)
 
 
 # -- the editor's desk ---------------------------------------------------------------
@@ -158,12 +164,8 @@ def desk(c, port=8001, no_browser=False, settings="pelicanconf.py"):
     """The editor's desk in the browser: queue, preview, decisions, health, commit (127.0.0.1)."""
     from eminence_desk.web import Preview, create_app, serve
 
-    preview_settings = {"EMINENCE_PREVIEW": True, "OUTPUT_PATH": PREVIEW_OUTPUT}
-    # Each preview build in a process of its own: on every core, and none of its memory
-    # kept by the desk (runner.build_in_new_process). The desk itself only reads.
-    preview = Preview(lambda on_pages: runner.build_in_new_process(os.path.join(ROOT, settings), on_pages,
-                                                                   **preview_settings), PREVIEW_OUTPUT)
-    conf = _settings(settings, **preview_settings)
+    preview = Preview(_preview_build(settings), PREVIEW_OUTPUT)  # the desk itself only reads
+    conf = _settings(settings, **PREVIEW)
     app = create_app(conf, preview)
     preview.start(watch=[conf["PATH"]])  # a pull landing while the desk is open is previewed
     serve(app, int(port), open_browser=not no_browser)

@@ -102,12 +102,16 @@ NARROW = {"newest post's body": 15, "old post's body": 15, "post title": 25, "po
           "expert edited": 30, "topic summary edited": 45, "endorsement quote edited": 25}
 
 
-@pytest.fixture(scope="module")
-def workspace(tmp_path_factory):
-    base = tmp_path_factory.mktemp("incremental")
+def _example_with_theme(base: Path) -> Path:
+    """The example's content and a theme of its own (edits change them) in `base`."""
     shutil.copytree(EXAMPLE, base / "content")
     shutil.copytree(ROOT / "theme", base / "theme")
     return base
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    return _example_with_theme(tmp_path_factory.mktemp("incremental"))
 
 
 def _build(base: Path, name: str, incremental: bool, **overrides):
@@ -156,8 +160,7 @@ def test_a_preview_approval_renders_only_the_pages_that_show_it(tmp_path):
     """The desk's case: in a preview an approved draft stays where it was in every list;
     its card loses its badge, its topic's chart and its expert's count it. An old draft,
     so that it sits on a later page of its lists, not on their first pages."""
-    shutil.copytree(EXAMPLE, tmp_path / "content")
-    shutil.copytree(ROOT / "theme", tmp_path / "theme")
+    _example_with_theme(tmp_path)
     draft = tmp_path / "content/posts/hannah-vogel/an-old-draft.md"
     draft.write_text("Title: Storm season, a year on\nDate: 2025-06-10\nExpert: hannah-vogel\n"
                      "Topics: grid-reliability\nStatus: draft\n\nWhat we kept.\n", encoding="utf-8")

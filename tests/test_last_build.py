@@ -148,13 +148,18 @@ def test_a_finished_build_keeps_nothing_alive(small_site, tmp_path):
     assert len(made) > 10 and not alive, f"{len(alive)} of {len(made)} content objects outlived their build"
 
 
+def _preview_into(content, folder) -> dict:
+    """Settings for a preview build of `content` into folder/out, its cache in folder/cache."""
+    return {"PATH": str(content), "OUTPUT_PATH": str(folder / "out"), "CACHE_PATH": str(folder / "cache"),
+            "EMINENCE_PREVIEW": True}
+
+
 def test_a_build_in_a_new_process_says_whether_it_changed_anything(small_site, tmp_path):
     """The desk's preview builds in a process of its own (runner.build_in_new_process): it
     learns whether the preview changed, and a failure comes back with the build's message."""
     from helpers import SETTINGS
 
-    options = {"PATH": str(small_site), "OUTPUT_PATH": str(tmp_path / "out"),
-               "CACHE_PATH": str(tmp_path / "cache"), "EMINENCE_SEARCH": False, "EMINENCE_PREVIEW": True}
+    options = {**_preview_into(small_site, tmp_path), "EMINENCE_SEARCH": False}
     assert build_runner.build_in_new_process(SETTINGS, **options) is True
     assert (tmp_path / "out" / "index.html").is_file()
     assert build_runner.build_in_new_process(SETTINGS, **options) is False
@@ -170,8 +175,7 @@ def test_a_build_says_its_pages_are_written_before_it_indexes_search(small_site,
     from helpers import SETTINGS
 
     out = tmp_path / "out"
-    options = {"PATH": str(small_site), "OUTPUT_PATH": str(out), "CACHE_PATH": str(tmp_path / "cache"),
-               "EMINENCE_PREVIEW": True}
+    options = _preview_into(small_site, tmp_path)
     seen = []
 
     def on_pages(changed):

@@ -49,6 +49,11 @@ def _memo(digests, key, make):
     return memo[key]
 
 
+def _all(parts) -> str | None:
+    """The digest of `parts`, or None (always render) if one of them is unknown."""
+    return None if any(p is None for p in parts) else sha(*parts)
+
+
 def labels(objects) -> list[str]:
     """How a card or a filter names other content: its URL and its title."""
     return [f"{o.url}\x1f{o.title}" for o in objects]
@@ -56,26 +61,16 @@ def labels(objects) -> list[str]:
 
 def own(digests, obj) -> str | None:
     """`obj`'s source file, its URL and what its text links to."""
-    def make():
-        digest = digests.of(obj)
-        return None if digest is None else sha(digest, obj.url, digests.linked(obj))
-    return _memo(digests, ("own", id(obj)), make)
+    return _memo(digests, ("own", id(obj)), lambda: _all([digests.of(obj), obj.url, digests.linked(obj)]))
 
 
 def card(digests, item) -> str | None:
     """A post or an endorsement as a card, a feed entry or a quotation shows it."""
     def make():
-        mine = own(digests, item)
-        if mine is None:
-            return None
         people = [item.expert] if getattr(item, "expert", None) is not None else getattr(item, "experts", [])
-        return sha(mine, *(repr(getattr(item, a, None)) for a in DECIDED), *labels(people), "|",
-                   *labels(getattr(item, "topics", [])))
+        return _all([own(digests, item), *(repr(getattr(item, a, None)) for a in DECIDED), *labels(people),
+                     "|", *labels(getattr(item, "topics", []))])
     return _memo(digests, ("card", id(item)), make)
-
-
-def _all(parts) -> str | None:
-    return None if any(p is None for p in parts) else sha(*parts)
 
 
 def _activity(a) -> str:
@@ -84,8 +79,7 @@ def _activity(a) -> str:
 
 def _expert_card(digests, x) -> str | None:
     """An expert as the experts pages and a topic's first page list them (posts counted)."""
-    mine = own(digests, x)
-    return None if mine is None else sha(mine, str(len(x.posts)), repr(x.is_alumni))
+    return _all([own(digests, x), str(len(x.posts)), repr(x.is_alumni)])
 
 
 def _page(digests, context: dict, *every) -> str | None:
