@@ -148,6 +148,45 @@ def test_a_finished_build_keeps_nothing_alive(small_site, tmp_path):
     assert len(made) > 10 and not alive, f"{len(alive)} of {len(made)} content objects outlived their build"
 
 
+def test_memory_follows_the_page_not_the_site(tmp_path):
+    """Pelican memoizes every post's HTML and summary per site URL for the whole run (with
+    relative URLs, a copy per page depth and one for the feeds): at 20,000 posts most of a
+    cold build's growth. The writer drops those memos after each page and feed it writes,
+    and the feeds keep no post's whole HTML (output.py, feeds.py)."""
+    from pelican import signals
+    from pelican.contents import Content
+
+    from helpers import EXAMPLE
+
+    held, kept_for_feeds = [], []
+
+    def after_page(path, context):
+        held.append(len(Content.get_content.cache) + len(Content.get_summary.cache))
+
+    def at_the_end(pelican):
+        after_page(None, None)
+        for obj in pelican_objects:
+            memo = obj.__dict__.get("_eminence_feed_html")
+            if memo is not None and memo[1] is not None:
+                kept_for_feeds.append(obj.source_path)
+
+    pelican_objects = []
+    signals.content_object_init.connect(pelican_objects.append)
+    signals.content_written.connect(after_page)
+    signals.finalized.connect(at_the_end)
+    try:
+        build(EXAMPLE, tmp_path / "out", EMINENCE_SEARCH=False, EMINENCE_WORKERS=1, RELATIVE_URLS=True)
+    finally:
+        signals.content_object_init.disconnect(pelican_objects.append)
+        signals.content_written.disconnect(after_page)
+        signals.finalized.disconnect(at_the_end)
+    posts = sum(1 for p in (EXAMPLE / "posts").rglob("*.md"))
+    assert posts > 40 and len(held) > 100
+    # After each page, nothing: within a page the memos still spare the work.
+    assert max(held) == 0, max(held)
+    assert kept_for_feeds == []  # no post of the example is long enough to be cut
+
+
 def _preview_into(content, folder) -> dict:
     """Settings for a preview build of `content` into folder/out, its cache in folder/cache."""
     return {"PATH": str(content), "OUTPUT_PATH": str(folder / "out"), "CACHE_PATH": str(folder / "cache"),

@@ -74,7 +74,8 @@ def forget_memoized_content() -> None:
     `Content.get_content` and `get_summary` are memoized in one dict per method for the
     life of the process, keyed by the object: each entry kept its object alive, and with it
     its build's whole context. A process that builds again and again (the desk's preview,
-    `livereload`) kept every build it ever ran."""
+    `livereload`) kept every build it ever ran. The output writer also calls it as it
+    saves each file: within a build, a copy of every post per page depth was kept."""
     from pelican.contents import Content
 
     for method in (Content.get_content, Content.get_summary):

@@ -63,16 +63,17 @@ _TAG = re.compile(r"<[^>]*>")
 
 def bounded(item, words: int) -> tuple[str, bool]:
     """An item's HTML for its feed entries, cut to `words` words (tags closed) with a
-    link to the whole post: one 20 MB post must not make three 20 MB feeds. Worked out
-    once per item and build; an item is in several feeds."""
+    link to the whole post: one 20 MB post must not make three 20 MB feeds. Whether it is
+    cut, and its cut HTML, are worked out once per item and build (an item is in several
+    feeds); a whole post's HTML is not kept: it would be a copy of every post in memory
+    until the build ends (output.py drops Pelican's own after each file)."""
     cached = item.__dict__.get("_eminence_feed_html")
     if cached is None or cached[0] != words:
         html = item.content
         cut = count_words(_TAG.sub(" ", html)) > words
-        if cut:
-            html = truncate_html_words(html, words, end_text="…")
-        item.__dict__["_eminence_feed_html"] = cached = (words, html, cut)
-    return cached[1], cached[2]
+        item.__dict__["_eminence_feed_html"] = cached = (
+            words, truncate_html_words(html, words, end_text="…") if cut else None)
+    return (item.content, False) if cached[1] is None else (cached[1], True)
 
 
 def _add(feed: Atom1Feed, item, base: str, words: int, _) -> None:

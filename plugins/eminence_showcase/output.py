@@ -13,6 +13,8 @@ between builds and `OutputWriter` (Pelican's Writer, returned from `get_writer`)
   folder is emptied first, as Pelican's DELETE_OUTPUT_DIRECTORY would.
 
 What a page's fingerprint covers is in fingerprint.py.
+Memory follows the page: Pelican's memos of each post's HTML and summary per site URL
+(a copy per page depth, in each worker) are dropped as each rendered file is saved.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from pelican.utils import clean_output_dir, sanitised_join
 from pelican.writers import FileOverwriteFailedError
 
 from eminence_model.digest import sha
-from eminence_model.pelican_adapter import HookedWriter
+from eminence_model.pelican_adapter import HookedWriter, forget_memoized_content
 from eminence_model.settings import setting
 from eminence_model.store import remove_stale_temp_files
 
@@ -377,6 +379,7 @@ class OutputWriter(HookedWriter):
         self.save(path, make())
 
     def save(self, path: str, text: str | bytes) -> None:
+        forget_memoized_content()  # what rendering `text` memoized (the module's docstring)
         data = text.encode("utf-8") if isinstance(text, str) else text
         self.produced[path] = self.fingerprints.get(path)
         try:
