@@ -171,17 +171,21 @@ def test_memory_follows_the_page_not_the_site(tmp_path):
                 kept_for_feeds.append(obj.source_path)
 
     pelican_objects = []
-    signals.content_object_init.connect(pelican_objects.append)
+
+    def made(obj):  # a function of its own: blinker keeps only a weak reference
+        pelican_objects.append(obj)
+
+    signals.content_object_init.connect(made)
     signals.content_written.connect(after_page)
     signals.finalized.connect(at_the_end)
     try:
         build(EXAMPLE, tmp_path / "out", EMINENCE_SEARCH=False, EMINENCE_WORKERS=1, RELATIVE_URLS=True)
     finally:
-        signals.content_object_init.disconnect(pelican_objects.append)
+        signals.content_object_init.disconnect(made)
         signals.content_written.disconnect(after_page)
         signals.finalized.disconnect(at_the_end)
     posts = sum(1 for p in (EXAMPLE / "posts").rglob("*.md"))
-    assert posts > 40 and len(held) > 100
+    assert posts > 40 and len(held) > 100 and len(pelican_objects) > posts
     # After each page, nothing: within a page the memos still spare the work.
     assert max(held) == 0, max(held)
     assert kept_for_feeds == []  # no post of the example is long enough to be cut
