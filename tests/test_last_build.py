@@ -254,3 +254,5 @@ def test_the_desk_preview_counts_as_updated_once_its_pages_are_written():
             break
         threading.Event().wait(0.05)
     assert preview.state() == {"built": 1, "updated": 1, "building": False, "error": None}
+    preview.stop()
+    assert not preview._thread.is_alive()  # a thread left running stops later builds forking

@@ -55,15 +55,26 @@ class Preview:
     error: str | None = None
     running: bool = False
     _wanted: threading.Event = field(default_factory=threading.Event)
+    _stopping: bool = False
+    _thread: threading.Thread | None = None
 
     def start(self, watch: list[str] | None = None) -> None:
         self._wanted.set()
-        threading.Thread(target=self._loop, daemon=True).start()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
         if watch:
             threading.Thread(target=self._watch, args=(watch,), daemon=True).start()
 
     def rebuild(self) -> None:
         self._wanted.set()
+
+    def stop(self, timeout: float = 30) -> None:
+        """End the build loop once the build under way is done: a process that goes on
+        (a test run) must not keep the thread, which stops builds from forking (parallel.py)."""
+        self._stopping = True
+        self._wanted.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
 
     def state(self) -> dict:
         return {"built": self.built, "updated": self.updated,
@@ -72,6 +83,8 @@ class Preview:
     def _loop(self) -> None:
         while True:
             self._wanted.wait()
+            if self._stopping:
+                return
             self._wanted.clear()
             self.running = True
             try:
