@@ -5,6 +5,7 @@ makes it build, and its output is then what a clean build writes."""
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -189,6 +190,38 @@ def test_memory_follows_the_page_not_the_site(tmp_path):
     # After each page, nothing: within a page the memos still spare the work.
     assert max(held) == 0, max(held)
     assert kept_for_feeds == []  # no post of the example is long enough to be cut
+
+
+def test_search_is_indexed_once_the_builds_objects_are_freed(small_site, tmp_path, monkeypatch):
+    """The runner indexes search after Pelican.run has returned, its objects freed: Pagefind's
+    runs need that memory. Plain Pelican (`pelican content`) still indexes as it finishes."""
+    import weakref
+
+    from pelican import Pelican, signals
+
+    from eminence_showcase import search
+
+    made, seen = [], []
+
+    def keep(content):
+        made.append(weakref.ref(content))
+
+    def index(pelican):
+        alive = sum(ref() is not None for ref in made)
+        seen.append((alive, (Path(pelican.output_path) / "index.html").is_file()))
+
+    monkeypatch.setattr(search, "build_index", index)
+    signals.content_object_init.connect(keep)
+    try:
+        build(small_site, tmp_path / "out")
+        by_runner = seen[:]
+        seen.clear()
+        Pelican(settings_for(small_site, tmp_path / "plain")).run()
+    finally:
+        signals.content_object_init.disconnect(keep)
+    assert len(made) > 10
+    assert by_runner == [(0, True)]
+    assert len(seen) == 1 and seen[0][0] > 0 and seen[0][1]
 
 
 def _preview_into(content, folder) -> dict:

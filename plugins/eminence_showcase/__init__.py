@@ -181,7 +181,8 @@ def finish_output(pelican) -> None:
                     writer.rendered, writer.skipped, len(writer.changed))
     if state.pages_written is not None:
         state.pages_written(writer is None or bool(writer.changed))
-    search.build_index(pelican)
+    if not state.search_after_run:  # else runner.build indexes, once the build's objects are freed
+        search.build_index(pelican)
 
 
 def get_generators(pelican):

@@ -12,9 +12,8 @@ between builds and `OutputWriter` (Pelican's Writer, returned from `get_writer`)
   removed afterwards. Without a record (first build, cache cleared) the output
   folder is emptied first, as Pelican's DELETE_OUTPUT_DIRECTORY would.
 
-What a page's fingerprint covers is in fingerprint.py.
-Memory follows the page: Pelican's memos of each post's HTML and summary per site URL
-(a copy per page depth, in each worker) are dropped as each rendered file is saved.
+What a page's fingerprint covers is in fingerprint.py. Memory follows the page: Pelican's
+memos of posts' HTML and summaries are dropped as each rendered file is saved.
 """
 
 from __future__ import annotations
@@ -235,6 +234,7 @@ class OutputWriter(HookedWriter):
             self.save_manifest()
             os.close(self._journal)
             os.remove(self.journal_path)
+        self._page_context = self._digests = None  # the whole site's: search runs after (runner.py)
         return removed
 
     # -- fingerprints ----------------------------------------------------------

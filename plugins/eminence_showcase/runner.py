@@ -9,6 +9,9 @@ the desk's memory at its high-water mark; in a process of its own it uses every 
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import json
 import logging
 import os
@@ -27,6 +30,7 @@ from eminence_model.showcase import Showcase
 from eminence_model.store import Locked, exclusive
 from eminence_model.validate import display_path
 
+from . import search
 from .last_build import LastBuild
 from .state import build_state
 
@@ -110,7 +114,8 @@ def build(settings: dict, wait: bool = False, on_pages=None) -> Pelican:
     is called once the pages are written, before search is indexed (state.py)."""
     forget_logged_warnings()
     pelican = Pelican(settings)
-    build_state(pelican.settings).pages_written = on_pages
+    state = build_state(pelican.settings)
+    state.pages_written, state.search_after_run = on_pages, True
     collect = _Collect()
     logging.getLogger("pelican").addHandler(collect)
     try:
@@ -123,6 +128,7 @@ def build(settings: dict, wait: bool = False, on_pages=None) -> Pelican:
                 return pelican
             last.forget()
             pelican.run()
+            _index_search(pelican)
             pelican.eminence_unchanged = False
             if collect.records:
                 last.warned()
@@ -134,6 +140,16 @@ def build(settings: dict, wait: bool = False, on_pages=None) -> Pelican:
     if collect.records and setting(settings, "EMINENCE_FATAL_WARNINGS"):
         raise BuildWarnings([_explain(r, settings["PATH"]) for r in collect.records])
     return pelican
+
+
+def _index_search(pelican) -> None:
+    """Search, indexed once `Pelican.run` has returned: its content objects and the
+    model are garbage then, and what they held goes back to the system before Pagefind's
+    runs start (at 20,000 posts the build kept 351 MiB through them)."""
+    gc.collect()  # Pelican's objects and its context refer to each other
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to give back
+        ctypes.CDLL("libc.so.6").malloc_trim(0)  # glibc keeps freed memory otherwise
+    search.build_index(pelican)
 
 
 def check(settings: dict) -> Showcase:

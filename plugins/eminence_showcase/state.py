@@ -15,6 +15,10 @@ Each field says which step sets it and which reads it:
 - `pages_written`: set by `runner.build` (its `on_pages`); called by `finish_output`
   once the pages are final, before search is indexed, with whether any file changed
   (the desk's preview reloads then, not seconds later when Pagefind is done).
+- `search_after_run`: set by `runner.build`; read by `finish_output`, which then leaves
+  search to the runner: it indexes once `Pelican.run` has returned and the build's
+  objects are freed (Pagefind's runs need the memory). Plain `pelican` indexes in
+  `finish_output`.
 
 The readers' cache has a state of its own (`eminence_model.reading`): tools that
 read content without a build (the pull, the desk) use it too.
@@ -38,6 +42,7 @@ class BuildState:
     writer: OutputWriter | None = None
     search_plan: dict[str, dict] = field(default_factory=dict)  # bundle -> its posts' plan
     pages_written: Callable[[bool], None] | None = None
+    search_after_run: bool = False
 
 
 def build_state(settings: dict) -> BuildState:
