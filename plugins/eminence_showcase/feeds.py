@@ -76,7 +76,7 @@ def bounded(item, words: int) -> tuple[str, bool]:
     return (item.content, False) if cached[1] is None else (cached[1], True)
 
 
-def _summary(item) -> str:
+def summary_of(item) -> str:
     """Pelican's summary of a post, worked out once per build (Pelican's own memo is
     dropped after each file: output.py), as the post is in several feeds."""
     summary = item.__dict__.get("_eminence_feed_summary")
@@ -106,7 +106,7 @@ def _add(feed: Atom1Feed, item, base: str, words: int, _) -> None:
     else:  # a post of any kind; a note's title is its first words
         author = item.expert.title
         link = getattr(item, "original", None) or url
-        description = _summary(item)
+        description = summary_of(item)
         content, cut = bounded(item, words)
         content, enclosures = _media(item, content, _)
         whole, original = _("Read the whole post"), _("Read the original")
