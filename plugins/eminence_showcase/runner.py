@@ -145,7 +145,8 @@ def build(settings: dict, wait: bool = False, on_pages=None) -> Pelican:
 def _index_search(pelican) -> None:
     """Search, indexed once `Pelican.run` has returned: its content objects and the
     model are garbage then, and what they held goes back to the system before Pagefind's
-    runs start (at 20,000 posts the build kept 351 MiB through them)."""
+    runs start (at 20,000 posts the build kept 351 MiB through them). The collection costs
+    ~0.2 s at 5,000 posts, on every build that runs (a one-post build's too)."""
     gc.collect()  # Pelican's objects and its context refer to each other
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to give back
         ctypes.CDLL("libc.so.6").malloc_trim(0)  # glibc keeps freed memory otherwise
