@@ -4,6 +4,7 @@ makes it build, and its output is then what a clean build writes."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -55,6 +56,31 @@ def test_any_change_to_the_inputs_or_the_output_builds_again(small_site, tmp_pat
         assert built(small_site, out, **options) is True  # and then nothing again
 
 
+def test_once_settled_the_inputs_and_the_output_are_known_by_their_stat(small_site, tmp_path, monkeypatch):
+    """known_files.py: a no-change build reads no content file and lists no output
+    folder whose stat has settled; a change still shows, by its stat."""
+    from eminence_showcase import known_files
+
+    out, real_now = tmp_path / "out", known_files.now_ns
+    assert built(small_site, out) is False
+    monkeypatch.setattr(known_files, "now_ns", lambda: real_now() + 10**10)
+    assert built(small_site, out) is True  # and the record now trusts the folders' stat
+    reads, real_read = [], known_files.read_digest
+    monkeypatch.setattr(known_files, "read_digest", lambda path: reads.append(path) or real_read(path))
+    assert built(small_site, out) is True
+    assert reads == []
+    page = out / "topics" / "ai" / "index.html"
+    page.unlink()
+    assert built(small_site, out) is False and page.is_file()
+    monkeypatch.setattr(known_files, "now_ns", lambda: real_now() + 2 * 10**10)
+    post = next((small_site / "posts").rglob("*.md"))
+    before = post.stat()
+    post.write_text(post.read_text().replace("e", "E", 1))  # same size, time set back
+    os.utime(post, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert built(small_site, out) is False
+    assert reads == [str(post)]
+
+
 def test_a_theme_edit_builds_again(small_site, tmp_path):
     theme = tmp_path / "theme"
     shutil.copytree(ROOT / "theme", theme)
@@ -76,7 +102,7 @@ def test_a_failed_build_leaves_no_record_to_skip_by(small_site, tmp_path):
     expert.write_text(good.replace("Topics: ai, security", "Topics: no-such-topic"))
     with pytest.raises(ContentError):
         built(small_site, out)
-    assert not list((tmp_path / "cache").glob("eminence-inputs-*.json"))  # forgotten at the start
+    assert not list((tmp_path / "cache").glob("eminence-inputs-*.pickle"))  # forgotten at the start
     expert.write_text(good)  # back to what the last good build had: it builds again
     assert built(small_site, out) is False
 

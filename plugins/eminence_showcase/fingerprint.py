@@ -33,6 +33,7 @@ import re
 from eminence_model.digest import code_digest, settings_digest, sha
 
 from .charts import build_day
+from .known_files import FileDigests, read_digest
 
 TEXT_SOURCES = (".md", ".markdown", ".mkd", ".html", ".htm", ".rst", ".txt", ".json", ".yml",
                 ".yaml", ".csv")
@@ -65,14 +66,17 @@ def walk(folder: str, _prefix: str = ""):
             yield from walk(folder, f"{_prefix}{name}{os.sep}")
 
 
-def tree_digest(folder: str) -> str:
-    """Every file under `folder`: its relative path and its bytes (never its mtime)."""
+def tree_digest(folder: str, known: FileDigests | None = None) -> str:
+    """Every file under `folder`: its relative path and its bytes (never its mtime alone:
+    `known` reuses a digest only while the file's whole stat is unchanged)."""
     h = hashlib.sha1()
     for rel, is_dir in walk(folder):
         if not is_dir:
             h.update(rel.encode("utf-8", "surrogateescape") + b"\0")
-            with open(os.path.join(folder, rel), "rb") as fh:
-                h.update(hashlib.sha1(fh.read()).digest())
+            path = os.path.join(folder, rel)
+            h.update(known.digest(rel, path) if known else read_digest(path))
+    if known:
+        known.save()
     return h.hexdigest()
 
 

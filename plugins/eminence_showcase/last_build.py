@@ -8,7 +8,9 @@ complete build of the same output folder recorded, and stops there when they are
 The inputs (`inputs_digest`) are everything a page's bytes may depend on: the site digest
 (settings, theme files, plugin code, library versions, the build's month: fingerprint.py),
 every file under the content folder by its bytes (a fresh clone has new modification
-times), Python's and Pagefind's versions. They are taken after Pelican's `initialized`
+times), Python's and Pagefind's versions. A content file is read again only when its stat
+moved, and the output is checked by one stat per folder (known_files.py): at 100,000 posts
+reading and listing everything was most of a no-change build. They are taken after Pelican's `initialized`
 signal, so a pull run by EMINENCE_PULL_ON_BUILD is in them.
 
 Invariants:
@@ -17,9 +19,9 @@ Invariants:
 - It holds the digest of the inputs as they were when that build started: content edited
   during a build makes the next one run.
 - It counts only while the output holds exactly the files and folders that build left
-  there, the search index's included: a page deleted by hand, the folder emptied, or
-  anything left in it since (a killed build's staging folder) makes the next build run,
-  which restores or removes it.
+  there (their names, folder by folder), the search index's included: a page deleted by
+  hand, the folder emptied, or anything left in it since (a killed build's staging
+  folder) makes the next build run, which restores or removes it.
 - EMINENCE_INCREMENTAL = False never takes the shortcut.
 - A build that warned records nothing, and its pages are all rendered again next time
   (`warned`): a warning is raised by every build until its cause is fixed.
@@ -36,18 +38,21 @@ from importlib import metadata
 from eminence_model.digest import sha
 from eminence_model.settings import setting
 
-from .fingerprint import site_digest, tree_digest, walk
+from . import known_files
+from .fingerprint import site_digest, tree_digest
+from .known_files import FileDigests, listing, same_listing
 from .output import manifest_path
 
 
 def _record_path(settings: dict, output_path: str) -> str:
-    return manifest_path(settings, output_path).replace("eminence-output-", "eminence-inputs-")
+    path = manifest_path(settings, output_path).replace("eminence-output-", "eminence-inputs-")
+    return path.removesuffix(".json") + ".pickle"
 
 
-def _files(folder: str):
-    """Every file and folder under `folder` (folders ending in /), relative: the pages,
-    the search index's files, and what a killed build may have left (a staging folder)."""
-    return (rel + "/" if is_dir else rel for rel, is_dir in walk(folder))
+def _content_known_path(settings: dict) -> str:
+    """What is known of the content's files (known_files.FileDigests), per content folder."""
+    name = sha(os.path.realpath(settings["PATH"]))[:12]
+    return os.path.join(settings.get("CACHE_PATH", "cache"), f"eminence-files-{name}.pickle")
 
 
 def installed(*names: str) -> str:
@@ -62,7 +67,8 @@ def installed(*names: str) -> str:
 def inputs_digest(settings: dict) -> str:
     # Pagefind's wrapper and which indexer it runs (the extended one segments CJK).
     pagefind = installed("pagefind", "pagefind-bin", "pagefind-bin-extended")
-    return sha(site_digest(settings), tree_digest(settings["PATH"]), sys.version, pagefind)
+    content = tree_digest(settings["PATH"], FileDigests(_content_known_path(settings)))
+    return sha(site_digest(settings), content, sys.version, pagefind)
 
 
 class LastBuild:
@@ -77,28 +83,21 @@ class LastBuild:
     def unchanged(self) -> bool:
         if not self.enabled:
             return False
-        try:
-            with open(self.path, encoding="utf-8") as fh:
-                record = json.load(fh)
-        except (OSError, ValueError):
+        record = known_files.load(self.path)
+        if not record or record.get("inputs") != self.digest:
             return False
-        if not isinstance(record, dict) or record.get("inputs") != self.digest:
-            return False
-        return set(record.get("files") or ()) == set(_files(self.output_path))
+        same, refreshed = same_listing(self.output_path, record.get("folders") or {})
+        if same and refreshed:  # the folders the build wrote last are known by their stat now
+            known_files.save(self.path, inputs=self.digest, folders=record["folders"])
+        return same
 
     def forget(self) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.remove(self.path)
 
     def remember(self) -> None:
-        if not self.enabled:
-            return
-        os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
-        tmp = f"{self.path}.{os.getpid()}.tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump({"inputs": self.digest, "files": sorted(_files(self.output_path))}, fh)
-        os.replace(tmp, self.path)
-
+        if self.enabled:
+            known_files.save(self.path, inputs=self.digest, folders=listing(self.output_path))
     def warned(self) -> None:
         """The build warned (runner.BuildWarnings): its pages are rendered again next time,
         so the warning is raised again. Skipped as unchanged, the page that warned would
