@@ -69,11 +69,11 @@ def walk(folder: str, _prefix: str = ""):
 def tree_digest(folder: str, known: FileDigests | None = None) -> str:
     """Every file under `folder`: its relative path and its bytes (never its mtime alone:
     `known` reuses a digest only while the file's whole stat is unchanged)."""
-    h = hashlib.sha1()
+    h, prefix = hashlib.sha1(), os.path.join(folder, "")
     for rel, is_dir in walk(folder):
         if not is_dir:
             h.update(rel.encode("utf-8", "surrogateescape") + b"\0")
-            path = os.path.join(folder, rel)
+            path = prefix + rel
             h.update(known.digest(rel, path) if known else read_digest(path))
     if known:
         known.save()

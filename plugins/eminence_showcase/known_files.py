@@ -29,19 +29,21 @@ import contextlib
 import hashlib
 import os
 import pickle
-import stat
+import struct
 import time
 
 RACY_NS = 2_000_000_000
-FORMAT = 1
+FORMAT = 2  # 2: an entry is one bytes object, its stat then its digest (faster to load)
+STAMP = struct.Struct("<Qqqq")  # inode, size, modification and change time (ns)
+DIGEST = 20  # sha1
 
 
 def now_ns() -> int:
     return time.time_ns()
 
 
-def _stamp(st: os.stat_result) -> tuple[int, int, int, int]:
-    return st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+def _stamp(st: os.stat_result) -> bytes:
+    return STAMP.pack(st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def _settled(st: os.stat_result, taken_ns: int) -> bool:
@@ -87,21 +89,20 @@ class FileDigests:
     def __init__(self, path: str | None):
         self.path = path
         saved = load(path)
-        self.known: dict[str, tuple] = saved["files"] if saved else {}
-        self.seen: dict[str, tuple] = {}
+        self.known: dict[str, bytes] = saved["files"] if saved else {}  # rel -> stamp + digest
+        self.seen: dict[str, bytes] = {}
         self.taken_ns = now_ns()  # before any stat: the racy rule errs on the safe side
 
     def digest(self, rel: str, path: str) -> bytes:
         st = os.stat(path)
         stamp = _stamp(st)
         entry = self.known.get(rel)
-        if entry is not None and entry[0] == stamp:
-            digest = entry[1]
-        else:
-            digest = read_digest(path)
-            if not _settled(st, self.taken_ns):
-                return digest  # read again next time
-        self.seen[rel] = (stamp, digest)
+        if entry is not None and entry.startswith(stamp):
+            self.seen[rel] = entry
+            return entry[-DIGEST:]
+        digest = read_digest(path)
+        if _settled(st, self.taken_ns):  # else read again next time
+            self.seen[rel] = stamp + digest
         return digest
 
     def save(self) -> None:
@@ -127,9 +128,9 @@ def _names(path: str) -> tuple[bytes, list[str]]:
     return hashlib.sha1("\0".join(names).encode("utf-8", "surrogateescape")).digest(), enter
 
 
-def listing(folder: str) -> dict[str, tuple]:
-    """Every folder under `folder` and itself ("" ): (its stat or None when racy, its
-    names' digest). Empty when `folder` is missing."""
+def listing(folder: str) -> dict[str, bytes]:
+    """Every folder under `folder` and itself (""): its stat (none when racy) then its
+    names' digest. Empty when `folder` is missing."""
     taken, found, todo = now_ns(), {}, [""]
     while todo:
         rel = todo.pop()
@@ -139,30 +140,30 @@ def listing(folder: str) -> dict[str, tuple]:
             names, enter = _names(path)
         except OSError:
             continue
-        found[rel] = (_stamp(st) if _settled(st, taken) else None, names)
+        found[rel] = (_stamp(st) if _settled(st, taken) else b"") + names
         todo += [os.path.join(rel, name) for name in enter]
     return found
 
 
-def same_listing(folder: str, recorded: dict[str, tuple]) -> tuple[bool, bool]:
+def same_listing(folder: str, recorded: dict[str, bytes]) -> tuple[bool, bool]:
     """(whether `folder` holds exactly the entries `recorded` (a `listing`) names, whether
     `recorded` was brought up to date: a folder listed again because its stat was racy or
     had moved, with the same names, is known by its stat now when that has settled)."""
     if not recorded:
         return False, False
     taken, refreshed, prefix = now_ns(), False, os.path.join(folder, "")
-    for rel, (stamp, names) in recorded.items():
+    for rel, entry in recorded.items():
         path = prefix + rel  # not os.path.join: 185,000 folders at 100,000 posts
         try:
             st = os.stat(path)
-            if not stat.S_ISDIR(st.st_mode):
-                return False, False
-            if stamp is not None and stamp == _stamp(st):
+            stamp = _stamp(st)
+            if entry[:-DIGEST] == stamp:  # the same inode: still this folder, these names
                 continue
-            if _names(path)[0] != names:
-                return False, False
+            names = _names(path)[0]  # a file where the folder was: NotADirectoryError
         except OSError:
             return False, False
+        if names != entry[-DIGEST:]:
+            return False, False
         if _settled(st, taken):
-            recorded[rel], refreshed = (_stamp(st), names), True
+            recorded[rel], refreshed = stamp + names, True
     return True, refreshed

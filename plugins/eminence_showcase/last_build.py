@@ -87,7 +87,7 @@ class LastBuild:
         if not record or record.get("inputs") != self.digest:
             return False
         same, refreshed = same_listing(self.output_path, record.get("folders") or {})
-        if same and refreshed:  # the folders the build wrote last are known by their stat now
+        if same and refreshed:  # the folders the build wrote last are settled now
             known_files.save(self.path, inputs=self.digest, folders=record["folders"])
         return same
 
