@@ -62,23 +62,47 @@ def test_once_settled_the_inputs_and_the_output_are_known_by_their_stat(small_si
     from eminence_showcase import known_files
 
     out, real_now = tmp_path / "out", known_files.now_ns
-    assert built(small_site, out) is False
+    one = {"EMINENCE_WORKERS": 1}  # the content digested in this process: its reads are seen
+    assert built(small_site, out, **one) is False
     monkeypatch.setattr(known_files, "now_ns", lambda: real_now() + 10**10)
-    assert built(small_site, out) is True  # and the record now trusts the folders' stat
+    assert built(small_site, out, **one) is True  # and the record now trusts the folders' stat
     reads, real_read = [], known_files.read_digest
     monkeypatch.setattr(known_files, "read_digest", lambda path: reads.append(path) or real_read(path))
-    assert built(small_site, out) is True
+    assert built(small_site, out, **one) is True
     assert reads == []
     page = out / "topics" / "ai" / "index.html"
     page.unlink()
-    assert built(small_site, out) is False and page.is_file()
+    assert built(small_site, out, **one) is False and page.is_file()
     monkeypatch.setattr(known_files, "now_ns", lambda: real_now() + 2 * 10**10)
     post = next((small_site / "posts").rglob("*.md"))
     before = post.stat()
     post.write_text(post.read_text().replace("e", "E", 1))  # same size, time set back
     os.utime(post, ns=(before.st_atime_ns, before.st_mtime_ns))
-    assert built(small_site, out) is False
+    assert built(small_site, out, **one) is False
     assert reads == [str(post)]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_inputs_are_digested_alike_beside_the_output_check_or_before_it(small_site, tmp_path, workers,
+                                                                            monkeypatch):
+    """With two workers the content is digested in a forked process while this one checks
+    the output (last_build.LastBuild): the same digest, and a failure raised as itself."""
+    from eminence_showcase import last_build, parallel
+
+    forks = []
+
+    class CountedShare(parallel.Share):
+        def __init__(self, n):
+            forks.append(n)
+            super().__init__(n)
+
+    monkeypatch.setattr(last_build, "Share", CountedShare)
+    settings = settings_for(small_site, tmp_path / "out", EMINENCE_WORKERS=workers)
+    assert last_build.LastBuild(settings, str(tmp_path / "out")).digest == last_build.inputs_digest(settings)
+    assert forks == ([2] if workers == 2 else [])
+    (small_site / "posts" / "gone.md").symlink_to(small_site / "nowhere.md")
+    with pytest.raises(FileNotFoundError, match="gone.md"):
+        last_build.LastBuild(settings, str(tmp_path / "out"))
 
 
 def test_a_theme_edit_builds_again(small_site, tmp_path):

@@ -42,6 +42,7 @@ from . import known_files
 from .fingerprint import site_digest, tree_digest
 from .known_files import FileDigests, listing, same_listing
 from .output import manifest_path
+from .parallel import Share, may_fork
 
 
 def _record_path(settings: dict, output_path: str) -> str:
@@ -78,18 +79,42 @@ class LastBuild:
         self.settings, self.output_path = settings, os.path.abspath(output_path)
         self.path = _record_path(settings, output_path)
         self.enabled = bool(setting(settings, "EMINENCE_INCREMENTAL"))
-        self.digest = inputs_digest(settings) if self.enabled else None
+        self.digest, self.record, self.same_output = None, None, None
+        if not self.enabled:
+            return
+        # The content's walk and the output's wait on stat calls more than on Python:
+        # in two processes they take as long as the longer one (a thread would hand the
+        # GIL over at every stat, and was slower than one after the other).
+        share = Share(2) if may_fork(settings) else None
+        if share is not None and share.is_child:
+            try:
+                digest = inputs_digest(settings)
+            except BaseException as error:  # raised again in this build's process
+                share.exit_child(None, error)
+            share.exit_child({"digest": digest})
+        if share is not None:
+            self._check_output()
+            self.digest = share.collect()[0]["digest"]
+        else:
+            self.digest = inputs_digest(settings)
+
+    def _check_output(self) -> None:
+        """The record, and whether the output holds what it lists (`same_output`)."""
+        self.record, self.same_output, self.refreshed = known_files.load(self.path), False, False
+        if self.record:
+            self.same_output, self.refreshed = same_listing(self.output_path,
+                                                            self.record.get("folders") or {})
 
     def unchanged(self) -> bool:
         if not self.enabled:
             return False
-        record = known_files.load(self.path)
-        if not record or record.get("inputs") != self.digest:
+        if self.same_output is None:  # not checked beside the inputs
+            self._check_output()
+        if not self.record or self.record.get("inputs") != self.digest or not self.same_output:
             return False
-        same, refreshed = same_listing(self.output_path, record.get("folders") or {})
-        if same and refreshed:  # the folders the build wrote last are settled now
-            known_files.save(self.path, inputs=self.digest, folders=record["folders"])
-        return same
+        if self.refreshed:  # the folders the build wrote last are settled now
+            known_files.save(self.path, inputs=self.digest, folders=self.record["folders"])
+        return True
 
     def forget(self) -> None:
         with contextlib.suppress(FileNotFoundError):

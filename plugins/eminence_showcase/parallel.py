@@ -32,9 +32,14 @@ def worker_count(settings: dict) -> int:
     return max(1, int(wanted or 1))
 
 
+def may_fork(settings: dict) -> bool:
+    """More than one worker wanted, and forking is safe: no other thread runs."""
+    return (worker_count(settings) > 1 and threading.active_count() == 1
+            and "fork" in multiprocessing.get_all_start_methods())
+
+
 def can_fork(settings: dict, jobs: int) -> bool:
-    return (worker_count(settings) > 1 and jobs >= setting(settings, "EMINENCE_PARALLEL_MIN")
-            and threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods())
+    return jobs >= setting(settings, "EMINENCE_PARALLEL_MIN") and may_fork(settings)
 
 
 class Share:
@@ -100,8 +105,8 @@ class Share:
         if oserrors:
             kind, errno, strerror, filename = oserrors[0]
             error = kind(errno, strerror, filename) if errno is not None else kind(strerror)
-            error.add_note("Raised in a rendering worker:\n" + "\n".join(errors))
+            error.add_note("Raised in a worker process:\n" + "\n".join(errors))
             raise error
         if errors:
-            raise RuntimeError("A rendering worker failed:\n" + "\n".join(errors))
+            raise RuntimeError("A worker process failed:\n" + "\n".join(errors))
         return reports
