@@ -33,7 +33,7 @@ import re
 from eminence_model.digest import code_digest, settings_digest, sha
 
 from .charts import build_day
-from .known_files import FileDigests, read_digest
+from .known_files import FileFacts, read_digest
 
 TEXT_SOURCES = (".md", ".markdown", ".mkd", ".html", ".htm", ".rst", ".txt", ".json", ".yml",
                 ".yaml", ".csv")
@@ -66,7 +66,7 @@ def walk(folder: str, _prefix: str = ""):
             yield from walk(folder, f"{_prefix}{name}{os.sep}")
 
 
-def tree_digest(folder: str, known: FileDigests | None = None) -> str:
+def tree_digest(folder: str, known: FileFacts | None = None) -> str:
     """Every file under `folder`: its relative path and its bytes (never its mtime alone:
     `known` reuses a digest only while the file's whole stat is unchanged)."""
     h, prefix = hashlib.sha1(), os.path.join(folder, "")
@@ -74,7 +74,7 @@ def tree_digest(folder: str, known: FileDigests | None = None) -> str:
         if not is_dir:
             h.update(rel.encode("utf-8", "surrogateescape") + b"\0")
             path = prefix + rel
-            h.update(known.digest(rel, path) if known else read_digest(path))
+            h.update(known.of(rel, path) if known else read_digest(path))
     if known:
         known.save()
     return h.hexdigest()
@@ -88,8 +88,27 @@ def site_digest(settings: dict) -> str:
                 *(tree_digest(t) for t in themes if os.path.isdir(t)))
 
 
+# What a content file links to, as ContentDigests.links says it; None: not a text source.
+LINKS = {b"c": "content", b"a": "assets", b"-": "", b"s": None}
+
+
+def content_facts(rel: str, data: bytes, is_post: bool) -> bytes:
+    """What a page's fingerprint needs of one content file: its digest, what the content
+    digest lists for it, and what it links to (LINKS): 20 + 20 + 1 bytes."""
+    if rel.lower().endswith(TEXT_SOURCES):
+        full = sha(rel, data)
+        links = b"c" if CONTENT_LINK.search(data) else b"a" if STATIC_LINK.search(data) else b"-"
+        # A post's body shows only on its own page and the lists it is on.
+        listed = sha(data.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]) if is_post else full
+    else:  # by content, not modification time: a fresh clone has new ones
+        full = listed = sha(rel, hashlib.sha1(data).digest())
+        links = b"s"
+    return bytes.fromhex(full) + bytes.fromhex(listed) + links
+
+
 class ContentDigests:
-    """Digests of the content folder's files, read once per build."""
+    """Digests of the content folder's files, read once per build: only those whose stat
+    moved since the last build are read (known_files.FileFacts)."""
 
     def __init__(self, settings: dict):
         self.path = os.path.realpath(settings["PATH"])
@@ -101,26 +120,27 @@ class ContentDigests:
         self.links: dict[str, str] = {}
         self.memo: dict = {}  # what dependencies.py derives from these, once per build
         listing, assets = [], []
+        prefix, roots = os.path.join(self.path, ""), tuple(self.article_roots)
+
+        def make(path: str) -> bytes:
+            with open(path, "rb") as fh:
+                return content_facts(path[len(prefix):], fh.read(), path.startswith(roots))
+
+        name = sha(self.path, *roots)[:12]
+        known = FileFacts(os.path.join(settings.get("CACHE_PATH", "cache"), f"eminence-facts-{name}.pickle"),
+                          make, version=code_digest(settings))
         for rel, is_dir in walk(self.path):
             if not is_dir:
-                path = os.path.join(self.path, rel)
-                if rel.lower().endswith(TEXT_SOURCES):
-                    with open(path, "rb") as fh:
-                        data = fh.read()
-                    self.full[path] = full = sha(rel, data)
-                    self.links[path] = ("content" if CONTENT_LINK.search(data) else
-                                        "assets" if STATIC_LINK.search(data) else "")
-                    if path.startswith(tuple(self.article_roots)):
-                        # A post's body shows only on its own page and the lists it is on.
-                        header = data.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
-                        listing.append((rel, sha(header)))
-                    else:
-                        listing.append((rel, full))
-                else:  # by content, not modification time: a fresh clone has new ones
-                    with open(path, "rb") as fh:
-                        self.full[path] = full = sha(rel, hashlib.sha1(fh.read()).digest())
-                    listing.append((rel, full))
+                path = prefix + rel
+                facts = known.of(rel, path)
+                self.full[path] = facts[:20].hex()
+                listing.append((rel, facts[20:40].hex()))
+                links = LINKS[facts[40:]]
+                if links is None:
                     assets.append(rel)
+                else:
+                    self.links[path] = links
+        known.save()
         self.content = sha(*(f"{rel}:{d}" for rel, d in listing))
         self.assets = sha(*assets)
 

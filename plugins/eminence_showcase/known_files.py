@@ -5,8 +5,9 @@ the output (it must still hold what the last build left). At 100,000 posts it sp
 of its 9 s reading 110,000 content files to hash them and listing 470,000 output files.
 What it knew could be reused:
 
-- `FileDigests`: a file's digest (sha1 of its bytes) is reused while its stat is what it
-  was when the file was read: inode, size, modification and change time.
+- `FileFacts`: what was derived from a file's bytes (its sha1: `file_digests`; what a
+  page's fingerprint needs: fingerprint.ContentDigests) is reused while its stat is what
+  it was when the file was read: inode, size, modification and change time.
 - `FolderListing`: each folder's stat and a digest of its entries' names. A folder whose
   stat is unchanged holds the same names: adding, removing or renaming an entry sets its
   modification time. So the output is checked with one stat per folder, not a listing.
@@ -35,7 +36,7 @@ import time
 RACY_NS = 2_000_000_000
 FORMAT = 2  # 2: an entry is one bytes object, its stat then its digest (faster to load)
 STAMP = struct.Struct("<Qqqq")  # inode, size, modification and change time (ns)
-DIGEST = 20  # sha1
+NAMES = 20  # a folder's names digest: sha1
 
 
 def now_ns() -> int:
@@ -83,32 +84,40 @@ def read_digest(path: str) -> bytes:
         return hashlib.sha1(fh.read()).digest()
 
 
-class FileDigests:
-    """sha1 of files' bytes under one folder, known by their stat (saved at `path`)."""
+class FileFacts:
+    """What `make(path)` says of each file under one folder (bytes), known by its stat
+    (saved at `path`): read again only when the stat moved."""
 
-    def __init__(self, path: str | None):
-        self.path = path
+    def __init__(self, path: str | None, make, version: str = ""):
+        """`version`: what else the facts depend on (the code that makes them)."""
+        self.path, self.make, self.version = path, make, version
         saved = load(path)
-        self.known: dict[str, bytes] = saved["files"] if saved else {}  # rel -> stamp + digest
+        fits = saved and saved.get("version", "") == version
+        self.known: dict[str, bytes] = saved["files"] if fits else {}  # rel -> stamp + facts
         self.seen: dict[str, bytes] = {}
         self.taken_ns = now_ns()  # before any stat: the racy rule errs on the safe side
 
-    def digest(self, rel: str, path: str) -> bytes:
+    def of(self, rel: str, path: str) -> bytes:
         st = os.stat(path)
         stamp = _stamp(st)
         entry = self.known.get(rel)
         if entry is not None and entry.startswith(stamp):
             self.seen[rel] = entry
-            return entry[-DIGEST:]
-        digest = read_digest(path)
+            return entry[STAMP.size:]
+        facts = self.make(path)
         if _settled(st, self.taken_ns):  # else read again next time
-            self.seen[rel] = stamp + digest
-        return digest
+            self.seen[rel] = stamp + facts
+        return facts
 
     def save(self) -> None:
         """Keep what this walk saw (files since removed are dropped), if it differs."""
         if self.path and self.seen != self.known:
-            save(self.path, files=self.seen)
+            save(self.path, files=self.seen, version=self.version)
+
+
+def file_digests(path: str | None) -> FileFacts:
+    """sha1 of each file's bytes. (`read_digest` is looked up at each read: tests count them.)"""
+    return FileFacts(path, lambda file: read_digest(file))
 
 
 def _names(path: str) -> tuple[bytes, list[str]]:
@@ -157,12 +166,12 @@ def same_listing(folder: str, recorded: dict[str, bytes]) -> tuple[bool, bool]:
         try:
             st = os.stat(path)
             stamp = _stamp(st)
-            if entry[:-DIGEST] == stamp:  # the same inode: still this folder, these names
+            if entry[:-NAMES] == stamp:  # the same inode: still this folder, these names
                 continue
             names = _names(path)[0]  # a file where the folder was: NotADirectoryError
         except OSError:
             return False, False
-        if names != entry[-DIGEST:]:
+        if names != entry[-NAMES:]:
             return False, False
         if _settled(st, taken):
             recorded[rel], refreshed = stamp + names, True

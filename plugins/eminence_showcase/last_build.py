@@ -40,7 +40,7 @@ from eminence_model.settings import setting
 
 from . import known_files
 from .fingerprint import site_digest, tree_digest
-from .known_files import FileDigests, listing, same_listing
+from .known_files import file_digests, listing, same_listing
 from .output import manifest_path
 from .parallel import Share, may_fork
 
@@ -51,7 +51,7 @@ def _record_path(settings: dict, output_path: str) -> str:
 
 
 def _content_known_path(settings: dict) -> str:
-    """What is known of the content's files (known_files.FileDigests), per content folder."""
+    """What is known of the content's files (known_files.file_digests), per content folder."""
     name = sha(os.path.realpath(settings["PATH"]))[:12]
     return os.path.join(settings.get("CACHE_PATH", "cache"), f"eminence-files-{name}.pickle")
 
@@ -68,7 +68,7 @@ def installed(*names: str) -> str:
 def inputs_digest(settings: dict) -> str:
     # Pagefind's wrapper and which indexer it runs (the extended one segments CJK).
     pagefind = installed("pagefind", "pagefind-bin", "pagefind-bin-extended")
-    content = tree_digest(settings["PATH"], FileDigests(_content_known_path(settings)))
+    content = tree_digest(settings["PATH"], file_digests(_content_known_path(settings)))
     return sha(site_digest(settings), content, sys.version, pagefind)
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from eminence_showcase import known_files
 from eminence_showcase.fingerprint import tree_digest, walk
-from eminence_showcase.known_files import FileDigests, listing, same_listing
+from eminence_showcase.known_files import file_digests, listing, same_listing
 
 
 def make_tree(root) -> None:
@@ -52,7 +52,7 @@ def test_known_digests_are_what_reading_every_byte_gives(tmp_path, later):
     root, record = tmp_path / "content", str(tmp_path / "cache" / "files.pickle")
     make_tree(root)
     later()
-    assert tree_digest(str(root), FileDigests(record)) == tree_digest(str(root))
+    assert tree_digest(str(root), file_digests(record)) == tree_digest(str(root))
     edits = [
         lambda: (root / "b.md").write_text("a new file\n"),
         lambda: (root / "posts" / "x" / "1.md").unlink(),
@@ -62,7 +62,7 @@ def test_known_digests_are_what_reading_every_byte_gives(tmp_path, later):
     for edit in edits:
         edit()
         later(20 + len(edits))
-        assert tree_digest(str(root), FileDigests(record)) == tree_digest(str(root))
+        assert tree_digest(str(root), file_digests(record)) == tree_digest(str(root))
 
 
 def test_an_edit_that_restores_the_size_and_the_time_is_still_seen(tmp_path, later):
@@ -71,12 +71,12 @@ def test_an_edit_that_restores_the_size_and_the_time_is_still_seen(tmp_path, lat
     post = root / "posts" / "x" / "2.md"
     before = post.stat()
     later()
-    first = tree_digest(str(root), FileDigests(record))
+    first = tree_digest(str(root), file_digests(record))
     post.write_text(post.read_text().replace("text", "TEXT"))  # same size
     os.utime(post, ns=(before.st_atime_ns, before.st_mtime_ns))  # as `touch -r` would
     assert post.stat().st_size == before.st_size and post.stat().st_mtime_ns == before.st_mtime_ns
     later(20)
-    again = tree_digest(str(root), FileDigests(record))
+    again = tree_digest(str(root), file_digests(record))
     assert again != first and again == tree_digest(str(root))
 
 
@@ -84,12 +84,12 @@ def test_a_settled_file_is_not_read_again(tmp_path, later, reads):
     root, record = tmp_path / "content", str(tmp_path / "files.pickle")
     make_tree(root)
     later()
-    tree_digest(str(root), FileDigests(record))
+    tree_digest(str(root), file_digests(record))
     assert len(reads) == 5
     reads.clear()
     (root / "a.md").write_text("edited\n")
     later(20)
-    tree_digest(str(root), FileDigests(record))
+    tree_digest(str(root), file_digests(record))
     assert reads == [str(root / "a.md")]
 
 
@@ -98,7 +98,7 @@ def test_a_file_younger_than_the_clock_can_tell_is_read_again(tmp_path, reads):
     root, record = tmp_path / "content", str(tmp_path / "files.pickle")
     make_tree(root)
     for _ in range(2):
-        tree_digest(str(root), FileDigests(record))
+        tree_digest(str(root), file_digests(record))
     assert len(reads) == 10
     assert known_files.load(record) is None  # nothing settled: nothing worth saving
 
@@ -113,7 +113,7 @@ def test_an_unreadable_record_is_ignored(tmp_path, later, saved):
     else:
         record.write_bytes(saved)
     later()
-    assert tree_digest(str(root), FileDigests(str(record))) == tree_digest(str(root))
+    assert tree_digest(str(root), file_digests(str(record))) == tree_digest(str(root))
 
 
 def names_under(folder) -> set[str]:
@@ -165,3 +165,37 @@ def test_a_folder_listed_again_is_known_by_its_stat_once_settled(tmp_path, later
 def test_a_missing_folder_has_no_listing(tmp_path):
     assert listing(str(tmp_path / "missing")) == {}
     assert same_listing(str(tmp_path / "missing"), {}) == (False, False)
+
+
+def content_digests(root, cache):
+    from eminence_showcase.fingerprint import ContentDigests
+
+    found = ContentDigests({"PATH": str(root), "ARTICLE_PATHS": ["posts"], "CACHE_PATH": str(cache)})
+    return found.full, found.links, found.content, found.assets
+
+
+def test_a_pages_fingerprint_facts_known_by_stat_are_what_reading_gives(tmp_path, later, monkeypatch):
+    """fingerprint.ContentDigests reads only the files whose stat moved, and finds what a
+    build with no record finds."""
+    from eminence_showcase import fingerprint
+
+    root = tmp_path / "content"
+    make_tree(root)
+    (root / "posts" / "x" / "links.md").write_text("Title: L\n\nSee [it]({filename}/a.md).\n")
+    (root / "posts" / "y" / "image.md").write_text("Title: I\n\n![chart]({static}/images/logo.svg)\n")
+    later()
+    assert content_digests(root, tmp_path / "kept") == content_digests(root, tmp_path / "new-0")
+    read = []
+    real = fingerprint.content_facts
+    monkeypatch.setattr(fingerprint, "content_facts", lambda rel, *rest: read.append(rel) or real(rel, *rest))
+    post = root / "posts" / "x" / "1.md"
+    before = post.stat()
+    post.write_text(post.read_text().replace("text", "TEXT"))  # same size, time set back
+    os.utime(post, ns=(before.st_atime_ns, before.st_mtime_ns))
+    (root / "posts" / "y" / "image.md").write_text("Title: I\n\nNo image now.\n")
+    (root / "images" / "chart.svg").write_text("<svg/>")
+    (root / "posts" / "y" / "3.md").unlink()
+    later(20)
+    kept = content_digests(root, tmp_path / "kept")
+    assert sorted(read) == ["images/chart.svg", "posts/x/1.md", "posts/y/image.md"]
+    assert kept == content_digests(root, tmp_path / "new-1")
