@@ -243,36 +243,47 @@ def test_memory_follows_the_page_not_the_site(tmp_path):
 
 
 def test_search_is_indexed_once_the_builds_objects_are_freed(small_site, tmp_path, monkeypatch):
-    """The runner indexes search after Pelican.run has returned, its objects freed: Pagefind's
-    runs need that memory. Plain Pelican (`pelican content`) still indexes as it finishes."""
+    """The runner indexes search after Pelican.run has returned, and when several shards
+    are indexed side by side (a cold build) the build's objects are freed first: Pagefind's
+    runs need that memory. A build that indexes at most one shard of posts skips the
+    collection (~0.2 s at 5,000 posts). Plain Pelican (`pelican content`) still indexes as it finishes."""
     import weakref
 
     from pelican import Pelican, signals
 
-    from eminence_showcase import search
+    from eminence_showcase import runner, search
 
-    made, seen = [], []
+    made, seen, freed = [], [], []
 
     def keep(content):
         made.append(weakref.ref(content))
 
-    def index(pelican):
+    def index(output, runs, at_once):
         alive = sum(ref() is not None for ref in made)
-        seen.append((alive, (Path(pelican.output_path) / "index.html").is_file()))
+        seen.append((alive, (Path(output) / "index.html").is_file(), len([r for r in runs if r[3]])))
+        for name, *_ in runs:  # as Pagefind would: the bundle is there next time
+            write(Path(output), f"{name}/pagefind.js", "")
 
-    monkeypatch.setattr(search, "build_index", index)
+    real_free = runner._free_memory
+    monkeypatch.setattr(search, "_pagefind_all", index)
+    monkeypatch.setattr(runner, "_free_memory", lambda: freed.append(1) or real_free())
     signals.content_object_init.connect(keep)
+    options = {"EMINENCE_SEARCH_SHARD_PAGES": 1, "EMINENCE_WORKERS": 1}  # a shard per expert
     try:
-        build(small_site, tmp_path / "out")
-        by_runner = seen[:]
-        seen.clear()
+        build(small_site, tmp_path / "out", **options)
+        cold = seen.pop()
+        praise = small_site / "endorsements" / "good.md"  # shown on the site's pages only
+        praise.write_text(praise.read_text().replace("very good work", "excellent work"))
+        build(small_site, tmp_path / "out", **options)
+        site_only = seen.pop()
         Pelican(settings_for(small_site, tmp_path / "plain")).run()
+        plain = seen.pop()
     finally:
         signals.content_object_init.disconnect(keep)
     assert len(made) > 10
-    assert by_runner == [(0, True)]
-    assert len(seen) == 1 and seen[0][0] > 0 and seen[0][1]
-
+    assert cold[2] > 1 and cold[:2] == (0, True) and len(freed) == 1
+    assert site_only[2] == 0 and len(freed) == 1
+    assert plain[0] > 0 and plain[1]
 
 def _preview_into(content, folder) -> dict:
     """Settings for a preview build of `content` into folder/out, its cache in folder/cache."""

@@ -144,13 +144,17 @@ def build(settings: dict, wait: bool = False, on_pages=None) -> Pelican:
 
 def _index_search(pelican) -> None:
     """Search, indexed once `Pelican.run` has returned: its content objects and the
-    model are garbage then, and what they held goes back to the system before Pagefind's
-    runs start (at 20,000 posts the build kept 351 MiB through them). The collection costs
-    ~0.2 s at 5,000 posts, on every build that runs (a one-post build's too)."""
+    model are garbage then."""
+    search.build_index(pelican, free_memory=_free_memory)
+
+
+def _free_memory() -> None:
+    """What the build held goes back to the system before Pagefind's runs start: at 20,000
+    posts the build kept 351 MiB through them. The collection costs ~0.2 s at 5,000
+    posts, so search asks for it only when several shards are indexed side by side."""
     gc.collect()  # Pelican's objects and its context refer to each other
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to give back
         ctypes.CDLL("libc.so.6").malloc_trim(0)  # glibc keeps freed memory otherwise
-    search.build_index(pelican)
 
 
 def check(settings: dict) -> Showcase:

@@ -139,8 +139,10 @@ def _bundle_of(rel: str, article_root: str, expert_bundle: dict[str, str]) -> st
     return SITE_BUNDLE
 
 
-def build_index(pelican) -> None:
-    """Run Pagefind for each bundle whose pages changed; remove bundles no longer planned."""
+def build_index(pelican, free_memory=None) -> None:
+    """Run Pagefind for each bundle whose pages changed; remove bundles no longer planned.
+    `free_memory()` is called first when several shards of posts are indexed (a cold
+    build): their runs, side by side, need what the build held."""
     settings = pelican.settings
     if not setting(settings, "EMINENCE_SEARCH"):
         return
@@ -189,6 +191,8 @@ def build_index(pelican) -> None:
             runs.append((name, output, f"{root}/" + _glob(bundles[name]) + "/**/*.html",
                          planned[name]["posts"]))
     runs.sort(key=lambda run: -run[3])
+    if free_memory is not None and sum(1 for run in runs if run[3]) > 1:
+        free_memory()
     largest = max((run[3] for run in runs), default=0)
     try:
         _pagefind_all(output, runs, concurrency(settings, largest))
