@@ -8,9 +8,10 @@ What it knew could be reused:
 - `FileFacts`: what was derived from a file's bytes (its sha1: `file_digests`; what a
   page's fingerprint needs: fingerprint.ContentDigests) is reused while its stat is what
   it was when the file was read: inode, size, modification and change time.
-- `FolderListing`: each folder's stat and a digest of its entries' names. A folder whose
-  stat is unchanged holds the same names: adding, removing or renaming an entry sets its
-  modification time. So the output is checked with one stat per folder, not a listing.
+- `listing` / `same_listing`: each folder's stat and a digest of its entries' names. A
+  folder whose stat is unchanged holds the same names: adding, removing or renaming an
+  entry sets its modification time. So the output is checked with one stat per folder,
+  and only a folder whose stat moved is listed again.
 
 Invariants:
 - A change time cannot be set back by a program (os.utime sets it to now), so an edit
@@ -34,7 +35,7 @@ import struct
 import time
 
 RACY_NS = 2_000_000_000
-FORMAT = 2  # 2: an entry is one bytes object, its stat then its digest (faster to load)
+FORMAT = 2  # 2: an entry is one bytes object, its stat then its facts (faster to load)
 STAMP = struct.Struct("<Qqqq")  # inode, size, modification and change time (ns)
 NAMES = 20  # a folder's names digest: sha1
 

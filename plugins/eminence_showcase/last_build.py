@@ -8,10 +8,11 @@ complete build of the same output folder recorded, and stops there when they are
 The inputs (`inputs_digest`) are everything a page's bytes may depend on: the site digest
 (settings, theme files, plugin code, library versions, the build's month: fingerprint.py),
 every file under the content folder by its bytes (a fresh clone has new modification
-times), Python's and Pagefind's versions. A content file is read again only when its stat
-moved, and the output is checked by one stat per folder (known_files.py): at 100,000 posts
-reading and listing everything was most of a no-change build. They are taken after Pelican's `initialized`
-signal, so a pull run by EMINENCE_PULL_ON_BUILD is in them.
+times), Python's and Pagefind's versions. They are taken after Pelican's `initialized`
+signal, so a pull run by EMINENCE_PULL_ON_BUILD is in them. A content file is read again
+only when its stat moved, and the output is checked by one stat per folder
+(known_files.py): at 100,000 posts reading and listing everything was most of a
+no-change build.
 
 Invariants:
 - A record exists only for a build that finished without an error or a fatal warning; a
