@@ -388,6 +388,43 @@ def test_pelicans_tag_pages_are_written_only_where_a_setting_saves_them(tmp_path
     assert not list(tagged.rglob("*field-notes*"))  # categories: still saved nowhere
 
 
+def test_a_build_holds_one_category_author_and_tag_object_per_name(tmp_path, small_site):
+    """pelican_adapter.share_url_wrappers: Pelican makes them per post and slugifies each
+    again; shared, the posts hold the same objects and Pelican's lists are unchanged."""
+    from pelican import signals
+
+    for n, tags in ((1, "grid, storms"), (2, "grid")):
+        write(small_site, f"posts/ada/tagged-{n}.md", f"""
+            Title: Tagged {n}
+            Date: 2025-04-0{n}
+            Expert: ada
+            Topics: ai
+            Tags: {tags}
+            Category: Field notes
+            Author: Ada
+
+            A post with Pelican's own metadata.
+            """)
+    found, tags = [], {}
+
+    def keep(generator):
+        found.extend(a for a in generator.articles if a.title.startswith("Tagged"))
+        tags.update({tag.name: sorted(a.title for a in posts) for tag, posts in generator.tags.items()})
+
+    signals.article_generator_finalized.connect(keep)
+    try:
+        out = tmp_path / "out"
+        build(small_site, out, TAG_SAVE_AS="tag/{slug}.html", TAG_URL="tag/{slug}.html")
+    finally:
+        signals.article_generator_finalized.disconnect(keep)
+    one, two = sorted(found, key=lambda a: a.title)
+    assert one.category is two.category and one.author is two.author
+    assert one.tags[0] is two.tags[0] and one.tags[0].name == "grid"
+    assert one.metadata["category"] is one.category and one.metadata["tags"][0] is one.tags[0]
+    assert tags == {"grid": ["Tagged 1", "Tagged 2"], "storms": ["Tagged 1"]}  # Pelican's lists
+    assert (out / "tag" / "grid.html").is_file() and (out / "tag" / "storms.html").is_file()
+
+
 def test_the_home_page_counts_in_words_that_agree_with_the_number(tmp_path, small_site):
     (small_site / "topics" / "security.md").unlink()
     for path in (small_site / "experts" / "bob.md", *(small_site / "posts" / "bob").glob("*.md")):

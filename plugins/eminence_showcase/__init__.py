@@ -113,6 +113,10 @@ def expert_placeholder(content) -> None:
         content.metadata["expert"] = ""
 
 
+def share_url_wrappers(content) -> None:
+    pelican_adapter.share_url_wrappers(content, build_state(content.settings).url_wrappers)
+
+
 def pull_before_build(pelican) -> None:
     if not settings_table.setting(pelican.settings, "EMINENCE_PULL_ON_BUILD"):
         return
@@ -204,6 +208,7 @@ def register():
     signals.initialized.connect(pull_before_build)
     signals.readers_init.connect(reading.use_cache)
     signals.content_object_init.connect(expert_placeholder)
+    signals.content_object_init.connect(share_url_wrappers)
     signals.get_generators.connect(get_generators)
     signals.article_generator_init.connect(prefetch.prefetch)
     signals.article_generator_init.connect(skip_unsaved_lists)

@@ -15,6 +15,8 @@ Each field says which step sets it and which reads it:
 - `pages_written`: set by `runner.build` (its `on_pages`); called by `finish_output`
   once the pages are final, before search is indexed, with whether any file changed
   (the desk's preview reloads then, not seconds later when Pagefind is done).
+- `url_wrappers`: filled and read by `share_url_wrappers` (content_object_init): the
+  build's one Category, Author and Tag object per name (pelican_adapter.share_url_wrappers).
 - `search_after_run`: set by `runner.build`; read by `finish_output`, which then leaves
   search to the runner: it indexes once `Pelican.run` has returned and the build's
   objects are freed (Pagefind's runs need the memory). Plain `pelican` indexes in
@@ -43,6 +45,7 @@ class BuildState:
     search_plan: dict[str, dict] = field(default_factory=dict)  # bundle -> its posts' plan
     pages_written: Callable[[bool], None] | None = None
     search_after_run: bool = False
+    url_wrappers: dict = field(default_factory=dict)  # (class, name) -> the build's one object
 
 
 def build_state(settings: dict) -> BuildState:
