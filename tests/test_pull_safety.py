@@ -112,6 +112,22 @@ def test_kill_mid_pull_then_repull_converges(tmp_path, feeds):
     assert leftovers == []
 
 
+def test_a_pull_removes_what_a_pull_killed_while_saving_its_records_left(site, feeds):
+    """A kill while the ledger or the health file is written leaves a temp file beside it in
+    content/_pull/, which a scheduled pull would commit. (test_kill_mid_pull_then_repull_
+    converges once landed such a kill on CI.) The next pull removes it."""
+    site.set_expert("cy", [feeds.add("/a.xml", Response(atom([one_entry(1)])))])
+    state = site.content / "_pull"
+    state.mkdir(parents=True, exist_ok=True)
+    left = [state / ".ledger.json.99999.eminence-tmp", state / ".health.json.99999.eminence-tmp"]
+    for path in left:
+        path.write_text('{"half": ')
+    assert not (state / "journal.jsonl").exists()  # the journal was already gone
+    site.pull()
+    assert [p for p in left if p.exists()] == []
+    assert json.loads((state / "ledger.json").read_text())  # the real record, whole
+
+
 def test_a_write_that_fails_mid_pull_loses_no_post(site, feeds, monkeypatch):
     """A disk that fills up mid-pull: the pull stops with the error, and the next one
     writes every post. Neither the ledger naming files that never reached the disk (a

@@ -128,9 +128,14 @@ class Puller:
         """Loaded on first use: a pull where every feed is unchanged never reads it."""
         if self._ledger is None:
             journal = os.path.exists(os.path.join(self.state_dir, JOURNAL))
-            if journal and not self.dry_run:
-                # Temp files outlive only a pull killed mid-write, which left a journal.
-                remove_stale_temp_files(os.path.join(self.content, "posts"))
+            if not self.dry_run:
+                # Temp files outlive only a pull killed mid-write. Its posts' left a journal;
+                # its records' (the ledger's, health's: a few files) are looked for every
+                # time, as a kill while they are written may come after the journal is gone,
+                # and a scheduled pull would commit what is left in content/.
+                remove_stale_temp_files(self.state_dir)
+                if journal:
+                    remove_stale_temp_files(os.path.join(self.content, "posts"))
             ledger = Ledger.load(self.state_dir)
             ledger.replay_journal(self.content)
             ledger.dirty = journal
