@@ -27,12 +27,13 @@ Invariants:
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import pickle
 import struct
 import time
+
+from eminence_model.store import atomic_write
 
 RACY_NS = 2_000_000_000
 FORMAT = 2  # 2: an entry is one bytes object, its stat then its facts (faster to load)
@@ -68,16 +69,8 @@ def load(path: str | None):
 
 
 def save(path: str, **values) -> None:
-    """Atomically: a build killed while writing leaves the last complete record."""
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    tmp = f"{path}.{os.getpid()}.tmp"
-    try:
-        with open(tmp, "wb") as fh:
-            pickle.dump({"format": FORMAT, **values}, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(tmp)
+    """Atomically (store.atomic_write): a build killed while writing leaves the last record."""
+    atomic_write(path, pickle.dumps({"format": FORMAT, **values}, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def read_digest(path: str) -> bytes:
