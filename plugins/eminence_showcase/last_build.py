@@ -124,6 +124,7 @@ class LastBuild:
     def remember(self) -> None:
         if self.enabled:
             known_files.save(self.path, inputs=self.digest, folders=listing(self.output_path))
+
     def warned(self) -> None:
         """The build warned (runner.BuildWarnings): its pages are rendered again next time,
         so the warning is raised again. Skipped as unchanged, the page that warned would
